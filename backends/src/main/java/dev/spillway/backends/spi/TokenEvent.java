@@ -1,0 +1,53 @@
+package dev.spillway.backends.spi;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What a replica reports about one request, in order: tokens (the first has index 0), then exactly one
+ * {@link Finish} or {@link Failure}. Nothing follows the terminal event.
+ */
+public sealed interface TokenEvent permits TokenEvent.Token, TokenEvent.Finish, TokenEvent.Failure {
+
+  /** Clock time of the event, in nanoseconds. */
+  long atNanos();
+
+  /**
+   * One generated token.
+   *
+   * @param index 0 for the first token of the response
+   * @param text the token's text, exactly as it appears in the output
+   */
+  record Token(int index, String text, long atNanos) implements TokenEvent {
+    public Token {
+      requireNonNull(text, "text");
+    }
+
+    public boolean isFirst() {
+      return index == 0;
+    }
+  }
+
+  /**
+   * Generation ended normally.
+   *
+   * @param costUsd what serving the request cost the operator: its token share of each step's instance
+   *     time
+   * @param priceUsd what the tenant is billed at the model's list price for its tier
+   * @param queuedNanos time from submission to the first step that worked on the request
+   */
+  record Finish(
+      FinishReason reason, Usage usage, double costUsd, double priceUsd, long queuedNanos, long atNanos)
+      implements TokenEvent {
+    public Finish {
+      requireNonNull(reason, "reason");
+      requireNonNull(usage, "usage");
+    }
+  }
+
+  /** Generation failed; {@code beforeFirstToken} tells the gateway whether a retry is still invisible. */
+  record Failure(BackendException error, boolean beforeFirstToken, long atNanos) implements TokenEvent {
+    public Failure {
+      requireNonNull(error, "error");
+    }
+  }
+}

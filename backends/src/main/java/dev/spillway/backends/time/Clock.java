@@ -1,0 +1,31 @@
+package dev.spillway.backends.time;
+
+/**
+ * Time and timers. Everything that serves or schedules requests reads time here and nowhere else, so a
+ * virtual implementation can replay an hour of traffic in seconds.
+ *
+ * <p>Tasks run one at a time on the clock's thread (an event loop, or the simulator's loop), never
+ * concurrently with each other.
+ */
+public interface Clock {
+
+  /** Monotonic time in nanoseconds; only differences are meaningful. */
+  long nanoTime();
+
+  /**
+   * Runs {@code task} at clock time {@code atNanos}, or as soon as possible if that time has passed.
+   * Tasks due at the same time run in the order they were scheduled.
+   */
+  Timer schedule(long atNanos, Runnable task);
+
+  /** Runs {@code task} after {@code delayNanos} of clock time. */
+  default Timer scheduleAfter(long delayNanos, Runnable task) {
+    return schedule(nanoTime() + Math.max(0, delayNanos), task);
+  }
+
+  /** A scheduled task; cancelling one that already ran does nothing. */
+  @FunctionalInterface
+  interface Timer {
+    void cancel();
+  }
+}
