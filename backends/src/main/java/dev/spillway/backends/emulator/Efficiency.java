@@ -1,0 +1,61 @@
+package dev.spillway.backends.emulator;
+
+/**
+ * Fitted factors of one serving stack on one accelerator family: how far from the roofline it runs and
+ * what it pays per step. Fitted against published measurements (docs/calibration.md), never per row.
+ *
+ * @param mfu achieved fraction of dense peak FLOP/s in matrix work
+ * @param weightMbu achieved fraction of memory bandwidth when streaming weights
+ * @param kvMbu achieved fraction of memory bandwidth when reading the KV cache (attention)
+ * @param layerMs fixed cost per layer per step at TP=1 (launches, synchronisation, collectives)
+ * @param layerMsPerDoubling added per layer per step for each doubling of the tensor-parallel degree
+ * @param layerSeqMs added per layer per step for each sequence in the batch
+ * @param stepMs fixed cost per step (scheduling, sampling)
+ * @param prefillMs fixed cost of a step that contains prefill work (graph switch on Neuron)
+ * @param admissionMs per-request latency before its first step that does not occupy the engine (API
+ *     front end, tokenisation); 0 for most stacks
+ * @param waferHopMs on wafer-scale systems, the added per-token latency of each extra wafer a model
+ *     spans; 0 elsewhere
+ */
+public record Efficiency(
+    double mfu,
+    double weightMbu,
+    double kvMbu,
+    double layerMs,
+    double layerMsPerDoubling,
+    double layerSeqMs,
+    double stepMs,
+    double prefillMs,
+    double admissionMs,
+    double waferHopMs) {
+
+  public Efficiency {
+    Profiles.fraction("mfu", mfu);
+    Profiles.fraction("weightMbu", weightMbu);
+    Profiles.fraction("kvMbu", kvMbu);
+    Profiles.nonNegative("layerMs", layerMs);
+    Profiles.nonNegative("layerMsPerDoubling", layerMsPerDoubling);
+    Profiles.nonNegative("layerSeqMs", layerSeqMs);
+    Profiles.nonNegative("stepMs", stepMs);
+    Profiles.nonNegative("prefillMs", prefillMs);
+    Profiles.nonNegative("admissionMs", admissionMs);
+    Profiles.nonNegative("waferHopMs", waferHopMs);
+  }
+
+  /** Returns the parameters as an array, in declaration order: for fitting. */
+  public double[] toArray() {
+    return new double[] {
+      mfu, weightMbu, kvMbu, layerMs, layerMsPerDoubling, layerSeqMs, stepMs, prefillMs, admissionMs,
+      waferHopMs
+    };
+  }
+
+  public static Efficiency fromArray(double[] p) {
+    return new Efficiency(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
+  }
+
+  public static final String[] NAMES = {
+    "mfu", "weightMbu", "kvMbu", "layerMs", "layerMsPerDoubling", "layerSeqMs", "stepMs", "prefillMs",
+    "admissionMs", "waferHopMs"
+  };
+}

@@ -1,0 +1,54 @@
+package dev.spillway.backends.emulator;
+
+import dev.spillway.backends.spi.Backend;
+import dev.spillway.backends.spi.Replica;
+import dev.spillway.backends.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A pool of identical emulated replicas. */
+public final class EmulatedBackend implements Backend {
+
+  private final String pool;
+  private final String model;
+  private final Deployment deployment;
+  private final List<Replica> replicas;
+
+  public EmulatedBackend(
+      String pool, String model, Deployment deployment, int replicas, int staticBatchSize,
+      Clock clock, PriceList prices) {
+    this.pool = pool;
+    this.model = model;
+    this.deployment = deployment;
+    List<Replica> list = new ArrayList<>(replicas);
+    for (int i = 0; i < replicas; i++) {
+      list.add(
+          new EmulatedReplica(new Engine(pool + "/" + i, deployment, clock, prices, staticBatchSize)));
+    }
+    this.replicas = List.copyOf(list);
+  }
+
+  @Override
+  public String pool() {
+    return pool;
+  }
+
+  @Override
+  public String model() {
+    return model;
+  }
+
+  @Override
+  public String description() {
+    return deployment.toString();
+  }
+
+  @Override
+  public List<Replica> replicas() {
+    return replicas;
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.spillway.backends.emulator;
+
+import dev.spillway.backends.spi.Backend;
+import dev.spillway.backends.spi.BackendContext;
+import dev.spillway.backends.spi.BackendProvider;
+import dev.spillway.backends.spi.BackendSpec;
+
+/**
+ * The {@code emulated} backend kind. Settings: {@code accelerator} (required, a profile name such as
+ * {@code trn2.48xlarge}), and optionally {@code stack}, {@code tp}, {@code dtype} and, for static
+ * stacks, {@code batchSize}. Profiles come from the context ({@link Profiles}) or the built-in catalog.
+ */
+public final class EmulatedBackendProvider implements BackendProvider {
+
+  @Override
+  public String kind() {
+    return "emulated";
+  }
+
+  @Override
+  public Backend create(BackendSpec spec, BackendContext context) {
+    Profiles profiles =
+        context.services().containsKey(Profiles.class)
+            ? context.require(Profiles.class)
+            : Profiles.builtIn();
+    AcceleratorProfile accelerator = profiles.accelerator(spec.requireString("accelerator"));
+    ModelProfile model = profiles.model(spec.string("profile", spec.model()));
+    String stackName = spec.string("stack", null);
+    StackProfile stack = stackName == null ? null : profiles.stack(stackName);
+    String dtype = spec.string("dtype", null);
+    Deployment deployment =
+        Deployment.of(
+            profiles, accelerator, model, stack, spec.integer("tp", 0),
+            dtype == null ? null : Dtype.parse(dtype));
+    return new EmulatedBackend(
+        spec.pool(), spec.model(), deployment, spec.replicas(), spec.integer("batchSize", 0),
+        context.clock(), profiles.prices());
+  }
+}

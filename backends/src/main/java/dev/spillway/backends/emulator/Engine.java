@@ -1,0 +1,527 @@
+package dev.spillway.backends.emulator;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.Capacity;
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.LoadSnapshot;
+import dev.spillway.backends.spi.Prediction;
+import dev.spillway.backends.spi.Submission;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.spi.TokenSink;
+import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The emulated serving engine of one replica: an iteration-level scheduler over a latency model.
+ *
+ * <p>Implementation notes. Every sequence has {@code tokens} (prompt plus generated) and
+ * {@code computed}; a step computes part of the difference for the sequences it schedules and, for each
+ * that catches up, samples one token. There is no separate prefill or decode phase.
+ *
+ * <ul>
+ *   <li>Continuous batching: running sequences first, in admission order, each takes what it needs (one
+ *       token when decoding, a prefill chunk otherwise) from the step's token budget. When a sequence
+ *       needs a KV block and none is free, the newest running sequence is preempted: its blocks are
+ *       freed, its computed tokens forgotten, and it returns to the head of its tier's queue to be
+ *       recomputed. Waiting sequences are admitted, highest tier first and FIFO within a tier, while the
+ *       budget, the sequence limit and free blocks allow, and never in a step that preempted.
+ *   <li>Static batching (Neuron compiled graphs): a batch of up to the compiled batch size starts only
+ *       when the previous one has finished; its prompts are padded to the compiled bucket and every
+ *       step runs the full compiled batch, empty slots included.
+ * </ul>
+ *
+ * <p>Invariants: KV blocks in use never exceed the total; a step's tokens never exceed the budget;
+ * tokens reported equal tokens generated. Steps are scheduled at intended clock times (start plus
+ * modelled duration) so timer lateness on a real clock does not accumulate.
+ *
+ * <p>Single-threaded: every method must be called on the clock's thread.
+ */
+public final class Engine {
+
+  /** Timer lateness absorbed into the modelled schedule; beyond it the engine resumes from now. */
+  private static final long MAX_TIMER_LAG_NANOS = 5_000_000;
+
+  private final String replicaId;
+  private final Deployment deployment;
+  private final LatencyModel latency;
+  private final Clock clock;
+  private final PriceList prices;
+  private final Capacity capacity;
+  private final int staticBatch;
+  private final long admissionNanos;
+
+  private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(Sequence::compare);
+  private final List<Sequence> running = new ArrayList<>();
+  private final List<Sequence> scheduled = new ArrayList<>();
+  private long freeBlocks;
+  private long order;
+  private boolean stepPending;
+  private long pendingStart;
+  private long lastStepEnd = Long.MIN_VALUE;
+  private long outstandingTokens;
+  /** Static batching: the padded prompt length of the batch in flight. */
+  private int batchBucket;
+
+  private final EngineStats stats = new EngineStats();
+
+  public Engine(
+      String replicaId, Deployment deployment, Clock clock, PriceList prices, int staticBatchSize) {
+    this.replicaId = requireNonNull(replicaId, "replicaId");
+    this.deployment = requireNonNull(deployment, "deployment");
+    this.latency = new LatencyModel(deployment);
+    this.clock = requireNonNull(clock, "clock");
+    this.prices = requireNonNull(prices, "prices");
+    StackProfile stack = deployment.stack();
+    boolean isStatic = stack.batching() == Batching.STATIC;
+    this.staticBatch =
+        isStatic ? (staticBatchSize > 0 ? staticBatchSize : stack.staticBatchSizes().get(0)) : 0;
+    int maxTokens = (int) Math.min(deployment.model().contextTokens(), deployment.kvBlocks() * Deployment.KV_BLOCK_TOKENS);
+    this.capacity =
+        new Capacity(
+            isStatic ? staticBatch : stack.maxRunningSequences(),
+            deployment.kvBlocks(),
+            Deployment.KV_BLOCK_TOKENS,
+            stack.maxBatchTokens(),
+            maxTokens,
+            staticBatch);
+    this.freeBlocks = deployment.kvBlocks();
+    this.admissionNanos = Math.round(latency.admissionSeconds() * 1e9);
+  }
+
+  public String replicaId() {
+    return replicaId;
+  }
+
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  public LatencyModel latency() {
+    return latency;
+  }
+
+  public Capacity capacity() {
+    return capacity;
+  }
+
+  public EngineStats stats() {
+    return stats;
+  }
+
+  public LoadSnapshot load() {
+    return new LoadSnapshot(
+        running.size(), waiting.size(), deployment.kvBlocks() - freeBlocks, deployment.kvBlocks(),
+        outstandingTokens);
+  }
+
+  /** Whether a request submitted now would be scheduled in the next step rather than wait. */
+  public boolean hasCapacityFor(InferenceRequest request) {
+    if (!waiting.isEmpty()) {
+      return false;
+    }
+    if (staticBatch > 0) {
+      return running.isEmpty();
+    }
+    long blocks = blocksFor(Math.min(request.promptTokens(), capacity.maxBatchTokens()));
+    return running.size() < capacity.maxRunningSequences() && blocks <= freeBlocks;
+  }
+
+  /** Accepts {@code request}; its events go to {@code sink}, on the clock's thread. */
+  public Submission submit(InferenceRequest request, TokenSink sink) {
+    long now = clock.nanoTime();
+    int total = request.promptTokens() + request.maxOutputTokens();
+    if (total > capacity.maxModelTokens()) {
+      sink.accept(
+          new TokenEvent.Failure(
+              new BackendException(
+                  BackendException.Kind.INVALID_REQUEST,
+                  "prompt (" + request.promptTokens() + ") plus max output tokens ("
+                      + request.maxOutputTokens() + ") exceed the " + capacity.maxModelTokens()
+                      + " tokens " + replicaId + " can hold"),
+              true, now));
+      return () -> {};
+    }
+    long seed =
+        request.sampling().seed().isPresent()
+            ? request.sampling().seed().getAsLong()
+            : 31L * request.prompt().hashCode() + request.promptTokens();
+    Sequence sequence = new Sequence(request, sink, order++, now, seed);
+    outstandingTokens += total;
+    stats.submitted++;
+    if (admissionNanos > 0) {
+      clock.schedule(now + admissionNanos, () -> enqueue(sequence));
+    } else {
+      enqueue(sequence);
+    }
+    return () -> cancel(sequence);
+  }
+
+  private void enqueue(Sequence sequence) {
+    if (sequence.done) {
+      return;
+    }
+    waiting.add(sequence);
+    wake();
+  }
+
+  /** Schedules a step now unless one is in flight; deferred so that same-instant arrivals batch. */
+  private void wake() {
+    if (!stepPending) {
+      stepPending = true;
+      pendingStart = Math.max(clock.nanoTime(), lastStepEnd);
+      clock.schedule(pendingStart, this::startStep);
+    }
+  }
+
+  private void startStep() {
+    long now = clock.nanoTime();
+    // A real clock fires timers late; keep the intended start unless the lag is more than jitter.
+    long start = now - pendingStart <= MAX_TIMER_LAG_NANOS ? pendingStart : now;
+    double seconds = staticBatch > 0 ? scheduleStatic() : scheduleContinuous();
+    if (scheduled.isEmpty()) {
+      stepPending = false;
+      return;
+    }
+    long duration = Math.max(1, Math.round(seconds * 1e9));
+    long end = start + duration;
+    stats.steps++;
+    stats.busyNanos += duration;
+    double stepCost = deployment.costPerSecond() * duration / 1e9;
+    long tokens = 0;
+    for (Sequence s : scheduled) {
+      tokens += s.scheduled;
+      if (s.firstStepNanos < 0) {
+        s.firstStepNanos = start;
+      }
+    }
+    for (Sequence s : scheduled) {
+      s.costUsd += stepCost * s.scheduled / tokens;
+    }
+    stats.costUsd += stepCost;
+    lastStepEnd = end;
+    clock.schedule(end, () -> finishStep(end));
+  }
+
+  private void finishStep(long end) {
+    for (int i = 0; i < scheduled.size(); i++) {
+      Sequence s = scheduled.get(i);
+      if (s.done) {
+        continue;
+      }
+      outstandingTokens -= outstanding(s);
+      s.computed += s.scheduled;
+      s.scheduled = 0;
+      if (s.computed >= s.tokens()) {
+        emitToken(s, end);
+      }
+      if (!s.done) {
+        outstandingTokens += outstanding(s);
+      }
+    }
+    scheduled.clear();
+    running.removeIf(s -> s.done);
+    stepPending = false;
+    if (!running.isEmpty() || !waiting.isEmpty()) {
+      wake();
+    }
+  }
+
+  /** Prompt tokens still to prefill plus output tokens still to generate. */
+  private static long outstanding(Sequence s) {
+    int prompt = s.request.promptTokens();
+    return prompt - Math.min(s.computed, prompt) + s.remainingOutput();
+  }
+
+  private void emitToken(Sequence s, long at) {
+    String piece = s.text.next();
+    if (s.tail != null && hitsStop(s, piece)) {
+      finish(s, FinishReason.STOP, at);
+      return;
+    }
+    int index = s.generated;
+    s.generated++;
+    stats.tokensOut++;
+    s.sink.accept(new TokenEvent.Token(index, piece, at));
+    if (!s.done && s.generated >= s.request.maxOutputTokens()) {
+      finish(s, FinishReason.LENGTH, at);
+    }
+  }
+
+  private static boolean hitsStop(Sequence s, String piece) {
+    s.tail.append(piece);
+    String text = s.tail.toString();
+    for (String stop : s.request.sampling().stop()) {
+      if (!stop.isEmpty() && text.contains(stop)) {
+        return true;
+      }
+    }
+    int keep = 64;
+    if (s.tail.length() > keep) {
+      s.tail.delete(0, s.tail.length() - keep);
+    }
+    return false;
+  }
+
+  private void finish(Sequence s, FinishReason reason, long at) {
+    s.done = true;
+    freeBlocks += s.blocks;
+    s.blocks = 0;
+    Usage usage = new Usage(s.request.promptTokens(), s.generated);
+    double price = prices.price(s.request.model(), s.request.tier(), usage);
+    long queued = (s.firstStepNanos < 0 ? at : s.firstStepNanos) - s.submittedNanos;
+    stats.finished++;
+    s.sink.accept(new TokenEvent.Finish(reason, usage, s.costUsd, price, queued, at));
+  }
+
+  private void cancel(Sequence s) {
+    if (s.done) {
+      return;
+    }
+    waiting.remove(s);
+    running.remove(s);
+    outstandingTokens -= outstanding(s);
+    finish(s, FinishReason.CANCELLED, clock.nanoTime());
+  }
+
+  private static long blocksFor(long tokens) {
+    return (tokens + Deployment.KV_BLOCK_TOKENS - 1) / Deployment.KV_BLOCK_TOKENS;
+  }
+
+  // ---------------------------------------------------------------- continuous batching
+
+  private double scheduleContinuous() {
+    int budget = capacity.maxBatchTokens();
+    boolean preempted = false;
+    int i = 0;
+    while (i < running.size() && budget > 0) {
+      Sequence s = running.get(i);
+      int need = Math.min(s.remaining(), budget);
+      long more = blocksFor(s.computed + need) - s.blocks;
+      boolean self = false;
+      while (more > freeBlocks) {
+        Sequence victim = running.remove(running.size() - 1);
+        preempt(victim);
+        preempted = true;
+        if (victim == s) {
+          self = true;
+          break;
+        }
+      }
+      if (self) {
+        break;
+      }
+      allocate(s, more);
+      s.scheduled = need;
+      budget -= need;
+      scheduled.add(s);
+      i++;
+    }
+    while (!preempted && budget > 0 && running.size() < capacity.maxRunningSequences()) {
+      Sequence s = waiting.peek();
+      if (s == null) {
+        break;
+      }
+      int need = Math.min(s.remaining(), budget);
+      long more = blocksFor(s.computed + need) - s.blocks;
+      if (more > freeBlocks) {
+        break;
+      }
+      waiting.poll();
+      running.add(s);
+      allocate(s, more);
+      s.scheduled = need;
+      budget -= need;
+      scheduled.add(s);
+    }
+    return shapeSeconds(scheduled.size(), 0);
+  }
+
+  private void allocate(Sequence s, long blocks) {
+    if (blocks > freeBlocks) {
+      throw new IllegalStateException("KV over-commit on " + replicaId);
+    }
+    s.blocks += blocks;
+    freeBlocks -= blocks;
+  }
+
+  private void preempt(Sequence s) {
+    freeBlocks += s.blocks;
+    s.blocks = 0;
+    outstandingTokens -= outstanding(s);
+    s.computed = 0;
+    outstandingTokens += outstanding(s);
+    s.preemptions++;
+    stats.preemptions++;
+    waiting.add(s);
+  }
+
+  /** Step time of the scheduled set; {@code paddedSlots} adds empty compiled-batch slots. */
+  private double shapeSeconds(int sequences, int paddedSlots) {
+    long tokens = 0;
+    double attention = 0;
+    double kvRead = 0;
+    boolean prefill = false;
+    for (Sequence s : scheduled) {
+      long n = s.scheduled;
+      long c = s.computed;
+      tokens += n;
+      attention += n * (c + (n + 1) / 2.0);
+      kvRead += c + n;
+      prefill |= s.prefilling();
+    }
+    return latency.stepSeconds(sequences + paddedSlots, tokens, attention, kvRead, prefill);
+  }
+
+  // ---------------------------------------------------------------- static batching
+
+  private double scheduleStatic() {
+    StackProfile stack = deployment.stack();
+    if (running.isEmpty()) {
+      int longest = 0;
+      while (!waiting.isEmpty() && running.size() < staticBatch) {
+        Sequence s = waiting.peek();
+        long blocks = blocksFor(stack.bucket(s.request.promptTokens()) + s.request.maxOutputTokens());
+        if (blocks > freeBlocks) {
+          break;
+        }
+        waiting.poll();
+        allocate(s, blocks);
+        running.add(s);
+        longest = Math.max(longest, s.request.promptTokens());
+      }
+      if (running.isEmpty()) {
+        return 0;
+      }
+      batchBucket = stack.bucket(longest);
+    }
+    boolean prefill = false;
+    int maxContext = 0;
+    for (Sequence s : running) {
+      s.scheduled = s.remaining();
+      prefill |= s.prefilling();
+      maxContext = Math.max(maxContext, s.tokens());
+      scheduled.add(s);
+    }
+    // Compiled graphs compute every slot: the prompt padded to the bucket, contexts to a bucket.
+    if (prefill) {
+      long n = batchBucket;
+      return latency.stepSeconds(
+          staticBatch, staticBatch * n, staticBatch * n * (n + 1) / 2.0, (double) staticBatch * n, true);
+    }
+    double context = stack.bucket(maxContext);
+    return latency.stepSeconds(
+        staticBatch, staticBatch, staticBatch * (context + 1), staticBatch * (context + 1), false);
+  }
+
+  // ---------------------------------------------------------------- prediction
+
+  /**
+   * What {@code request} would see if submitted now: the prefill work queued ahead of it (same or
+   * higher tier) at the step rate under the current decode batch, its own prefill, then decode steps at
+   * the batch size it would join.
+   */
+  public Prediction predict(InferenceRequest request) {
+    int batch = Math.min(running.size() + waiting.size() + 1, capacity.maxRunningSequences());
+    double context = request.promptTokens() + request.maxOutputTokens() / 2.0;
+    long aheadTokens = 0;
+    for (Sequence s : waiting) {
+      if (s.tierRank <= request.tier().ordinal()) {
+        aheadTokens += s.remaining();
+      }
+    }
+    for (Sequence s : running) {
+      if (s.prefilling()) {
+        aheadTokens += s.remaining();
+      }
+    }
+    double decode = latency.decodeSeconds(batch, context);
+    double ttft;
+    if (staticBatch > 0) {
+      double drain = 0;
+      for (Sequence s : running) {
+        drain = Math.max(drain, s.remainingOutput());
+      }
+      int bucket = deployment.stack().bucket(request.promptTokens());
+      double prefill =
+          latency.stepSeconds(
+              staticBatch, (long) staticBatch * bucket, staticBatch * bucket * (bucket + 1) / 2.0,
+              (double) staticBatch * bucket, true);
+      double rounds = Math.floor((double) waiting.size() / staticBatch);
+      ttft = drain * decode + rounds * (prefill + request.maxOutputTokens() * decode) + prefill;
+    } else {
+      long own = request.promptTokens();
+      long budget = capacity.maxBatchTokens();
+      long chunks = (aheadTokens + own + budget - 1) / budget;
+      double chunk = Math.min(budget, aheadTokens + own);
+      double chunkStep =
+          latency.stepSeconds(
+              batch, (long) chunk + batch - 1, chunk * (chunk + 1) / 2.0 + (batch - 1) * context,
+              chunk + (batch - 1) * context, true);
+      ttft = chunks * chunkStep;
+      if (running.size() >= capacity.maxRunningSequences() || blocksFor(own) > freeBlocks) {
+        int soonest = Integer.MAX_VALUE;
+        for (Sequence s : running) {
+          soonest = Math.min(soonest, s.remainingOutput());
+        }
+        ttft += (soonest == Integer.MAX_VALUE ? 0 : soonest) * decode;
+      }
+    }
+    ttft += latency.admissionSeconds();
+    double perToken = decode;
+    double costShare =
+        deployment.costPerSecond()
+            * (latency.prefillSeconds(request.promptTokens()) / Math.max(1, batch)
+                + request.maxOutputTokens() * decode / batch);
+    return new Prediction(seconds(ttft), seconds(perToken), costShare);
+  }
+
+  private static Duration seconds(double s) {
+    return Duration.ofNanos(Math.max(0, Math.round(s * 1e9)));
+  }
+
+  /** Running totals for one engine, for tests and metrics. */
+  public static final class EngineStats {
+    long submitted;
+    long finished;
+    long steps;
+    long preemptions;
+    long tokensOut;
+    long busyNanos;
+    double costUsd;
+
+    public long submitted() {
+      return submitted;
+    }
+
+    public long finished() {
+      return finished;
+    }
+
+    public long steps() {
+      return steps;
+    }
+
+    public long preemptions() {
+      return preemptions;
+    }
+
+    public long tokensOut() {
+      return tokensOut;
+    }
+
+    public long busyNanos() {
+      return busyNanos;
+    }
+
+    public double costUsd() {
+      return costUsd;
+    }
+  }
+}

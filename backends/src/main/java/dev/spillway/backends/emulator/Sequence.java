@@ -1,0 +1,64 @@
+package dev.spillway.backends.emulator;
+
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.TokenSink;
+
+/**
+ * One request inside an engine. As in vLLM, progress is two numbers: the tokens the sequence has
+ * ({@code prompt + generated}) and the tokens whose KV entries are computed. A step computes some of the
+ * difference; when it closes the gap the sequence samples one new token.
+ */
+final class Sequence {
+
+  final InferenceRequest request;
+  final TokenSink sink;
+  /** Admission order; FIFO within a tier follows it, and preempted sequences keep theirs. */
+  final long order;
+  final int tierRank;
+  final long submittedNanos;
+  final TextGenerator.Stream text;
+  final StringBuilder tail;
+
+  int generated;
+  int computed;
+  long blocks;
+  double costUsd;
+  long firstStepNanos = -1;
+  int preemptions;
+  /** Tokens this sequence computes in the step in flight. */
+  int scheduled;
+  boolean done;
+
+  Sequence(InferenceRequest request, TokenSink sink, long order, long submittedNanos, long seed) {
+    this.request = request;
+    this.sink = sink;
+    this.order = order;
+    this.tierRank = request.tier().ordinal();
+    this.submittedNanos = submittedNanos;
+    this.text = TextGenerator.stream(seed);
+    this.tail = request.sampling().stop().isEmpty() ? null : new StringBuilder();
+  }
+
+  int tokens() {
+    return request.promptTokens() + generated;
+  }
+
+  /** Tokens still to compute before the next token can be sampled. */
+  int remaining() {
+    return tokens() - computed;
+  }
+
+  boolean prefilling() {
+    return computed < request.promptTokens();
+  }
+
+  /** Output tokens still to generate. */
+  int remainingOutput() {
+    return request.maxOutputTokens() - generated;
+  }
+
+  static int compare(Sequence a, Sequence b) {
+    int byTier = Integer.compare(a.tierRank, b.tierRank);
+    return byTier != 0 ? byTier : Long.compare(a.order, b.order);
+  }
+}
