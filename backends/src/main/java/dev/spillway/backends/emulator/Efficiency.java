@@ -7,9 +7,12 @@ package dev.spillway.backends.emulator;
  * @param mfu achieved fraction of dense peak FLOP/s in matrix work
  * @param weightMbu achieved fraction of memory bandwidth when streaming weights
  * @param kvMbu achieved fraction of memory bandwidth when reading the KV cache (attention)
+ * @param commEfficiency achieved fraction of chip-to-chip bandwidth in tensor-parallel all-reduces
  * @param layerMs fixed cost per layer per step at TP=1 (launches, synchronisation, collectives)
  * @param layerMsPerDoubling added per layer per step for each doubling of the tensor-parallel degree
  * @param layerSeqMs added per layer per step for each sequence in the batch
+ * @param layerTokenUs added per layer for each token computed in the step (non-matrix work), in
+ *     microseconds
  * @param stepMs fixed cost per step (scheduling, sampling)
  * @param prefillMs fixed cost of a step that contains prefill work (graph switch on Neuron)
  * @param admissionMs per-request latency before its first step that does not occupy the engine (API
@@ -21,9 +24,11 @@ public record Efficiency(
     double mfu,
     double weightMbu,
     double kvMbu,
+    double commEfficiency,
     double layerMs,
     double layerMsPerDoubling,
     double layerSeqMs,
+    double layerTokenUs,
     double stepMs,
     double prefillMs,
     double admissionMs,
@@ -33,9 +38,11 @@ public record Efficiency(
     Profiles.fraction("mfu", mfu);
     Profiles.fraction("weightMbu", weightMbu);
     Profiles.fraction("kvMbu", kvMbu);
+    Profiles.fraction("commEfficiency", commEfficiency);
     Profiles.nonNegative("layerMs", layerMs);
     Profiles.nonNegative("layerMsPerDoubling", layerMsPerDoubling);
     Profiles.nonNegative("layerSeqMs", layerSeqMs);
+    Profiles.nonNegative("layerTokenUs", layerTokenUs);
     Profiles.nonNegative("stepMs", stepMs);
     Profiles.nonNegative("prefillMs", prefillMs);
     Profiles.nonNegative("admissionMs", admissionMs);
@@ -45,17 +52,18 @@ public record Efficiency(
   /** Returns the parameters as an array, in declaration order: for fitting. */
   public double[] toArray() {
     return new double[] {
-      mfu, weightMbu, kvMbu, layerMs, layerMsPerDoubling, layerSeqMs, stepMs, prefillMs, admissionMs,
-      waferHopMs
+      mfu, weightMbu, kvMbu, commEfficiency, layerMs, layerMsPerDoubling, layerSeqMs, layerTokenUs,
+      stepMs, prefillMs, admissionMs, waferHopMs
     };
   }
 
   public static Efficiency fromArray(double[] p) {
-    return new Efficiency(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
+    return new Efficiency(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]);
   }
 
   public static final String[] NAMES = {
-    "mfu", "weightMbu", "kvMbu", "layerMs", "layerMsPerDoubling", "layerSeqMs", "stepMs", "prefillMs",
-    "admissionMs", "waferHopMs"
+    "mfu", "weightMbu", "kvMbu", "commEfficiency", "layerMs", "layerMsPerDoubling", "layerSeqMs",
+    "layerTokenUs", "stepMs", "prefillMs", "admissionMs", "waferHopMs"
   };
 }

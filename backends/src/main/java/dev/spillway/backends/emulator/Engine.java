@@ -56,6 +56,7 @@ public final class Engine {
   private final Capacity capacity;
   private final int staticBatch;
   private final long admissionNanos;
+  private final boolean reserveMax;
 
   private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(Sequence::compare);
   private final List<Sequence> running = new ArrayList<>();
@@ -93,6 +94,7 @@ public final class Engine {
             staticBatch);
     this.freeBlocks = deployment.kvBlocks();
     this.admissionNanos = Math.round(latency.admissionSeconds() * 1e9);
+    this.reserveMax = stack.reserveMaxTokens();
   }
 
   public String replicaId() {
@@ -129,7 +131,10 @@ public final class Engine {
     if (staticBatch > 0) {
       return running.isEmpty();
     }
-    long blocks = blocksFor(Math.min(request.promptTokens(), capacity.maxBatchTokens()));
+    long blocks =
+        reserveMax
+            ? blocksFor(request.promptTokens() + request.maxOutputTokens())
+            : blocksFor(Math.min(request.promptTokens(), capacity.maxBatchTokens()));
     return running.size() < capacity.maxRunningSequences() && blocks <= freeBlocks;
   }
 
@@ -215,14 +220,12 @@ public final class Engine {
       if (s.done) {
         continue;
       }
-      outstandingTokens -= outstanding(s);
+      long before = outstanding(s);
       s.computed += s.scheduled;
       s.scheduled = 0;
+      outstandingTokens += outstanding(s) - before;
       if (s.computed >= s.tokens()) {
         emitToken(s, end);
-      }
-      if (!s.done) {
-        outstandingTokens += outstanding(s);
       }
     }
     scheduled.clear();
@@ -247,6 +250,7 @@ public final class Engine {
     }
     int index = s.generated;
     s.generated++;
+    outstandingTokens--;
     stats.tokensOut++;
     s.sink.accept(new TokenEvent.Token(index, piece, at));
     if (!s.done && s.generated >= s.request.maxOutputTokens()) {
@@ -270,6 +274,7 @@ public final class Engine {
   }
 
   private void finish(Sequence s, FinishReason reason, long at) {
+    outstandingTokens -= outstanding(s);
     s.done = true;
     freeBlocks += s.blocks;
     s.blocks = 0;
@@ -286,7 +291,6 @@ public final class Engine {
     }
     waiting.remove(s);
     running.remove(s);
-    outstandingTokens -= outstanding(s);
     finish(s, FinishReason.CANCELLED, clock.nanoTime());
   }
 
@@ -303,7 +307,7 @@ public final class Engine {
     while (i < running.size() && budget > 0) {
       Sequence s = running.get(i);
       int need = Math.min(s.remaining(), budget);
-      long more = blocksFor(s.computed + need) - s.blocks;
+      long more = Math.max(0, blocksFor(s.computed + need) - s.blocks);
       boolean self = false;
       while (more > freeBlocks) {
         Sequence victim = running.remove(running.size() - 1);
@@ -329,7 +333,10 @@ public final class Engine {
         break;
       }
       int need = Math.min(s.remaining(), budget);
-      long more = blocksFor(s.computed + need) - s.blocks;
+      long more =
+          reserveMax
+              ? blocksFor(s.request.promptTokens() + s.request.maxOutputTokens()) - s.blocks
+              : blocksFor(s.computed + need) - s.blocks;
       if (more > freeBlocks) {
         break;
       }
@@ -354,9 +361,9 @@ public final class Engine {
   private void preempt(Sequence s) {
     freeBlocks += s.blocks;
     s.blocks = 0;
-    outstandingTokens -= outstanding(s);
+    long before = outstanding(s);
     s.computed = 0;
-    outstandingTokens += outstanding(s);
+    outstandingTokens += outstanding(s) - before;
     s.preemptions++;
     stats.preemptions++;
     waiting.add(s);

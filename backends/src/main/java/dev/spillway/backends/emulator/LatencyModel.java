@@ -7,8 +7,9 @@ package dev.spillway.backends.emulator;
  * <pre>
  * flops    = 2·P_active·T + 4·L·(heads·headDim)·A        T new tokens, A = Σ n_i·(c_i + (n_i+1)/2)
  * bytes    = weights read / weightMbu + Σ (c_i + n_i)·kvBytesPerToken / kvMbu     (per bandwidth)
- * comm     = 2·L·2·(TP−1)/TP·T·d·2 bytes / link bandwidth                        (TP > 1 chip)
- * t_step   = max(flops/(F·mfu), bytes/BW) + comm + L·(a + a₂·log₂TP + a_seq·B) + t₀ (+ t_prefill)
+ * comm     = 2·L·2·(TP−1)/TP·T·d·2 bytes / (link bandwidth·commEfficiency)        (TP > 1 chip)
+ * t_step   = max(flops/(F·mfu), bytes/BW) + comm + L·(a + a₂·log₂TP + a_seq·B + a_tok·T) + t₀
+ *            (+ t_prefill when the step prefills)
  * </pre>
  *
  * <p>Wafer-scale systems keep weights in SRAM, so there is no bandwidth term: a token's latency is the
@@ -24,6 +25,7 @@ public final class LatencyModel {
   private final int layers;
   private final double layerFixedSeconds;
   private final double layerSeqSeconds;
+  private final double layerTokenSeconds;
   private final double stepSeconds;
   private final double prefillSeconds;
   private final double commSecondsPerToken;
@@ -46,12 +48,13 @@ public final class LatencyModel {
     double hops = wafer ? (deployment.chipsUsed() - 1) * e.waferHopMs() : 0;
     this.layerFixedSeconds = (layers * layerMs + hops) / 1e3;
     this.layerSeqSeconds = layers * e.layerSeqMs() / 1e3;
+    this.layerTokenSeconds = layers * e.layerTokenUs() / 1e6;
     this.stepSeconds = e.stepMs() / 1e3;
     this.prefillSeconds = e.prefillMs() / 1e3;
     double link = deployment.accelerator().chip().linkBytesPerSecond();
     if (!wafer && deployment.chipsUsed() > 1 && link > 0) {
       double bytesPerToken = 2.0 * layers * 2.0 * (tp - 1) / tp * m.dModel() * 2.0;
-      this.commSecondsPerToken = bytesPerToken / link;
+      this.commSecondsPerToken = bytesPerToken / (link * e.commEfficiency());
     } else {
       this.commSecondsPerToken = 0;
     }
@@ -76,7 +79,11 @@ public final class LatencyModel {
     double flops = 2.0 * activeParams * newTokens + 4.0 * layers * attentionWidth * attentionWork;
     double compute = flops / flopsPerSecond;
     double fixed =
-        layerFixedSeconds + layerSeqSeconds * sequences + stepSeconds + (prefill ? prefillSeconds : 0);
+        layerFixedSeconds
+            + layerSeqSeconds * sequences
+            + layerTokenSeconds * newTokens
+            + stepSeconds
+            + (prefill ? prefillSeconds : 0);
     if (wafer) {
       return compute + fixed;
     }

@@ -114,6 +114,13 @@ public record ModelProfile(
     return 2.0 * layers * kvHeads * headDim;
   }
 
+  /** The same architecture with a different context limit (calibration runs published 8k Llama 2). */
+  public ModelProfile withContextTokens(int tokens) {
+    return new ModelProfile(
+        name, aliases, layers, dModel, heads, kvHeads, headDim, ffn, vocab, experts, expertsPerToken,
+        tokens, dtype, embedding, source);
+  }
+
   public boolean matches(String candidate) {
     String wanted = Profiles.normalizeModel(candidate);
     if (Profiles.normalizeModel(name).equals(wanted)) {

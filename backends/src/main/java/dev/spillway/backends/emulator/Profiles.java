@@ -2,10 +2,11 @@ package dev.spillway.backends.emulator;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.spillway.backends.spi.ServiceTier;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,9 +32,11 @@ public final class Profiles {
   static final String RESOURCE = "/dev/spillway/backends/emulator/profiles.yaml";
 
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
+      YAMLMapper.builder()
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .build();
 
   private final Map<String, ChipSpec> chips;
   private final Map<String, AcceleratorProfile> accelerators;

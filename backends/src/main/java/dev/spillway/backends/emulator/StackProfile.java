@@ -18,6 +18,8 @@ import java.util.Map;
  * @param memoryUtilization fraction of device memory the engine may use (vLLM's
  *     {@code gpu_memory_utilization})
  * @param fp8KvCache whether models with 8-bit or narrower weights keep their KV cache in FP8
+ * @param reserveMaxTokens admit a request only when KV blocks for its prompt plus maximum output are
+ *     free, and reserve them (TensorRT-LLM's guaranteed-no-evict policy): no preemption, ever
  */
 public record StackProfile(
     String name,
@@ -30,6 +32,7 @@ public record StackProfile(
     int maxBatchTokens,
     double memoryUtilization,
     boolean fp8KvCache,
+    boolean reserveMaxTokens,
     Map<String, Efficiency> families) {
 
   public StackProfile {
@@ -99,18 +102,18 @@ public record StackProfile(
     copy.put(family, efficiency);
     return new StackProfile(
         name, title, match, batching, staticBatchSizes, prefillBuckets, maxRunningSequences,
-        maxBatchTokens, memoryUtilization, fp8KvCache, copy);
+        maxBatchTokens, memoryUtilization, fp8KvCache, reserveMaxTokens, copy);
   }
 
   public StackProfile withStaticBatchSizes(List<Integer> sizes) {
     return new StackProfile(
         name, title, match, batching, sizes, prefillBuckets, maxRunningSequences, maxBatchTokens,
-        memoryUtilization, fp8KvCache, families);
+        memoryUtilization, fp8KvCache, reserveMaxTokens, families);
   }
 
   public StackProfile withMaxRunningSequences(int sequences) {
     return new StackProfile(
         name, title, match, batching, staticBatchSizes, prefillBuckets, sequences, maxBatchTokens,
-        memoryUtilization, fp8KvCache, families);
+        memoryUtilization, fp8KvCache, reserveMaxTokens, families);
   }
 }

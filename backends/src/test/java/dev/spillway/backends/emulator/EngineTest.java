@@ -1,0 +1,284 @@
+package dev.spillway.backends.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.SamplingParams;
+import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.spi.Submission;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.time.VirtualClock;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Engine invariants on a virtual clock, on a small test accelerator (test-profiles.yaml). */
+class EngineTest {
+
+  private static Profiles profiles;
+
+  @BeforeAll
+  static void loadProfiles() throws URISyntaxException {
+    profiles =
+        Profiles.withOverrides(
+            Path.of(EngineTest.class.getResource("/test-profiles.yaml").toURI()));
+  }
+
+  private final VirtualClock clock = new VirtualClock();
+
+  private Engine engine(String stack, int maxRunning) {
+    StackProfile s = profiles.stack(stack);
+    if (maxRunning > 0) {
+      s = s.withMaxRunningSequences(maxRunning);
+    }
+    Deployment d =
+        Deployment.of(
+            profiles, profiles.accelerator("tiny.1"), profiles.model("llama-3.1-8b"), s, 1, null);
+    return new Engine("tiny/0", d, clock, profiles.prices(), 0);
+  }
+
+  /** Records every event of one request and checks the KV invariant on each. */
+  private static final class Recorder {
+    final Engine engine;
+    final List<TokenEvent> events = new ArrayList<>();
+
+    Recorder(Engine engine) {
+      this.engine = engine;
+    }
+
+    void accept(TokenEvent e) {
+      assertThat(engine.load().kvBlocksUsed()).isBetween(0L, engine.load().kvBlocksTotal());
+      assertThat(events).noneMatch(x -> !(x instanceof TokenEvent.Token));
+      events.add(e);
+    }
+
+    List<TokenEvent.Token> tokens() {
+      List<TokenEvent.Token> out = new ArrayList<>();
+      for (TokenEvent e : events) {
+        if (e instanceof TokenEvent.Token) {
+          out.add((TokenEvent.Token) e);
+        }
+      }
+      return out;
+    }
+
+    TokenEvent.Finish finish() {
+      TokenEvent last = events.get(events.size() - 1);
+      assertThat(last).isInstanceOf(TokenEvent.Finish.class);
+      return (TokenEvent.Finish) last;
+    }
+
+    long firstTokenAt() {
+      return tokens().get(0).atNanos();
+    }
+  }
+
+  private static InferenceRequest request(String id, int prompt, int output, ServiceTier tier) {
+    return new InferenceRequest(
+        id, "llama-3.1-8b", prompt, output, "", 0,
+        new SamplingParams(1.0, 1.0, OptionalLong.of(id.hashCode()), List.of()), tier, "t",
+        InferenceRequest.NO_DEADLINE);
+  }
+
+  private Recorder submit(Engine engine, InferenceRequest request) {
+    Recorder r = new Recorder(engine);
+    engine.submit(request, r::accept);
+    return r;
+  }
+
+  @Test
+  void everyRequestGetsExactlyItsTokensInOrderThenOneFinish() {
+    Engine engine = engine("test-continuous", 0);
+    List<Recorder> recorders = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      recorders.add(submit(engine, request("r" + i, 40 + 30 * i, 25 + i, ServiceTier.DEFAULT)));
+    }
+    clock.run();
+    long tokens = 0;
+    for (int i = 0; i < 6; i++) {
+      Recorder r = recorders.get(i);
+      List<TokenEvent.Token> t = r.tokens();
+      assertThat(t).hasSize(25 + i);
+      for (int k = 0; k < t.size(); k++) {
+        assertThat(t.get(k).index()).isEqualTo(k);
+      }
+      TokenEvent.Finish finish = r.finish();
+      assertThat(finish.reason()).isEqualTo(FinishReason.LENGTH);
+      assertThat(finish.usage().promptTokens()).isEqualTo(40 + 30 * i);
+      assertThat(finish.usage().completionTokens()).isEqualTo(25 + i);
+      tokens += t.size();
+    }
+    assertThat(engine.stats().tokensOut()).isEqualTo(tokens);
+    assertThat(engine.load().kvBlocksUsed()).isZero();
+    assertThat(engine.load().outstandingTokens()).isZero();
+    assertThat(engine.load().inFlight()).isZero();
+  }
+
+  @Test
+  void preemptsTheNewestWhenKvRunsOutAndStillFinishesEveryRequest() {
+    Engine engine = engine("test-continuous", 0);
+    // 98 blocks hold 1,568 tokens; eight requests growing to 300 tokens need up to 152 blocks
+    assertThat(engine.capacity().kvBlocksTotal()).isEqualTo(98);
+    List<Recorder> recorders = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      recorders.add(submit(engine, request("p" + i, 100, 200, ServiceTier.DEFAULT)));
+    }
+    clock.run();
+    assertThat(engine.stats().preemptions()).isPositive();
+    for (Recorder r : recorders) {
+      assertThat(r.tokens()).hasSize(200);
+      assertThat(r.finish().usage().completionTokens()).isEqualTo(200);
+    }
+    // the oldest request is never the victim: it finishes first
+    long first = recorders.get(0).finish().atNanos();
+    for (Recorder r : recorders.subList(1, 8)) {
+      assertThat(r.finish().atNanos()).isGreaterThanOrEqualTo(first);
+    }
+    assertThat(engine.load().kvBlocksUsed()).isZero();
+  }
+
+  @Test
+  void servesFifoWithinATierAndHigherTiersFirst() {
+    Engine engine = engine("test-continuous", 1);
+    Recorder a = submit(engine, request("a", 50, 10, ServiceTier.DEFAULT));
+    Recorder b = submit(engine, request("b", 50, 10, ServiceTier.FLEX));
+    Recorder c = submit(engine, request("c", 50, 10, ServiceTier.DEFAULT));
+    Recorder d = submit(engine, request("d", 50, 10, ServiceTier.PRIORITY));
+    clock.run();
+    // a, b, c, d arrive at once; one runs at a time: priority d, then default a and c in order, then flex b
+    assertThat(d.firstTokenAt()).isLessThan(a.firstTokenAt());
+    assertThat(a.firstTokenAt()).isLessThan(c.firstTokenAt());
+    assertThat(c.firstTokenAt()).isLessThan(b.firstTokenAt());
+  }
+
+  @Test
+  void chunkedPrefillNeverExceedsTheTokenBudget() {
+    Engine engine = engine("test-continuous", 0);
+    // a 1000-token prompt over a 256-token budget takes four steps before its first token
+    Recorder r = submit(engine, request("long", 1000, 2, ServiceTier.DEFAULT));
+    clock.run();
+    assertThat(r.tokens()).hasSize(2);
+    assertThat(engine.stats().steps()).isEqualTo(4 + 1);
+  }
+
+  @Test
+  void staticBatchesPadToTheCompiledBatchAndStartOnlyWhenTheLastEnds() {
+    Engine engine = engine("test-static", 0);
+    assertThat(engine.capacity().staticBatchSize()).isEqualTo(4);
+    List<Recorder> recorders = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      recorders.add(submit(engine, request("s" + i, 100 + i, 20, ServiceTier.DEFAULT)));
+    }
+    clock.run();
+    long batch1 = recorders.get(0).firstTokenAt();
+    for (int i = 1; i < 4; i++) {
+      assertThat(recorders.get(i).firstTokenAt()).isEqualTo(batch1);
+    }
+    long lastOfBatch1 = recorders.get(3).finish().atNanos();
+    assertThat(recorders.get(4).firstTokenAt()).isGreaterThan(lastOfBatch1);
+    assertThat(recorders.get(5).firstTokenAt()).isEqualTo(recorders.get(4).firstTokenAt());
+    // the second batch has two requests but costs a full compiled batch of four per step
+    long batch1Time = lastOfBatch1 - 0;
+    long batch2Time = recorders.get(5).finish().atNanos() - lastOfBatch1;
+    assertThat((double) batch2Time).isCloseTo(batch1Time, within(batch1Time * 0.01));
+  }
+
+  @Test
+  void costOfAllRequestsAddsUpToTheReplicaTimeAndPriceFollowsTheTier() {
+    Engine engine = engine("test-continuous", 0);
+    Recorder def = submit(engine, request("x", 200, 50, ServiceTier.DEFAULT));
+    Recorder pri = submit(engine, request("y", 200, 50, ServiceTier.PRIORITY));
+    clock.run();
+    double total = def.finish().costUsd() + pri.finish().costUsd();
+    // $3.60 per hour is $0.001 per second of busy time
+    assertThat(total).isCloseTo(engine.stats().busyNanos() / 1e9 * 0.001, within(1e-12));
+    assertThat(engine.stats().costUsd()).isCloseTo(total, within(1e-12));
+    // llama-3.1-8b lists $0.22 per million tokens in and out; priority is 1.75x
+    double listPrice = (200 + 50) * 0.22 / 1e6;
+    assertThat(def.finish().priceUsd()).isCloseTo(listPrice, within(1e-15));
+    assertThat(pri.finish().priceUsd()).isCloseTo(listPrice * 1.75, within(1e-15));
+  }
+
+  @Test
+  void stopSequenceEndsGenerationEarly() {
+    Engine engine = engine("test-continuous", 0);
+    Recorder free = submit(engine, request("s", 10, 200, ServiceTier.DEFAULT));
+    clock.run();
+    StringBuilder text = new StringBuilder();
+    free.tokens().forEach(t -> text.append(t.text()));
+    String stop = free.tokens().get(20).text();
+    InferenceRequest stopped =
+        new InferenceRequest(
+            "s", "llama-3.1-8b", 10, 200, "", 0,
+            new SamplingParams(1.0, 1.0, OptionalLong.of("s".hashCode()), List.of(stop)),
+            ServiceTier.DEFAULT, "t", InferenceRequest.NO_DEADLINE);
+    Recorder r = submit(engine, stopped);
+    clock.run();
+    assertThat(r.finish().reason()).isEqualTo(FinishReason.STOP);
+    assertThat(r.tokens().size()).isLessThanOrEqualTo(20);
+    assertThat(r.finish().usage().completionTokens()).isEqualTo(r.tokens().size());
+    StringBuilder prefix = new StringBuilder();
+    r.tokens().forEach(t -> prefix.append(t.text()));
+    assertThat(text.toString()).startsWith(prefix.toString());
+    assertThat(prefix.toString()).doesNotContain(stop);
+  }
+
+  @Test
+  void cancellingFreesTheSlotAndReportsOnlyWhatWasGenerated() {
+    Engine engine = engine("test-continuous", 0);
+    Recorder r = new Recorder(engine);
+    Submission[] submission = new Submission[1];
+    submission[0] =
+        engine.submit(
+            request("c", 100, 500, ServiceTier.DEFAULT),
+            e -> {
+              r.accept(e);
+              if (e instanceof TokenEvent.Token && ((TokenEvent.Token) e).index() == 9) {
+                submission[0].cancel();
+              }
+            });
+    clock.run();
+    assertThat(r.tokens()).hasSize(10);
+    assertThat(r.finish().reason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(r.finish().usage().completionTokens()).isEqualTo(10);
+    assertThat(engine.load().kvBlocksUsed()).isZero();
+    assertThat(engine.load().outstandingTokens()).isZero();
+  }
+
+  @Test
+  void requestsLargerThanTheReplicaFailAsInvalid() {
+    Engine engine = engine("test-continuous", 0);
+    Recorder r = submit(engine, request("big", 1500, 500, ServiceTier.DEFAULT));
+    clock.run();
+    assertThat(r.events).hasSize(1);
+    TokenEvent.Failure failure = (TokenEvent.Failure) r.events.get(0);
+    assertThat(failure.error().kind()).isEqualTo(BackendException.Kind.INVALID_REQUEST);
+    assertThat(failure.beforeFirstToken()).isTrue();
+  }
+
+  @Test
+  void predictionGrowsWithQueuedWork() {
+    Engine engine = engine("test-continuous", 0);
+    InferenceRequest probe = request("probe", 200, 50, ServiceTier.DEFAULT);
+    var idle = engine.predict(probe);
+    assertThat(idle.tpot().toNanos())
+        .isCloseTo(
+            Math.round(engine.latency().decodeSeconds(1, 225) * 1e9), within(1L));
+    for (int i = 0; i < 6; i++) {
+      engine.submit(request("q" + i, 500, 100, ServiceTier.DEFAULT), e -> {});
+    }
+    var busy = engine.predict(probe);
+    assertThat(busy.ttft()).isGreaterThan(idle.ttft());
+    assertThat(busy.tpot()).isGreaterThanOrEqualTo(idle.tpot());
+    // a priority request does not wait behind default-tier prefill
+    var priority = engine.predict(probe.withTier(ServiceTier.PRIORITY));
+    assertThat(priority.ttft()).isLessThan(busy.ttft());
+  }
+}
