@@ -21,8 +21,11 @@ import java.util.Map;
  */
 final class Fitter {
 
-  /** Factors that stay as written: fractions of peak are bounded by 1 and searched like the rest. */
+  /** Multiplicative step sizes of the search, coarse to fine. */
   private static final double[] STEPS = {3.0, 1.6, 1.2, 1.06};
+
+  /** No serving stack sustains more than 90% of a dense peak; fractions are kept below it. */
+  private static final double MAX_FRACTION = 0.9;
 
   record Fitted(Profiles profiles, String yaml) {}
 
@@ -56,7 +59,7 @@ final class Fitter {
               double[] trial = best.clone();
               trial[p] = best[p] == 0 ? (factor > 1 ? 0.001 * step : 0) : best[p] * factor;
               if (p <= 3) {
-                trial[p] = Math.min(1.0, trial[p]);
+                trial[p] = Math.min(MAX_FRACTION, trial[p]);
               }
               double l;
               try {

@@ -27,15 +27,18 @@ import java.util.regex.Pattern;
  *   <li>the serving stack is the first whose {@code match} strings occur in {@code system}; a
  *       {@code max-num-seqs N} in {@code system} caps running sequences;
  *   <li>empty {@code concurrency} means offline maximum load: enough clients to fill the replica;
- *   <li>empty token counts mean {@value #DEFAULT_INPUT} prompt and {@value #DEFAULT_OUTPUT} output
- *       tokens: such rows publish per-user decode speed, which a long output makes the closed-loop
- *       throughput converge to.
+ *   <li>an empty prompt length means {@value #DEFAULT_INPUT} tokens (a short chat turn);
+ *   <li>an empty output length is derived from the row itself where it can be: closed-loop throughput
+ *       is {@code X = c·n / (TTFT + (n−1)·TPOT)}, so {@code n = X·(TTFT − TPOT) / (c − X·TPOT)}. Where
+ *       that has no finite positive solution the published throughput is a per-user decode speed,
+ *       which excludes TTFT, and {@value #DEFAULT_OUTPUT} output tokens make the closed-loop
+ *       throughput converge to it.
  * </ul>
  */
 record Scenario(
     TargetRow row, Deployment deployment, int clients, int inputTokens, int outputTokens, int batchSize) {
 
-  static final int DEFAULT_INPUT = 1000;
+  static final int DEFAULT_INPUT = 200;
   static final int DEFAULT_OUTPUT = 4000;
 
   private static final Pattern COUNT = Pattern.compile("\\bx\\s*(\\d+)");
@@ -71,7 +74,7 @@ record Scenario(
     Deployment deployment =
         Deployment.of(profiles, accelerator, model, stack, tp, dtype(row.system(), model.dtype()));
     int input = row.inputTokens() > 0 ? row.inputTokens() : DEFAULT_INPUT;
-    int output = row.outputTokens() > 0 ? row.outputTokens() : DEFAULT_OUTPUT;
+    int output = row.outputTokens() > 0 ? row.outputTokens() : derivedOutput(row);
     int batch = 0;
     int clients;
     long kvTokens = deployment.kvBlocks() * Deployment.KV_BLOCK_TOKENS;
@@ -90,6 +93,24 @@ record Scenario(
               + " (expected: a row whose requests fit the model and memory)");
     }
     return new Scenario(row, deployment, clients, input, output, batch);
+  }
+
+  /** The output length that makes the row's throughput, TTFT and TPOT agree; see the class notes. */
+  static int derivedOutput(TargetRow row) {
+    double x = row.throughputTokS();
+    double ttft = row.ttftMs() / 1e3;
+    double tpot = row.tpotMs() / 1e3;
+    int c = Math.max(1, row.concurrency());
+    if (Double.isNaN(x) || Double.isNaN(ttft) || Double.isNaN(tpot)) {
+      return DEFAULT_OUTPUT;
+    }
+    double denominator = c - x * tpot;
+    double n = x * (ttft - tpot) / denominator;
+    // Within 1% of the decode-rate limit the length is unbounded: a per-user speed.
+    if (!(denominator > 0.01 * c) || !(n >= 2) || n > DEFAULT_OUTPUT) {
+      return DEFAULT_OUTPUT;
+    }
+    return (int) Math.round(n);
   }
 
   static String family(String hardware) {

@@ -141,7 +141,7 @@ public final class Engine {
   /** Accepts {@code request}; its events go to {@code sink}, on the clock's thread. */
   public Submission submit(InferenceRequest request, TokenSink sink) {
     long now = clock.nanoTime();
-    int total = request.promptTokens() + request.maxOutputTokens();
+    long total = (long) request.promptTokens() + request.maxOutputTokens();
     if (total > capacity.maxModelTokens()) {
       sink.accept(
           new TokenEvent.Failure(
@@ -180,7 +180,10 @@ public final class Engine {
   private void wake() {
     if (!stepPending) {
       stepPending = true;
-      pendingStart = Math.max(clock.nanoTime(), lastStepEnd);
+      long now = clock.nanoTime();
+      // Back-to-back steps keep the modelled schedule even when the last step's timer fired late.
+      boolean continuing = lastStepEnd != Long.MIN_VALUE && now - lastStepEnd <= MAX_TIMER_LAG_NANOS;
+      pendingStart = continuing ? lastStepEnd : Math.max(now, lastStepEnd);
       clock.schedule(pendingStart, this::startStep);
     }
   }
@@ -279,7 +282,7 @@ public final class Engine {
     freeBlocks += s.blocks;
     s.blocks = 0;
     Usage usage = new Usage(s.request.promptTokens(), s.generated);
-    double price = prices.price(s.request.model(), s.request.tier(), usage);
+    double price = prices.price(deployment.model().name(), s.request.tier(), usage);
     long queued = (s.firstStepNanos < 0 ? at : s.firstStepNanos) - s.submittedNanos;
     stats.finished++;
     s.sink.accept(new TokenEvent.Finish(reason, usage, s.costUsd, price, queued, at));

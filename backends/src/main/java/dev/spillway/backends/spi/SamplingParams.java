@@ -18,8 +18,8 @@ public record SamplingParams(double temperature, double topP, OptionalLong seed,
     if (!(temperature >= 0 && temperature <= 2)) {
       throw new IllegalArgumentException("temperature: " + temperature + " (expected: 0 to 2)");
     }
-    if (!(topP > 0 && topP <= 1)) {
-      throw new IllegalArgumentException("topP: " + topP + " (expected: > 0 and <= 1)");
+    if (!(topP >= 0 && topP <= 1)) {
+      throw new IllegalArgumentException("topP: " + topP + " (expected: 0 to 1)");
     }
   }
 }

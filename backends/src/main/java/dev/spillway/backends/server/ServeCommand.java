@@ -1,0 +1,194 @@
+package dev.spillway.backends.server;
+
+import dev.spillway.backends.emulator.Dtype;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code spillway-backend serve}: parses the options, starts an {@link EmulatorServer} and returns while
+ * it keeps serving (Vert.x's event-loop threads keep the JVM alive). Exit status 0 when listening, 2 for
+ * a usage error (an unknown flag, a bad value, an unknown profile), 1 when the server cannot start.
+ */
+public final class ServeCommand {
+
+  static final String USAGE =
+      "usage: spillway-backend serve --accelerator NAME --model NAME [options]\n"
+          + "\n"
+          + "Serves one emulated pool over HTTP, in real time, as an OpenAI-compatible server:\n"
+          + "POST /v1/chat/completions, GET /v1/models, GET /health, GET /metrics.\n"
+          + "\n"
+          + "options:\n"
+          + "  --accelerator NAME  accelerator profile, e.g. trn2.48xlarge (required)\n"
+          + "  --model NAME        model profile or alias, e.g. llama-3.3-70b (required)\n"
+          + "  --replicas N        replicas in the pool (default 1)\n"
+          + "  --host H            address to bind (default " + ServeOptions.DEFAULT_HOST + ")\n"
+          + "  --port N            port to listen on, 0 for a free one (default " + ServeOptions.DEFAULT_PORT + ")\n"
+          + "  --stack NAME        serving stack (default: the accelerator's)\n"
+          + "  --tp N              tensor-parallel ranks (default: the smallest that fits)\n"
+          + "  --dtype D           weight format: bf16, fp16, fp8, int8 or fp4 (default: the model's)\n"
+          + "  --profiles FILE     YAML laid over the built-in profiles\n"
+          + "  -h, --help          print this help\n";
+
+  private static final long START_TIMEOUT_SECONDS = 60;
+
+  private ServeCommand() {}
+
+  /** A command line that cannot run; the message names the flag and what it expects. */
+  static final class UsageException extends Exception {
+    UsageException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        out.print(USAGE);
+        return 0;
+      }
+    }
+    ServeOptions options;
+    try {
+      options = parse(args);
+    } catch (UsageException e) {
+      err.println("serve: " + e.getMessage());
+      err.println("Run 'spillway-backend serve --help' for the options.");
+      return 2;
+    }
+    Vertx vertx = Vertx.vertx();
+    EmulatorServer server;
+    try {
+      server =
+          EmulatorServer.start(vertx, options)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      vertx.close();
+      return 1;
+    } catch (Exception e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      err.println("serve: " + cause.getMessage());
+      vertx.close();
+      return cause instanceof IllegalArgumentException || cause instanceof UncheckedIOException ? 2 : 1;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                  } catch (Exception ignored) {
+                    // Exiting anyway.
+                  }
+                },
+                "spillway-serve-shutdown"));
+    int replicas = options.replicas();
+    out.println(
+        "serving " + options.model() + " on " + server.backend().description() + ", " + replicas
+            + (replicas == 1 ? " replica" : " replicas") + ", at " + server.baseUrl().replaceFirst("/v1$", ""));
+    return 0;
+  }
+
+  /** The options {@code args} name; flags take their value as the next word or after {@code =}. */
+  static ServeOptions parse(String[] args) throws UsageException {
+    String accelerator = null;
+    String model = null;
+    int replicas = 1;
+    String host = ServeOptions.DEFAULT_HOST;
+    int port = ServeOptions.DEFAULT_PORT;
+    String stack = null;
+    int tp = 0;
+    Dtype dtype = null;
+    Path profiles = null;
+    for (int i = 0; i < args.length; i++) {
+      String word = args[i];
+      String flag = word;
+      String value;
+      int eq = flag.indexOf('=');
+      if (flag.startsWith("--") && eq > 0) {
+        value = flag.substring(eq + 1);
+        flag = flag.substring(0, eq);
+      } else {
+        value = i + 1 < args.length ? args[i + 1] : null;
+        i++;
+      }
+      switch (flag) {
+        case "--accelerator":
+          accelerator = text(flag, value, "an accelerator profile name, e.g. trn2.48xlarge");
+          break;
+        case "--model":
+          model = text(flag, value, "a model profile name or alias, e.g. llama-3.3-70b");
+          break;
+        case "--replicas":
+          replicas = integer(flag, value, 1, 100_000, "an integer >= 1");
+          break;
+        case "--host":
+          host = text(flag, value, "an address to bind, e.g. 0.0.0.0");
+          break;
+        case "--port":
+          port = integer(flag, value, 0, 65535, "an integer from 0 to 65535");
+          break;
+        case "--stack":
+          stack = text(flag, value, "a serving stack name, e.g. neuron-vllm");
+          break;
+        case "--tp":
+          tp = integer(flag, value, 1, 1 << 20, "an integer >= 1");
+          break;
+        case "--dtype":
+          text(flag, value, "bf16, fp16, fp8, int8 or fp4");
+          try {
+            dtype = Dtype.parse(value);
+          } catch (IllegalArgumentException e) {
+            throw new UsageException(flag + ": " + value + " (expected: bf16, fp16, fp8, int8 or fp4)");
+          }
+          break;
+        case "--profiles":
+          profiles = Path.of(text(flag, value, "a YAML profiles file"));
+          if (!Files.isReadable(profiles)) {
+            throw new UsageException(flag + ": " + value + " (expected: a readable YAML file)");
+          }
+          break;
+        default:
+          throw new UsageException(
+              "unknown option " + word
+                  + " (expected: --accelerator, --model, --replicas, --host, --port, --stack, --tp,"
+                  + " --dtype, --profiles or --help)");
+      }
+    }
+    if (accelerator == null) {
+      throw new UsageException("--accelerator: missing (expected: an accelerator profile name, e.g. trn2.48xlarge)");
+    }
+    if (model == null) {
+      throw new UsageException("--model: missing (expected: a model profile name or alias, e.g. llama-3.3-70b)");
+    }
+    return new ServeOptions(accelerator, model, replicas, host, port, stack, tp, dtype, profiles);
+  }
+
+  private static String text(String flag, String value, String expected) throws UsageException {
+    if (value == null || value.isBlank() || value.startsWith("--")) {
+      throw new UsageException(flag + ": missing value (expected: " + expected + ")");
+    }
+    return value;
+  }
+
+  private static int integer(String flag, String value, int min, int max, String expected)
+      throws UsageException {
+    text(flag, value, expected);
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < min || n > max) {
+        throw new UsageException(flag + ": " + value + " (expected: " + expected + ")");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + ": " + value + " (expected: " + expected + ")");
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The Spillway gateway server. */
+package dev.spillway.gateway;

@@ -1,0 +1,2 @@
+/** The Spillway load tester, simulator and experiment runner. */
+package dev.spillway.loadtest;
