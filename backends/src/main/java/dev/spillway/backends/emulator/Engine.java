@@ -82,7 +82,11 @@ public final class Engine {
     StackProfile stack = deployment.stack();
     boolean isStatic = stack.batching() == Batching.STATIC;
     this.staticBatch =
-        isStatic ? (staticBatchSize > 0 ? staticBatchSize : stack.staticBatchSizes().get(0)) : 0;
+        isStatic
+            ? (staticBatchSize > 0
+                ? staticBatchSize
+                : stack.staticBatchSizes().get(stack.staticBatchSizes().size() - 1))
+            : 0;
     int maxTokens = (int) Math.min(deployment.model().contextTokens(), deployment.kvBlocks() * Deployment.KV_BLOCK_TOKENS);
     this.capacity =
         new Capacity(

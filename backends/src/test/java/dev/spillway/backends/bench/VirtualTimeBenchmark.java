@@ -24,8 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * through one emulated replica. The goal is seconds, not minutes.
  *
  * <pre>
- * ./mvnw -q -pl backends test-compile
- * java -cp "backends/target/test-classes:backends/target/classes:$(cat /tmp/cp.txt)" \
+ * ./mvnw -q -B -pl backends test-compile
+ * (cd backends &amp;&amp; ../mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test \
+ *     -Dmdep.outputFile=target/test-classpath.txt)
+ * java -cp "backends/target/test-classes:backends/target/classes:$(cat backends/target/test-classpath.txt)" \
  *     org.openjdk.jmh.Main VirtualTimeBenchmark
  * </pre>
  */
@@ -57,8 +59,11 @@ public class VirtualTimeBenchmark {
             0, null);
     VirtualClock clock = new VirtualClock();
     Engine engine = new Engine("bench/0", deployment, clock, profiles.prices(), 0);
-    // Offer about 80% of what the replica sustains at a batch of 64.
-    double perRequest = engine.latency().decodeSeconds(64, 576) * 128 / 64;
+    // Offer about 80% of what the replica sustains at a batch of up to 64.
+    int batch = Math.min(64, engine.capacity().maxRunningSequences());
+    double perRequest =
+        (engine.latency().decodeSeconds(batch, 576) * 128 + engine.latency().prefillSeconds(512))
+            / batch;
     double rate = 0.8 / perRequest;
     SplittableRandom random = new SplittableRandom(42);
     long[] tokens = new long[1];
