@@ -127,19 +127,45 @@ public final class Engine {
         outstandingTokens);
   }
 
-  /** Whether a request submitted now would be scheduled in the next step rather than wait. */
+  /**
+   * Whether a request submitted now would start in the next step rather than wait: there is a free
+   * sequence slot, and after the requests already waiting for that step, room in its token budget and
+   * free KV blocks for this one's first chunk. For static batching: no batch is running and the one
+   * being formed has a free slot. This is what the gateway's late binding asks before it binds.
+   */
   public boolean hasCapacityFor(InferenceRequest request) {
-    if (!waiting.isEmpty()) {
+    if (staticBatch > 0) {
+      if (!running.isEmpty() || waiting.size() >= staticBatch) {
+        return false;
+      }
+      long needed = staticBlocks(request);
+      for (Sequence s : waiting) {
+        needed += staticBlocks(s.request);
+      }
+      return needed <= freeBlocks;
+    }
+    if (running.size() + waiting.size() >= capacity.maxRunningSequences()) {
       return false;
     }
-    if (staticBatch > 0) {
-      return running.isEmpty();
+    int budget = capacity.maxBatchTokens();
+    long blocks = firstBlocks(request.promptTokens(), request.maxOutputTokens());
+    long tokens = 0;
+    for (Sequence s : waiting) {
+      blocks += firstBlocks(s.remaining(), s.remainingOutput());
+      tokens += Math.min(s.remaining(), budget);
     }
-    long blocks =
-        reserveMax
-            ? blocksFor(request.promptTokens() + request.maxOutputTokens())
-            : blocksFor(Math.min(request.promptTokens(), capacity.maxBatchTokens()));
-    return running.size() < capacity.maxRunningSequences() && blocks <= freeBlocks;
+    return tokens < budget && blocks <= freeBlocks;
+  }
+
+  /** KV blocks a waiting request takes when admitted: its first chunk, or its maximum if reserved. */
+  private long firstBlocks(int toCompute, int outputLeft) {
+    return reserveMax
+        ? blocksFor((long) toCompute + outputLeft)
+        : blocksFor(Math.min(toCompute, capacity.maxBatchTokens()));
+  }
+
+  private long staticBlocks(InferenceRequest request) {
+    return blocksFor(deployment.stack().bucket(request.promptTokens()) + request.maxOutputTokens());
   }
 
   /** Accepts {@code request}; its events go to {@code sink}, on the clock's thread. */

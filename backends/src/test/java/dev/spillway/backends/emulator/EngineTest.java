@@ -281,4 +281,36 @@ class EngineTest {
     var priority = engine.predict(probe.withTier(ServiceTier.PRIORITY));
     assertThat(priority.ttft()).isLessThan(busy.ttft());
   }
+
+  @Test
+  void capacityForLateBindingCountsRequestsWaitingForTheNextStep() {
+    Engine engine = engine("test-continuous", 3);
+    InferenceRequest small = request("c", 50, 10, ServiceTier.DEFAULT);
+    assertThat(engine.hasCapacityFor(small)).isTrue();
+    engine.submit(request("w1", 50, 10, ServiceTier.DEFAULT), e -> {});
+    engine.submit(request("w2", 50, 10, ServiceTier.DEFAULT), e -> {});
+    assertThat(engine.hasCapacityFor(small)).as("one slot of three left").isTrue();
+    engine.submit(request("w3", 50, 10, ServiceTier.DEFAULT), e -> {});
+    assertThat(engine.hasCapacityFor(small)).as("three running or waiting").isFalse();
+    clock.run();
+    assertThat(engine.hasCapacityFor(small)).isTrue();
+    // a prompt that fills the step budget leaves no room for another first chunk
+    engine.submit(request("big", 300, 10, ServiceTier.DEFAULT), e -> {});
+    assertThat(engine.hasCapacityFor(small)).isFalse();
+  }
+
+  @Test
+  void staticEngineTakesRequestsOnlyWhileItsNextBatchIsForming() {
+    Engine engine = engine("test-static", 0);
+    InferenceRequest r = request("s", 100, 10, ServiceTier.DEFAULT);
+    for (int i = 0; i < 4; i++) {
+      assertThat(engine.hasCapacityFor(r)).isTrue();
+      engine.submit(request("b" + i, 100, 10, ServiceTier.DEFAULT), e -> {});
+    }
+    assertThat(engine.hasCapacityFor(r)).as("the compiled batch of four is full").isFalse();
+    clock.advance(1);
+    assertThat(engine.hasCapacityFor(r)).as("a batch is running").isFalse();
+    clock.run();
+    assertThat(engine.hasCapacityFor(r)).isTrue();
+  }
 }

@@ -1,0 +1,400 @@
+package dev.spillway.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.gateway.core.GatewayRequest.Slo;
+import dev.spillway.gateway.core.routing.RoutingPolicies;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Maps one YAML file to {@link GatewayConfig}, validating every field once with a message that names
+ * it: {@code models[1].pools[0].replicas: 0 (expected: >= 1)}.
+ *
+ * <p>String values may refer to environment variables, {@code ${NAME}} or {@code ${NAME:-default}},
+ * so secrets stay out of the file. A {@code defaults} section sets what every model inherits.
+ */
+public final class ConfigLoader {
+
+  /** The embedded default: in-process emulated pools, no external services. */
+  public static final String DEFAULT_RESOURCE = "/dev/spillway/gateway/default-config.yaml";
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
+
+  private final Function<String, String> environment;
+
+  public ConfigLoader(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
+  public static ConfigLoader withSystemEnvironment() {
+    return new ConfigLoader(System::getenv);
+  }
+
+  public GatewayConfig loadDefault() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
+      }
+      return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "default config");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public GatewayConfig load(Path file) {
+    try {
+      return parse(Files.readString(file), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("config: cannot read " + file + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Parses YAML text; {@code source} names it in messages. */
+  public GatewayConfig parse(String yaml, String source) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + ": not valid YAML (" + e.getMessage() + ")", e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(source + ": (expected: a mapping with server and models)");
+    }
+    Node top = new Node("", root);
+    top.allowOnly("server", "defaults", "models");
+    ServerConfig server = server(top.child("server"));
+    Node defaults = top.child("defaults");
+    Node models = top.child("models");
+    if (models.missing() || !models.json.isArray() || models.json.isEmpty()) {
+      throw new IllegalArgumentException("models: " + models.describe() + " (expected: a list of at least one model)");
+    }
+    List<ModelConfig> list = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < models.json.size(); i++) {
+      ModelConfig model = model(new Node("models[" + i + "]", models.json.get(i)), defaults);
+      for (String name : concat(model.name(), model.aliases())) {
+        if (!names.add(name)) {
+          throw new IllegalArgumentException(
+              "models[" + i + "].name: " + name + " (expected: a name or alias not used by another model)");
+        }
+      }
+      list.add(model);
+    }
+    Set<String> pools = new HashSet<>();
+    for (ModelConfig model : list) {
+      for (PoolConfig pool : model.pools()) {
+        if (!pools.add(pool.name())) {
+          throw new IllegalArgumentException(
+              "pool " + pool.name() + ": duplicate (expected: pool names unique across models)");
+        }
+      }
+    }
+    return new GatewayConfig(server, list);
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>(rest.size() + 1);
+    all.add(first);
+    all.addAll(rest);
+    return all;
+  }
+
+  private ServerConfig server(Node node) {
+    if (node.missing()) {
+      return ServerConfig.DEFAULT;
+    }
+    node.allowOnly("host", "port", "maxBodyBytes");
+    ServerConfig d = ServerConfig.DEFAULT;
+    String host = node.child("host").text(d.host());
+    int port = node.child("port").integer(d.port(), 0, 65535);
+    long body = node.child("maxBodyBytes").integer((int) d.maxBodyBytes(), 1024, Integer.MAX_VALUE);
+    return new ServerConfig(host, port, body);
+  }
+
+  private ModelConfig model(Node node, Node defaults) {
+    node.allowOnly(
+        "name", "aliases", "routing", "queueCapacity", "maxQueueWait", "slo", "defaultMaxTokens",
+        "embeddingDimensions", "pools");
+    String name = node.child("name").requiredText();
+    List<String> aliases = node.child("aliases").textList();
+    String routing = inherit(node, defaults, "routing").text("least-outstanding");
+    if (!RoutingPolicies.names().contains(routing)) {
+      throw new IllegalArgumentException(
+          inherit(node, defaults, "routing").path + ": " + routing + " (expected one of: "
+              + RoutingPolicies.names() + ")");
+    }
+    Map<ServiceTier, Integer> capacity = new EnumMap<>(ServiceTier.class);
+    for (ServiceTier tier : ServiceTier.values()) {
+      capacity.put(tier, 1024);
+    }
+    Node capacityNode = inherit(node, defaults, "queueCapacity");
+    for (Map.Entry<String, Node> e : capacityNode.fields().entrySet()) {
+      capacity.put(tier(e.getValue(), e.getKey()), e.getValue().integer(0, 0, 10_000_000));
+    }
+    Duration maxWait = inherit(node, defaults, "maxQueueWait").duration(Duration.ofSeconds(60));
+    Map<ServiceTier, Slo> slos = new EnumMap<>(ServiceTier.class);
+    slos.put(ServiceTier.PRIORITY, new Slo(Duration.ofSeconds(1), Duration.ofMillis(60)));
+    slos.put(ServiceTier.DEFAULT, new Slo(Duration.ofSeconds(3), Duration.ofMillis(120)));
+    slos.put(ServiceTier.FLEX, new Slo(Duration.ofSeconds(60), Duration.ofSeconds(1)));
+    slos.put(ServiceTier.BATCH, new Slo(Duration.ofHours(1), Duration.ofSeconds(10)));
+    for (Map.Entry<String, Node> e : inherit(node, defaults, "slo").fields().entrySet()) {
+      Node slo = e.getValue();
+      slo.allowOnly("ttft", "tpot");
+      ServiceTier tier = tier(slo, e.getKey());
+      Slo base = slos.get(tier);
+      slos.put(tier, new Slo(slo.child("ttft").duration(base.ttft()), slo.child("tpot").duration(base.tpot())));
+    }
+    int maxTokens = inherit(node, defaults, "defaultMaxTokens").integer(512, 1, 1_000_000);
+    int dimensions = node.child("embeddingDimensions").integer(0, 0, 65_536);
+    Node poolsNode = node.child("pools");
+    if (poolsNode.missing() || !poolsNode.json.isArray() || poolsNode.json.isEmpty()) {
+      throw new IllegalArgumentException(
+          poolsNode.path + ": " + poolsNode.describe() + " (expected: a list of at least one pool)");
+    }
+    List<PoolConfig> pools = new ArrayList<>();
+    for (int i = 0; i < poolsNode.json.size(); i++) {
+      pools.add(pool(new Node(poolsNode.path + "[" + i + "]", poolsNode.json.get(i)), name));
+    }
+    return new ModelConfig(name, aliases, routing, capacity, maxWait, slos, maxTokens, dimensions, pools);
+  }
+
+  private PoolConfig pool(Node node, String model) {
+    String kind = node.child("kind").requiredText();
+    int replicas = node.child("replicas").integer(1, 1, 10_000);
+    Duration delay = node.child("maxBatchDelay").duration(Duration.ofMillis(20));
+    Map<String, Object> settings = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : node.fields().entrySet()) {
+      switch (e.getKey()) {
+        case "name":
+        case "kind":
+        case "replicas":
+        case "maxBatchDelay":
+          break;
+        default:
+          settings.put(e.getKey(), e.getValue().value());
+      }
+    }
+    String defaultName = model + "@" + shortName(settings, kind);
+    String name = node.child("name").text(defaultName);
+    return new PoolConfig(name, kind, replicas, delay, settings);
+  }
+
+  /** {@code trn2.48xlarge} → {@code trn2}, {@code p5.48xlarge} → {@code p5}; the kind otherwise. */
+  private static String shortName(Map<String, Object> settings, String kind) {
+    Object accelerator = settings.get("accelerator");
+    if (accelerator == null) {
+      return kind;
+    }
+    String a = accelerator.toString();
+    int dot = a.indexOf('.');
+    return dot > 0 ? a.substring(0, dot) : a;
+  }
+
+  private static ServiceTier tier(Node node, String key) {
+    try {
+      return ServiceTier.fromWire(key);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          node.path + ": " + key + " (expected: priority, default, flex or batch)", e);
+    }
+  }
+
+  /** The model's own value for {@code key}, else the defaults' value. */
+  private static Node inherit(Node model, Node defaults, String key) {
+    Node own = model.child(key);
+    return own.missing() ? defaults.child(key) : own;
+  }
+
+  /** A YAML node with its path, for messages; string values have variables substituted. */
+  private final class Node {
+    final String path;
+    final JsonNode json;
+
+    Node(String path, JsonNode json) {
+      this.path = path;
+      this.json = json;
+    }
+
+    boolean missing() {
+      return json == null || json.isMissingNode() || json.isNull();
+    }
+
+    Node child(String key) {
+      JsonNode value = json == null || !json.isObject() ? null : json.get(key);
+      return new Node(path.isEmpty() ? key : path + "." + key, value);
+    }
+
+    void allowOnly(String... keys) {
+      if (missing()) {
+        return;
+      }
+      if (!json.isObject()) {
+        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a mapping)");
+      }
+      Set<String> allowed = Set.of(keys);
+      Iterator<String> names = json.fieldNames();
+      while (names.hasNext()) {
+        String name = names.next();
+        if (!allowed.contains(name)) {
+          throw new IllegalArgumentException(
+              (path.isEmpty() ? "" : path + ".") + name + ": unknown (expected one of: "
+                  + String.join(", ", keys) + ")");
+        }
+      }
+    }
+
+    Map<String, Node> fields() {
+      Map<String, Node> out = new LinkedHashMap<>();
+      if (missing()) {
+        return out;
+      }
+      if (!(json instanceof ObjectNode)) {
+        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a mapping)");
+      }
+      json.fields().forEachRemaining(e -> out.put(e.getKey(), new Node(path + "." + e.getKey(), e.getValue())));
+      return out;
+    }
+
+    String describe() {
+      return missing() ? "missing" : json.isValueNode() ? json.asText() : json.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    String text(String fallback) {
+      if (missing()) {
+        return fallback;
+      }
+      if (!json.isValueNode()) {
+        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a string)");
+      }
+      return substitute(json.asText());
+    }
+
+    String requiredText() {
+      String value = text(null);
+      if (value == null || value.isBlank()) {
+        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a non-empty string)");
+      }
+      return value;
+    }
+
+    List<String> textList() {
+      List<String> out = new ArrayList<>();
+      if (missing()) {
+        return out;
+      }
+      if (!json.isArray()) {
+        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a list of strings)");
+      }
+      for (int i = 0; i < json.size(); i++) {
+        out.add(new Node(path + "[" + i + "]", json.get(i)).requiredText());
+      }
+      return out;
+    }
+
+    int integer(int fallback, int min, int max) {
+      if (missing()) {
+        return fallback;
+      }
+      String text = text(null);
+      try {
+        long value = Long.parseLong(text.trim());
+        if (value < min || value > max) {
+          throw new NumberFormatException();
+        }
+        return (int) value;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            path + ": " + text + " (expected: an integer from " + min + " to " + max + ")");
+      }
+    }
+
+    Duration duration(Duration fallback) {
+      if (missing()) {
+        return fallback;
+      }
+      String text = text(null).trim();
+      Matcher m = DURATION.matcher(text);
+      if (!m.matches() || Double.parseDouble(m.group(1)) <= 0) {
+        throw new IllegalArgumentException(
+            path + ": " + text + " (expected: a positive duration such as 250ms, 2s, 1m or 1h)");
+      }
+      double amount = Double.parseDouble(m.group(1));
+      double nanosPerUnit;
+      switch (m.group(2)) {
+        case "ms":
+          nanosPerUnit = 1e6;
+          break;
+        case "s":
+          nanosPerUnit = 1e9;
+          break;
+        case "m":
+          nanosPerUnit = 60e9;
+          break;
+        default:
+          nanosPerUnit = 3600e9;
+      }
+      return Duration.ofNanos(Math.round(amount * nanosPerUnit));
+    }
+
+    /** A scalar as Java value (numbers stay numbers), a list as a list; strings substituted. */
+    Object value() {
+      if (json.isNumber()) {
+        return json.numberValue();
+      }
+      if (json.isBoolean()) {
+        return json.booleanValue();
+      }
+      if (json.isArray()) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < json.size(); i++) {
+          out.add(new Node(path + "[" + i + "]", json.get(i)).value());
+        }
+        return out;
+      }
+      if (json.isObject()) {
+        throw new IllegalArgumentException(path + ": mapping (expected: a scalar or a list)");
+      }
+      return text(null);
+    }
+
+    private String substitute(String text) {
+      Matcher m = VARIABLE.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String value = environment.apply(m.group(1));
+        if (value == null) {
+          if (m.group(2) == null) {
+            throw new IllegalArgumentException(
+                path + ": ${" + m.group(1) + "} is not set (expected: an environment variable, or ${"
+                    + m.group(1) + ":-default})");
+          }
+          value = m.group(2);
+        }
+        m.appendReplacement(out, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(out);
+      return out.toString();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.spillway.gateway.core;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the API layer sees of the core. All methods must be called on the core's thread (its clock's
+ * context) and return at once.
+ */
+public interface Gateway {
+
+  /** Configured models, in configuration order. */
+  List<ModelInfo> models();
+
+  /** The model with this name or alias. */
+  Optional<ModelInfo> model(String nameOrAlias);
+
+  /**
+   * Admits {@code request} into its model's queue, or rejects it at once through
+   * {@link GatewayListener#onError} (unknown model, full queue, request too large).
+   */
+  Admission submit(GatewayRequest request, GatewayListener listener);
+
+  /** Every pool with its replicas' load and a prediction for a typical request. */
+  List<PoolStatus> pools();
+
+  /** True once every pool has its replicas. */
+  boolean ready();
+
+  /**
+   * A model as clients see it.
+   *
+   * @param created Unix seconds, for {@code /v1/models}
+   * @param contextTokens the longest prompt plus output any of its pools accepts
+   * @param embeddingDimensions vector size for embedding models; 0 otherwise
+   */
+  record ModelInfo(
+      String name,
+      List<String> aliases,
+      boolean embedding,
+      int embeddingDimensions,
+      int contextTokens,
+      int defaultMaxTokens,
+      long created,
+      List<String> pools) {}
+
+  /** One pool for {@code /admin/pools}. */
+  record PoolStatus(
+      String pool,
+      String model,
+      String kind,
+      String description,
+      List<ReplicaStatus> replicas,
+      double predictedTtftMs,
+      double predictedTpotMs,
+      double predictedCostUsd) {}
+
+  /** One replica's load. */
+  record ReplicaStatus(
+      String id, int running, int waiting, double kvUsage, long outstandingTokens) {}
+}

@@ -1,0 +1,61 @@
+package dev.spillway.gateway.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.spillway.backends.spi.SamplingParams;
+import dev.spillway.backends.spi.ServiceTier;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One request as the API layer hands it to the core: already parsed, validated and tokenised.
+ *
+ * @param id the request id (also the {@code x-request-id} header)
+ * @param model the model name or alias the client asked for
+ * @param promptTokens prompt tokens counted with a BPE tokenizer
+ * @param maxOutputTokens the most tokens to generate; 1 for embeddings
+ * @param prompt the prompt text (upstream backends send it on)
+ * @param prefixHash a hash of the prompt's first characters, for prefix affinity
+ * @param slo the request's own latency objective, overriding the model's for its tier
+ * @param embedding true for an embeddings request: prefill only, no text returned
+ */
+public record GatewayRequest(
+    String id,
+    String model,
+    int promptTokens,
+    int maxOutputTokens,
+    String prompt,
+    long prefixHash,
+    SamplingParams sampling,
+    ServiceTier tier,
+    String tenant,
+    Optional<Slo> slo,
+    boolean embedding) {
+
+  public GatewayRequest {
+    requireNonNull(id, "id");
+    requireNonNull(model, "model");
+    requireNonNull(prompt, "prompt");
+    requireNonNull(sampling, "sampling");
+    requireNonNull(tier, "tier");
+    requireNonNull(tenant, "tenant");
+    requireNonNull(slo, "slo");
+    if (promptTokens < 1) {
+      throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
+    }
+    if (maxOutputTokens < 1) {
+      throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
+    }
+  }
+
+  /** A latency objective: time to first token and time per output token. */
+  public record Slo(Duration ttft, Duration tpot) {
+    public Slo {
+      requireNonNull(ttft, "ttft");
+      requireNonNull(tpot, "tpot");
+      if (ttft.isNegative() || ttft.isZero() || tpot.isNegative() || tpot.isZero()) {
+        throw new IllegalArgumentException("slo: " + ttft + "/" + tpot + " (expected: > 0)");
+      }
+    }
+  }
+}

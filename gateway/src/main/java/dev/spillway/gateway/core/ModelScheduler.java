@@ -1,0 +1,363 @@
+package dev.spillway.gateway.core;
+
+import dev.spillway.backends.spi.Backend;
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.Prediction;
+import dev.spillway.backends.spi.Replica;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.time.Clock;
+import dev.spillway.gateway.config.ModelConfig;
+import dev.spillway.gateway.config.PoolConfig;
+import dev.spillway.gateway.core.GatewayListener.Binding;
+import dev.spillway.gateway.core.GatewayRequest.Slo;
+import dev.spillway.gateway.core.routing.Candidate;
+import dev.spillway.gateway.core.routing.RoutingPolicies;
+import dev.spillway.gateway.core.routing.Selector;
+import dev.spillway.gateway.metrics.GatewayMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One model: its queue, its router and its pools, with late binding.
+ *
+ * <p>Implementation notes. Requests wait in the {@link FlowController}, not in replicas. {@link #pump}
+ * binds the head of the queue to a replica only when some replica reports capacity for it; the
+ * routing policy picks among those replicas. A replica with compiled batch sizes is offered only when
+ * a full batch is queued or the head has waited the pool's {@code maxBatchDelay}; it then takes the
+ * head and the requests behind it, up to its batch size, at once. Pumps run after every admission and
+ * every replica event while requests wait, and on timers for batch delays and queue deadlines.
+ * Failures before the first token are retried once, on whatever replica the policy picks next.
+ *
+ * <p>Single-threaded, on the core's thread.
+ */
+final class ModelScheduler {
+
+  private static final int MAX_ATTEMPTS = 2;
+
+  /** The pool label of requests that never left the queue. */
+  static final String UNBOUND = "none";
+
+  private final ModelConfig config;
+  private final Clock clock;
+  private final GatewayMetrics metrics;
+  private final FlowController flow;
+  private final List<PoolHandle> pools;
+  private final List<Candidate> candidates;
+  private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
+  private final Selector selector;
+  private final int contextTokens;
+  private boolean pumping;
+  private boolean pumpAgain;
+  private boolean batchTimerSet;
+  private long sweepAt = Long.MAX_VALUE;
+
+  /** A pool and how the gateway batches for it. */
+  record PoolHandle(PoolConfig config, Backend backend) {}
+
+  ModelScheduler(ModelConfig config, List<PoolHandle> pools, Clock clock, GatewayMetrics metrics) {
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.flow = new FlowController(config.queueCapacity());
+    this.pools = List.copyOf(pools);
+    List<Candidate> all = new ArrayList<>();
+    int context = 0;
+    for (PoolHandle pool : pools) {
+      for (Replica replica : pool.backend().replicas()) {
+        all.add(new Candidate(pool.config().name(), replica));
+        poolByReplica.put(replica.id(), pool);
+        context = Math.max(context, replica.capacity().maxModelTokens());
+      }
+    }
+    this.candidates = List.copyOf(all);
+    this.contextTokens = context;
+    this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
+  }
+
+  ModelConfig config() {
+    return config;
+  }
+
+  List<PoolHandle> pools() {
+    return pools;
+  }
+
+  int contextTokens() {
+    return contextTokens;
+  }
+
+  int queued() {
+    return flow.size();
+  }
+
+  Admission submit(GatewayRequest request, GatewayListener listener) {
+    long now = clock.nanoTime();
+    if ((long) request.promptTokens() + request.maxOutputTokens() > contextTokens) {
+      listener.onError(
+          new GatewayError(
+              GatewayError.Kind.INVALID_REQUEST,
+              "This model's maximum context length is " + contextTokens + " tokens; the request has "
+                  + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
+                  + " output tokens.",
+              Optional.of("max_tokens"), Optional.empty(), false));
+      return () -> {};
+    }
+    Slo slo = request.slo().orElse(config.slos().get(request.tier()));
+    long deadline = now + config.maxQueueWait().toNanos();
+    InferenceRequest inference =
+        new InferenceRequest(
+            request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
+            request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
+            request.tenant(), InferenceRequest.NO_DEADLINE);
+    Pending p = new Pending(request, inference, listener, slo, now, deadline);
+    if (!flow.offer(p)) {
+      metrics.queueRejected(config.name(), request.tier().wireName());
+      metrics.requestFinished(config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, 0);
+      listener.onError(
+          GatewayError.retryable(
+              GatewayError.Kind.QUEUE_FULL,
+              "The " + request.tier().wireName() + " queue of " + config.name() + " is full ("
+                  + config.queueCapacity().get(request.tier()) + " requests). Please retry later.",
+              retryAfter(inference)));
+      return () -> {};
+    }
+    metrics.queueDepth(config.name(), request.tier().wireName(), flow.size(request.tier()));
+    pump();
+    return () -> cancel(p);
+  }
+
+  /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
+  private Duration retryAfter(InferenceRequest request) {
+    long best = Long.MAX_VALUE;
+    for (Candidate c : candidates) {
+      best = Math.min(best, c.replica().predict(request).ttft().toNanos());
+    }
+    long seconds = best == Long.MAX_VALUE ? 1 : (best + 999_999_999) / 1_000_000_000L;
+    return Duration.ofSeconds(Math.max(1, Math.min(60, seconds)));
+  }
+
+  private void cancel(Pending p) {
+    if (p.done) {
+      return;
+    }
+    if (flow.remove(p)) {
+      p.done = true;
+      metrics.requestFinished(
+          config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED, clock.nanoTime() - p.admittedNanos);
+      metrics.queueDepth(config.name(), p.request.tier().wireName(), flow.size(p.request.tier()));
+      return;
+    }
+    if (p.submission != null) {
+      p.submission.cancel();
+    }
+  }
+
+  /** Binds queued requests to replicas with capacity, as long as the policy finds one. */
+  void pump() {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        pumpOnce();
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+    scheduleSweep();
+  }
+
+  private void pumpOnce() {
+    long now = clock.nanoTime();
+    flow.expire(now, this::expired);
+    long batchWakeAt = Long.MAX_VALUE;
+    List<Candidate> available = new ArrayList<>(candidates.size());
+    while (true) {
+      Pending head = flow.peek();
+      if (head == null) {
+        break;
+      }
+      available.clear();
+      for (Candidate c : candidates) {
+        if (!c.replica().hasCapacityFor(head.inference)) {
+          continue;
+        }
+        int batch = c.replica().capacity().staticBatchSize();
+        if (batch > 0) {
+          long readyAt = head.enqueuedNanos + poolByReplica.get(c.replica().id()).config().maxBatchDelay().toNanos();
+          if (flow.size() < batch && now < readyAt) {
+            batchWakeAt = Math.min(batchWakeAt, readyAt);
+            continue;
+          }
+        }
+        available.add(c);
+      }
+      Candidate chosen = selector.select(head.inference, head.slo, available);
+      if (chosen == null) {
+        break;
+      }
+      int batch = Math.max(1, chosen.replica().capacity().staticBatchSize());
+      int formed = 0;
+      while (formed < batch) {
+        Pending next = formed == 0 ? flow.poll() : flow.peek();
+        if (next == null) {
+          break;
+        }
+        if (formed > 0) {
+          if (!chosen.replica().hasCapacityFor(next.inference)) {
+            break;
+          }
+          flow.poll();
+        }
+        metrics.queueDepth(config.name(), next.request.tier().wireName(), flow.size(next.request.tier()));
+        dispatch(next, chosen, now);
+        formed++;
+      }
+      metrics.batchFormed(chosen.pool(), formed);
+    }
+    if (batchWakeAt != Long.MAX_VALUE && !batchTimerSet) {
+      batchTimerSet = true;
+      clock.schedule(
+          batchWakeAt,
+          () -> {
+            batchTimerSet = false;
+            pump();
+          });
+    }
+  }
+
+  private void scheduleSweep() {
+    long earliest = flow.earliestDeadline();
+    if (earliest < sweepAt) {
+      sweepAt = earliest;
+      clock.schedule(
+          earliest,
+          () -> {
+            if (sweepAt == earliest) {
+              sweepAt = Long.MAX_VALUE;
+            }
+            pump();
+          });
+    }
+  }
+
+  private void expired(Pending p) {
+    p.done = true;
+    metrics.queueDepth(config.name(), p.request.tier().wireName(), flow.size(p.request.tier()));
+    metrics.requestFinished(
+        config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, clock.nanoTime() - p.admittedNanos);
+    p.listener.onError(
+        GatewayError.retryable(
+            GatewayError.Kind.UNAVAILABLE,
+            "No replica of " + config.name() + " could take the request within "
+                + config.maxQueueWait().toSeconds() + "s. Please retry later.",
+            Duration.ofSeconds(1)));
+  }
+
+  private void dispatch(Pending p, Candidate c, long now) {
+    p.boundNanos = now;
+    p.attempts++;
+    long queued = now - p.admittedNanos;
+    metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
+    Binding binding = new Binding(c.pool(), c.replica().id(), queued);
+    if (p.attempts == 1) {
+      p.listener.onBound(binding);
+    }
+    p.submission = c.replica().submit(p.inference, event -> onEvent(p, c, binding, event));
+  }
+
+  private void onEvent(Pending p, Candidate c, Binding binding, TokenEvent event) {
+    if (p.done) {
+      return;
+    }
+    long now = clock.nanoTime();
+    if (event instanceof TokenEvent.Token) {
+      TokenEvent.Token token = (TokenEvent.Token) event;
+      if (p.firstTokenNanos < 0) {
+        p.firstTokenNanos = now;
+        metrics.timeToFirstToken(config.name(), c.pool(), now - p.admittedNanos);
+      } else {
+        metrics.interTokenLatency(config.name(), c.pool(), now - p.lastTokenNanos);
+      }
+      p.lastTokenNanos = now;
+      if (!p.request.embedding()) {
+        p.listener.onToken(token);
+      }
+    } else if (event instanceof TokenEvent.Finish) {
+      TokenEvent.Finish finish = (TokenEvent.Finish) event;
+      p.done = true;
+      boolean cancelled = finish.reason() == dev.spillway.backends.spi.FinishReason.CANCELLED;
+      metrics.tokens(
+          config.name(), c.pool(), finish.usage().promptTokens(),
+          p.request.embedding() ? 0 : finish.usage().completionTokens());
+      metrics.costAndPrice(
+          config.name(), c.pool(), p.request.tier().wireName(), finish.costUsd(), finish.priceUsd());
+      metrics.requestFinished(
+          config.name(), c.pool(),
+          cancelled ? GatewayMetrics.Outcome.CANCELLED : GatewayMetrics.Outcome.SUCCESS,
+          now - p.admittedNanos);
+      p.listener.onFinish(finish, binding);
+    } else {
+      TokenEvent.Failure failure = (TokenEvent.Failure) event;
+      BackendException error = failure.error();
+      if (failure.beforeFirstToken()
+          && p.attempts < MAX_ATTEMPTS
+          && error.kind() != BackendException.Kind.INVALID_REQUEST) {
+        p.submission = null;
+        p.enqueuedNanos = now;
+        flow.pushFront(p);
+      } else {
+        p.done = true;
+        GatewayError.Kind kind;
+        GatewayMetrics.Outcome outcome;
+        switch (error.kind()) {
+          case INVALID_REQUEST:
+            kind = GatewayError.Kind.INVALID_REQUEST;
+            outcome = GatewayMetrics.Outcome.CLIENT_ERROR;
+            break;
+          case OVERLOADED:
+            kind = GatewayError.Kind.UNAVAILABLE;
+            outcome = GatewayMetrics.Outcome.BACKEND_ERROR;
+            break;
+          case TIMEOUT:
+            kind = GatewayError.Kind.TIMEOUT;
+            outcome = GatewayMetrics.Outcome.TIMEOUT;
+            break;
+          default:
+            kind = GatewayError.Kind.BACKEND;
+            outcome = GatewayMetrics.Outcome.BACKEND_ERROR;
+        }
+        metrics.requestFinished(config.name(), c.pool(), outcome, now - p.admittedNanos);
+        GatewayError e =
+            kind == GatewayError.Kind.UNAVAILABLE
+                ? GatewayError.retryable(kind, error.getMessage(), Duration.ofSeconds(1))
+                : GatewayError.of(kind, error.getMessage());
+        p.listener.onError(failure.beforeFirstToken() ? e : e.midStream());
+      }
+    }
+    if (!flow.isEmpty()) {
+      pump();
+    }
+  }
+
+  /** A typical request's prediction per pool: the best replica's, for 512 prompt and 128 output tokens. */
+  Prediction typicalPrediction(PoolHandle pool) {
+    InferenceRequest probe = InferenceRequest.of("probe", config.name(), 512, 128);
+    Prediction best = null;
+    for (Replica r : pool.backend().replicas()) {
+      Prediction p = r.predict(probe);
+      if (best == null || p.endToEnd(128).compareTo(best.endToEnd(128)) < 0) {
+        best = p;
+      }
+    }
+    return best;
+  }
+}

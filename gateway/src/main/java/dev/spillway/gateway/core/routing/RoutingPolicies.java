@@ -1,0 +1,208 @@
+package dev.spillway.gateway.core.routing;
+
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.Prediction;
+import dev.spillway.gateway.core.GatewayRequest.Slo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The built-in policies, by configuration name. Every selector returns null on an empty list, and
+ * only ever picks from the replicas it is offered (those with capacity now).
+ */
+public final class RoutingPolicies {
+
+  public static final String ROUND_ROBIN = "round-robin";
+  public static final String LEAST_OUTSTANDING = "least-outstanding";
+  public static final String POWER_OF_TWO = "power-of-two";
+  public static final String SHORTEST_PREDICTED_LATENCY = "shortest-predicted-latency";
+  public static final String CHEAPEST_WITHIN_SLO = "cheapest-within-slo";
+  public static final String PREFIX_AFFINITY = "prefix-affinity";
+
+  private static final Map<String, Supplier<RoutingPolicy>> POLICIES = new LinkedHashMap<>();
+
+  static {
+    POLICIES.put(ROUND_ROBIN, () -> policy(ROUND_ROBIN, all -> new RoundRobin()));
+    POLICIES.put(LEAST_OUTSTANDING, () -> policy(LEAST_OUTSTANDING, all -> leastOutstanding()));
+    POLICIES.put(POWER_OF_TWO, () -> policy(POWER_OF_TWO, all -> new PowerOfTwo(42)));
+    POLICIES.put(
+        SHORTEST_PREDICTED_LATENCY, () -> policy(SHORTEST_PREDICTED_LATENCY, all -> shortestPredicted()));
+    POLICIES.put(CHEAPEST_WITHIN_SLO, () -> policy(CHEAPEST_WITHIN_SLO, all -> cheapestWithinSlo()));
+    POLICIES.put(PREFIX_AFFINITY, () -> policy(PREFIX_AFFINITY, PrefixAffinity::new));
+  }
+
+  private RoutingPolicies() {}
+
+  public static Set<String> names() {
+    return POLICIES.keySet();
+  }
+
+  public static RoutingPolicy named(String name) {
+    Supplier<RoutingPolicy> policy = POLICIES.get(name);
+    if (policy == null) {
+      throw new IllegalArgumentException("routing: " + name + " (expected one of: " + names() + ")");
+    }
+    return policy.get();
+  }
+
+  private static RoutingPolicy policy(
+      String name, java.util.function.Function<List<Candidate>, Selector> factory) {
+    return new RoutingPolicy() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Selector selector(List<Candidate> replicas) {
+        return factory.apply(List.copyOf(replicas));
+      }
+    };
+  }
+
+  /** Cycles through the offered replicas. */
+  static final class RoundRobin implements Selector {
+    private long next;
+
+    @Override
+    public Candidate select(InferenceRequest request, Slo slo, List<Candidate> available) {
+      if (available.isEmpty()) {
+        return null;
+      }
+      return available.get((int) (next++ % available.size()));
+    }
+  }
+
+  /** Fewest outstanding tokens (prompt to prefill plus output to generate). */
+  static Selector leastOutstanding() {
+    return (request, slo, available) ->
+        available.stream()
+            .min(Comparator.comparingLong(c -> c.replica().load().outstandingTokens()))
+            .orElse(null);
+  }
+
+  /** Two replicas drawn at random; the one with fewer outstanding tokens. Seeded. */
+  static final class PowerOfTwo implements Selector {
+    private final SplittableRandom random;
+
+    PowerOfTwo(long seed) {
+      this.random = new SplittableRandom(seed);
+    }
+
+    @Override
+    public Candidate select(InferenceRequest request, Slo slo, List<Candidate> available) {
+      int n = available.size();
+      if (n == 0) {
+        return null;
+      }
+      if (n == 1) {
+        return available.get(0);
+      }
+      int a = random.nextInt(n);
+      int b = random.nextInt(n - 1);
+      if (b >= a) {
+        b++;
+      }
+      Candidate x = available.get(a);
+      Candidate y = available.get(b);
+      return y.replica().load().outstandingTokens() < x.replica().load().outstandingTokens() ? y : x;
+    }
+  }
+
+  /** Lowest predicted end-to-end latency under each replica's current load. */
+  static Selector shortestPredicted() {
+    return (request, slo, available) -> {
+      Candidate best = null;
+      long bestNanos = Long.MAX_VALUE;
+      for (Candidate c : available) {
+        long nanos = c.replica().predict(request).endToEnd(request.maxOutputTokens()).toNanos();
+        if (nanos < bestNanos) {
+          bestNanos = nanos;
+          best = c;
+        }
+      }
+      return best;
+    };
+  }
+
+  /**
+   * The lowest predicted cost among replicas predicted to meet the SLO (TTFT and TPOT); if none is,
+   * the one with the lowest predicted end-to-end latency.
+   */
+  static Selector cheapestWithinSlo() {
+    return (request, slo, available) -> {
+      Candidate cheapest = null;
+      double cheapestCost = Double.MAX_VALUE;
+      Candidate fastest = null;
+      long fastestNanos = Long.MAX_VALUE;
+      for (Candidate c : available) {
+        Prediction p = c.replica().predict(request);
+        boolean meets = p.ttft().compareTo(slo.ttft()) <= 0 && p.tpot().compareTo(slo.tpot()) <= 0;
+        if (meets && p.costUsd() < cheapestCost) {
+          cheapestCost = p.costUsd();
+          cheapest = c;
+        }
+        long e2e = p.endToEnd(request.maxOutputTokens()).toNanos();
+        if (e2e < fastestNanos) {
+          fastestNanos = e2e;
+          fastest = c;
+        }
+      }
+      return cheapest != null ? cheapest : fastest;
+    };
+  }
+
+  /**
+   * Consistent hashing of the prompt prefix over every replica of the model (64 points each), so
+   * requests sharing a prefix land on the replica that has it cached. When that replica is not
+   * offered (saturated), the next replica on the ring that is offered takes the request.
+   */
+  static final class PrefixAffinity implements Selector {
+    private static final int POINTS = 64;
+    private final TreeMap<Long, String> ring = new TreeMap<>();
+
+    PrefixAffinity(List<Candidate> replicas) {
+      for (Candidate c : replicas) {
+        for (int i = 0; i < POINTS; i++) {
+          ring.put(mix(c.replica().id().hashCode() * 31L + i), c.replica().id());
+        }
+      }
+    }
+
+    @Override
+    public Candidate select(InferenceRequest request, Slo slo, List<Candidate> available) {
+      if (available.isEmpty()) {
+        return null;
+      }
+      Map<String, Candidate> offered = new HashMap<>();
+      for (Candidate c : available) {
+        offered.put(c.replica().id(), c);
+      }
+      long key = mix(request.prefixHash());
+      List<Map.Entry<Long, String>> walk = new ArrayList<>(ring.tailMap(key, true).entrySet());
+      walk.addAll(ring.headMap(key, false).entrySet());
+      for (Map.Entry<Long, String> point : walk) {
+        Candidate c = offered.get(point.getValue());
+        if (c != null) {
+          return c;
+        }
+      }
+      return available.get(0);
+    }
+
+    /** SplitMix64's finaliser: spreads nearby keys over the ring. */
+    static long mix(long z) {
+      z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+      z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+      return z ^ (z >>> 31);
+    }
+  }
+}
