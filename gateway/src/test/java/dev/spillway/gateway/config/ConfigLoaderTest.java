@@ -1,0 +1,96 @@
+package dev.spillway.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spillway.backends.spi.ServiceTier;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  private final ConfigLoader loader =
+      new ConfigLoader(Map.of("UPSTREAM_KEY", "sk-test", "PORT", "9090")::get);
+
+  private static final String MINIMAL =
+      "models:\n  - name: m\n    pools:\n      - kind: emulated\n        accelerator: p5.48xlarge\n";
+
+  @Test
+  void theEmbeddedDefaultServesTheRequiredModelsOnSeveralAccelerators() {
+    GatewayConfig config = loader.loadDefault();
+    assertThat(config.server()).isEqualTo(ServerConfig.DEFAULT);
+    assertThat(config.models())
+        .extracting(ModelConfig::name)
+        .contains("llama-3.1-8b", "llama-3.3-70b", "llama-3.1-405b", "e5-mistral-7b");
+    ModelConfig seventy =
+        config.models().stream().filter(m -> m.name().equals("llama-3.3-70b")).findFirst().orElseThrow();
+    assertThat(seventy.pools())
+        .extracting(PoolConfig::name)
+        .containsExactly("llama-3.3-70b@trn2", "llama-3.3-70b@inf2", "llama-3.3-70b@p5", "llama-3.3-70b@cs-3");
+    assertThat(config.models().stream().filter(ModelConfig::embedding)).hasSize(1);
+  }
+
+  @Test
+  void defaultsAreInheritedAndModelsOverrideThem() {
+    GatewayConfig config =
+        loader.parse(
+            "defaults:\n  routing: round-robin\n  maxQueueWait: 5s\n  slo:\n    priority: {ttft: 250ms}\n"
+                + "models:\n"
+                + "  - name: a\n    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n"
+                + "  - name: b\n    routing: prefix-affinity\n    maxQueueWait: 1m\n"
+                + "    pools: [{kind: emulated, accelerator: p5.48xlarge, name: b-pool, replicas: 3}]\n",
+            "test");
+    ModelConfig a = config.models().get(0);
+    ModelConfig b = config.models().get(1);
+    assertThat(a.routing()).isEqualTo("round-robin");
+    assertThat(a.maxQueueWait()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(a.slos().get(ServiceTier.PRIORITY).ttft()).isEqualTo(Duration.ofMillis(250));
+    assertThat(a.slos().get(ServiceTier.PRIORITY).tpot()).isEqualTo(Duration.ofMillis(60));
+    assertThat(b.routing()).isEqualTo("prefix-affinity");
+    assertThat(b.maxQueueWait()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(b.pools().get(0).name()).isEqualTo("b-pool");
+    assertThat(b.pools().get(0).replicas()).isEqualTo(3);
+    assertThat(b.pools().get(0).settings()).containsEntry("accelerator", "p5.48xlarge");
+  }
+
+  @Test
+  void environmentVariablesAreSubstitutedForSecrets() {
+    GatewayConfig config =
+        loader.parse(
+            "server: {port: '${PORT}'}\n"
+                + "models:\n  - name: m\n    pools:\n      - kind: upstream\n"
+                + "        url: ${UPSTREAM_URL:-http://127.0.0.1:8000/v1}\n        apiKey: ${UPSTREAM_KEY}\n",
+            "test");
+    assertThat(config.server().port()).isEqualTo(9090);
+    Map<String, Object> settings = config.models().get(0).pools().get(0).settings();
+    assertThat(settings).containsEntry("apiKey", "sk-test").containsEntry("url", "http://127.0.0.1:8000/v1");
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    "models:\n  - name: m\n    pools:\n      - kind: upstream\n        apiKey: ${MISSING}\n",
+                    "test"))
+        .hasMessageContaining("models[0].pools[0].apiKey: ${MISSING} is not set");
+  }
+
+  @Test
+  void badValuesNameTheFieldAndTheExpectation() {
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("kind: emulated", "kind: emulated\n        replicas: 0"), "t"))
+        .hasMessage("models[0].pools[0].replicas: 0 (expected: an integer from 1 to 10000)");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("- name: m", "- name: m\n    routing: random"), "t"))
+        .hasMessageStartingWith("models[0].routing: random (expected one of: [round-robin");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("- name: m", "- name: m\n    maxQueueWait: soon"), "t"))
+        .hasMessage("models[0].maxQueueWait: soon (expected: a positive duration such as 250ms, 2s, 1m or 1h)");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("- name: m", "- name: m\n    colour: blue"), "t"))
+        .hasMessageStartingWith("models[0].colour: unknown (expected one of:");
+    assertThatThrownBy(() -> loader.parse("server: {port: 70000}\n" + MINIMAL, "t"))
+        .hasMessage("server.port: 70000 (expected: an integer from 0 to 65535)");
+    assertThatThrownBy(() -> loader.parse("models: []\n", "t"))
+        .hasMessageStartingWith("models: ");
+    assertThatThrownBy(() -> loader.parse(MINIMAL + MINIMAL.substring("models:\n".length()), "t"))
+        .hasMessageContaining("models[1].name: m (expected: a name or alias not used by another model)");
+    assertThatThrownBy(() -> loader.parse("models: [ {name: x", "t")).hasMessageStartingWith("t: not valid YAML");
+    assertThatThrownBy(() -> loader.parse(MINIMAL.replace("- name: m", "- name: m\n    queueCapacity: {urgent: 3}"), "t"))
+        .hasMessageContaining("urgent (expected: priority, default, flex or batch)");
+  }
+}
