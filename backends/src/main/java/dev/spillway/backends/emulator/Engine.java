@@ -67,6 +67,10 @@ public final class Engine {
   private long pendingStart;
   private long lastStepEnd = Long.MIN_VALUE;
   private long outstandingTokens;
+  /** Tokens to compute of the waiting sequences, per tier: prediction reads these, O(1). */
+  private final long[] waitingRemaining = new long[4];
+  /** Prompt tokens still to prefill of the running sequences. */
+  private long runningPrefill;
   /** Static batching: the padded prompt length of the batch in flight. */
   private int batchBucket;
 
@@ -202,7 +206,7 @@ public final class Engine {
     if (sequence.done) {
       return;
     }
-    waiting.add(sequence);
+    addWaiting(sequence);
     wake();
   }
 
@@ -254,9 +258,11 @@ public final class Engine {
         continue;
       }
       long before = outstanding(s);
+      long prefillBefore = prefillPart(s);
       s.computed += s.scheduled;
       s.scheduled = 0;
       outstandingTokens += outstanding(s) - before;
+      runningPrefill += prefillPart(s) - prefillBefore;
       if (s.computed >= s.tokens()) {
         emitToken(s, end);
       }
@@ -267,6 +273,40 @@ public final class Engine {
     if (!running.isEmpty() || !waiting.isEmpty()) {
       wake();
     }
+  }
+
+  /** Prefill work queued ahead: the running total prediction uses, for tests to check. */
+  long queuedPrefillTokens() {
+    long total = runningPrefill;
+    for (long tier : waitingRemaining) {
+      total += tier;
+    }
+    return total;
+  }
+
+  /** The same, counted the slow way. */
+  long queuedPrefillTokensCounted() {
+    long total = 0;
+    for (Sequence s : waiting) {
+      total += s.remaining();
+    }
+    for (Sequence s : running) {
+      total += s.done ? 0 : prefillPart(s);
+    }
+    return total;
+  }
+
+  private void addWaiting(Sequence s) {
+    waiting.add(s);
+    waitingRemaining[s.tierRank] += s.remaining();
+  }
+
+  private void removedFromWaiting(Sequence s) {
+    waitingRemaining[s.tierRank] -= s.remaining();
+  }
+
+  private static long prefillPart(Sequence s) {
+    return s.prefilling() ? s.request.promptTokens() - s.computed : 0;
   }
 
   /** Prompt tokens still to prefill plus output tokens still to generate. */
@@ -308,6 +348,10 @@ public final class Engine {
 
   private void finish(Sequence s, FinishReason reason, long at) {
     outstandingTokens -= outstanding(s);
+    if (s.running) {
+      runningPrefill -= prefillPart(s);
+      s.running = false;
+    }
     s.done = true;
     freeBlocks += s.blocks;
     s.blocks = 0;
@@ -322,9 +366,11 @@ public final class Engine {
     if (s.done) {
       return;
     }
-    waiting.remove(s);
-    running.remove(s);
+    if (waiting.remove(s)) {
+      removedFromWaiting(s);
+    }
     finish(s, FinishReason.CANCELLED, clock.nanoTime());
+    running.remove(s);
   }
 
   private static long blocksFor(long tokens) {
@@ -374,7 +420,8 @@ public final class Engine {
         break;
       }
       waiting.poll();
-      running.add(s);
+      removedFromWaiting(s);
+      admit(s);
       allocate(s, more);
       s.scheduled = need;
       budget -= need;
@@ -391,15 +438,23 @@ public final class Engine {
     freeBlocks -= blocks;
   }
 
+  private void admit(Sequence s) {
+    running.add(s);
+    s.running = true;
+    runningPrefill += prefillPart(s);
+  }
+
   private void preempt(Sequence s) {
     freeBlocks += s.blocks;
     s.blocks = 0;
+    runningPrefill -= prefillPart(s);
+    s.running = false;
     long before = outstanding(s);
     s.computed = 0;
     outstandingTokens += outstanding(s) - before;
     s.preemptions++;
     stats.preemptions++;
-    waiting.add(s);
+    addWaiting(s);
   }
 
   /** Step time of the scheduled set; {@code paddedSlots} adds empty compiled-batch slots. */
@@ -432,8 +487,9 @@ public final class Engine {
           break;
         }
         waiting.poll();
+        removedFromWaiting(s);
         allocate(s, blocks);
-        running.add(s);
+        admit(s);
         longest = Math.max(longest, s.request.promptTokens());
       }
       if (running.isEmpty()) {
@@ -470,16 +526,9 @@ public final class Engine {
   public Prediction predict(InferenceRequest request) {
     int batch = Math.min(running.size() + waiting.size() + 1, capacity.maxRunningSequences());
     double context = request.promptTokens() + request.maxOutputTokens() / 2.0;
-    long aheadTokens = 0;
-    for (Sequence s : waiting) {
-      if (s.tierRank <= request.tier().ordinal()) {
-        aheadTokens += s.remaining();
-      }
-    }
-    for (Sequence s : running) {
-      if (s.prefilling()) {
-        aheadTokens += s.remaining();
-      }
+    long aheadTokens = runningPrefill;
+    for (int tier = 0; tier <= request.tier().ordinal(); tier++) {
+      aheadTokens += waitingRemaining[tier];
     }
     double decode = latency.decodeSeconds(batch, context);
     double ttft;

@@ -28,6 +28,8 @@ final class Sequence {
   /** Tokens this sequence computes in the step in flight. */
   int scheduled;
   boolean done;
+  /** In the running set (holds KV blocks, scheduled each step). */
+  boolean running;
 
   Sequence(InferenceRequest request, TokenSink sink, long order, long submittedNanos, long seed) {
     this.request = request;

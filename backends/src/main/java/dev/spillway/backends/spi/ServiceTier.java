@@ -13,9 +13,11 @@ public enum ServiceTier {
   /** Offline work that tolerates hours of delay; drains last. */
   BATCH;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The name used on the wire and in configuration: {@code priority}, {@code default}, ... */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** Parses a wire name; {@code auto} and {@code standard} are read as {@link #DEFAULT}. */

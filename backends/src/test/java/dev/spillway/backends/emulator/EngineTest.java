@@ -55,6 +55,7 @@ class EngineTest {
 
     void accept(TokenEvent e) {
       assertThat(engine.load().kvBlocksUsed()).isBetween(0L, engine.load().kvBlocksTotal());
+      assertThat(engine.queuedPrefillTokens()).isEqualTo(engine.queuedPrefillTokensCounted());
       assertThat(events).noneMatch(x -> !(x instanceof TokenEvent.Token));
       events.add(e);
     }
@@ -132,6 +133,7 @@ class EngineTest {
     }
     clock.run();
     assertThat(engine.stats().preemptions()).isPositive();
+    assertThat(engine.queuedPrefillTokens()).isZero();
     for (Recorder r : recorders) {
       assertThat(r.tokens()).hasSize(200);
       assertThat(r.finish().usage().completionTokens()).isEqualTo(200);

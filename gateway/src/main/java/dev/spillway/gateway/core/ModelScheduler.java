@@ -54,6 +54,7 @@ final class ModelScheduler {
   private boolean pumping;
   private boolean pumpAgain;
   private boolean batchTimerSet;
+  private boolean pumpScheduled;
   private long sweepAt = Long.MAX_VALUE;
 
   /** A pool and how the gateway batches for it. */
@@ -344,7 +345,23 @@ final class ModelScheduler {
       }
     }
     if (!flow.isEmpty()) {
-      pump();
+      requestPump();
+    }
+  }
+
+  /**
+   * A pump at the current instant, after the events already due: a replica reports every sequence of
+   * a step at once, and one pump after them all binds as much as one pump per event would.
+   */
+  private void requestPump() {
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      clock.schedule(
+          clock.nanoTime(),
+          () -> {
+            pumpScheduled = false;
+            pump();
+          });
     }
   }
 

@@ -1,0 +1,123 @@
+package dev.spillway.backends.upstream;
+
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.SamplingParams;
+import dev.spillway.backends.spi.Usage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The OpenAI chat-completions wire as an upstream client needs it: the request body, errors, usage. */
+final class ChatWire {
+
+  /** Error bodies are read up to this size; the rest is discarded. */
+  static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+  private static final int MAX_QUOTED_CHARS = 300;
+
+  private ChatWire() {}
+
+  /** A streaming request for {@code request}, naming {@code model} (the upstream's name for it). */
+  static Buffer requestBody(InferenceRequest request, String model) {
+    SamplingParams sampling = request.sampling();
+    JsonObject body =
+        new JsonObject()
+            .put("model", model)
+            .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", request.prompt())))
+            .put("stream", true)
+            .put("stream_options", new JsonObject().put("include_usage", true))
+            .put("max_tokens", request.maxOutputTokens())
+            .put("temperature", sampling.temperature())
+            .put("top_p", sampling.topP());
+    if (sampling.seed().isPresent()) {
+      body.put("seed", sampling.seed().getAsLong());
+    }
+    if (!sampling.stop().isEmpty()) {
+      body.put("stop", new JsonArray(sampling.stop()));
+    }
+    body.put("user", request.tenant());
+    return body.toBuffer();
+  }
+
+  /**
+   * How the gateway should treat a non-2xx answer: the client's fault for 400, 404, 413 and 422; a
+   * full upstream for 429 and 503; an upstream failure for anything else (401 and 403 included: a wrong
+   * key is the operator's to fix, not the client's).
+   */
+  static BackendException.Kind kindOf(int status) {
+    switch (status) {
+      case 429:
+      case 503:
+        return BackendException.Kind.OVERLOADED;
+      case 400:
+      case 404:
+      case 413:
+      case 422:
+        return BackendException.Kind.INVALID_REQUEST;
+      default:
+        return BackendException.Kind.UPSTREAM;
+    }
+  }
+
+  /**
+   * The message of an error body: OpenAI's {@code {"error":{"message":...}}}, the older vLLM
+   * {@code {"object":"error","message":...}}, or else the start of the body as text; null when empty.
+   */
+  static String errorMessage(Buffer body) {
+    String text = body.toString().trim();
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return errorMessage(new JsonObject(text));
+    } catch (RuntimeException notJson) {
+      return quote(text);
+    }
+  }
+
+  /** The message of an {@code error} member or object; never null. */
+  static String errorMessage(JsonObject json) {
+    Object error = json.getValue("error");
+    if (error instanceof JsonObject && ((JsonObject) error).getValue("message") instanceof String) {
+      return quote(((JsonObject) error).getString("message"));
+    }
+    if (error instanceof String) {
+      return quote((String) error);
+    }
+    if (json.getValue("message") instanceof String) {
+      return quote(json.getString("message"));
+    }
+    return quote(json.encode());
+  }
+
+  /** The {@code usage} object of a chunk, or null when it is absent, null or malformed. */
+  static Usage usage(Object value) {
+    if (!(value instanceof JsonObject)) {
+      return null;
+    }
+    JsonObject usage = (JsonObject) value;
+    Object prompt = usage.getValue("prompt_tokens");
+    Object completion = usage.getValue("completion_tokens");
+    if (!(prompt instanceof Number) || !(completion instanceof Number)) {
+      return null;
+    }
+    int p = ((Number) prompt).intValue();
+    int c = ((Number) completion).intValue();
+    return p < 0 || c < 0 ? null : new Usage(p, c);
+  }
+
+  /**
+   * {@code length} is {@link FinishReason#LENGTH}; every other reason ({@code stop}, {@code tool_calls},
+   * {@code content_filter}) ended generation before the limit, which the SPI calls {@link
+   * FinishReason#STOP}.
+   */
+  static FinishReason finishReason(String wireName) {
+    return wireName.equals("length") ? FinishReason.LENGTH : FinishReason.STOP;
+  }
+
+  /** {@code text} cut to a length fit for an error message. */
+  static String quote(String text) {
+    return text.length() <= MAX_QUOTED_CHARS ? text : text.substring(0, MAX_QUOTED_CHARS) + "...";
+  }
+}

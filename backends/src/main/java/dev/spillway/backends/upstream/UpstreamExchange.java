@@ -1,0 +1,410 @@
+package dev.spillway.backends.upstream;
+
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.spi.TokenSink;
+import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.time.Clock;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One request in flight to an upstream: a streaming {@code POST /chat/completions} whose SSE chunks
+ * become the request's token events.
+ *
+ * <p>Implementation notes. The invariant is exactly one terminal event: {@link #done} is set before any
+ * terminal event is emitted and every path checks it first, so whichever comes first of [DONE], the
+ * response's end, a broken connection, the deadline or {@link #cancel()} decides the outcome and the
+ * others find nothing to do. The replica's slot is released before the terminal event goes out, so a
+ * sink that reads the replica's load sees it freed. Once done, an HTTP exchange still open is reset,
+ * which closes an HTTP/1.1 connection: the upstream stops generating for nobody. The one exception is
+ * a normal finish at {@code [DONE]}, where the upstream is left to end its response (and keep its
+ * connection alive); the deadline timer stays armed until then and resets a response that never ends.
+ *
+ * <p>Confined to the clock's context: it is started there, so Vert.x delivers every HTTP callback there
+ * too, and the deadline is a clock timer.
+ */
+final class UpstreamExchange {
+
+  private final UpstreamReplica replica;
+  private final InferenceRequest request;
+  private final TokenSink sink;
+  private final Clock clock;
+  private final SseParser parser = new SseParser();
+
+  private long submittedNanos;
+  private long firstByteNanos = -1;
+  private long firstTokenNanos = -1;
+  private long lastTokenNanos = -1;
+  private int tokens;
+  /** As the upstream reported them; null until seen. */
+  private FinishReason finishReason;
+  private Usage usage;
+
+  private Clock.Timer deadline;
+  /** The HTTP request, once a connection was obtained for it. */
+  private HttpClientRequest http;
+  /** The terminal event has been emitted (or is being emitted): nothing else may follow. */
+  private boolean done;
+  /** The HTTP exchange is over: the response ended, the connection broke, or it was reset. */
+  private boolean ended;
+
+  UpstreamExchange(UpstreamReplica replica, InferenceRequest request, TokenSink sink, Clock clock) {
+    this.replica = replica;
+    this.request = request;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  InferenceRequest request() {
+    return request;
+  }
+
+  int tokens() {
+    return tokens;
+  }
+
+  /** Prompt plus the output still to come: what this request adds to the replica's queued work. */
+  long outstandingTokens() {
+    return (long) request.promptTokens() + Math.max(0, request.maxOutputTokens() - tokens);
+  }
+
+  /**
+   * Sends the request with {@code client}. Called on the clock's context, after the replica counted it
+   * in flight; Vert.x then runs every callback of this HTTP request on that same context.
+   */
+  void start(HttpClient client) {
+    if (done) {
+      return; // cancelled before it could start
+    }
+    submittedNanos = clock.nanoTime();
+    UpstreamSettings settings = replica.settings();
+    long timeoutNanos = settings.timeout().toNanos();
+    long remaining =
+        request.deadlineNanos() == InferenceRequest.NO_DEADLINE
+            ? timeoutNanos
+            : Math.min(timeoutNanos, request.deadlineNanos() - submittedNanos);
+    deadline = clock.schedule(submittedNanos + Math.max(0, remaining), this::onDeadline);
+    Buffer body = ChatWire.requestBody(request, settings.upstreamModel());
+    try {
+      client.request(requestOptions(settings, replica.endpoint(), request))
+          .onComplete(ar -> onConnected(ar, body));
+    } catch (RuntimeException e) {
+      fail(BackendException.Kind.UPSTREAM, replica.id() + ": cannot send the request: " + e.getMessage(), true);
+    }
+  }
+
+  private void onConnected(AsyncResult<HttpClientRequest> ar, Buffer body) {
+    if (ar.failed()) {
+      ended = true;
+      if (!done) {
+        Throwable cause = ar.cause();
+        BackendException.Kind kind =
+            cause instanceof ConnectionPoolTooBusyException
+                ? BackendException.Kind.OVERLOADED
+                : BackendException.Kind.UPSTREAM;
+        fail(kind, replica.id() + ": cannot connect: " + cause.getMessage(), true);
+      }
+      return;
+    }
+    HttpClientRequest connected = ar.result();
+    if (done) {
+      ended = true;
+      connected.reset(); // cancelled or timed out while connecting
+      return;
+    }
+    http = connected;
+    connected
+        .send(body)
+        .onComplete(
+            response -> {
+              if (response.failed()) {
+                onBroken(response.cause());
+              } else {
+                onResponse(response.result());
+              }
+            });
+  }
+
+  private void onResponse(HttpClientResponse response) {
+    if (done) {
+      return;
+    }
+    firstByteNanos = clock.nanoTime();
+    int status = response.statusCode();
+    if (status < 200 || status >= 300) {
+      readError(response, status);
+      return;
+    }
+    response.handler(this::onBody);
+    response.endHandler(v -> onEnd());
+    response.exceptionHandler(this::onBroken);
+  }
+
+  /** Reads a bounded error body, then fails with its message and the kind its status implies. */
+  private void readError(HttpClientResponse response, int status) {
+    Buffer body = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          int room = ChatWire.MAX_ERROR_BODY_BYTES - body.length();
+          if (room > 0) {
+            body.appendBuffer(chunk.length() <= room ? chunk : chunk.slice(0, room));
+          }
+        });
+    response.endHandler(
+        v -> {
+          ended = true;
+          failWithStatus(status, ChatWire.errorMessage(body));
+        });
+    response.exceptionHandler(
+        e -> {
+          ended = true;
+          failWithStatus(status, ChatWire.errorMessage(body));
+        });
+  }
+
+  private void failWithStatus(int status, String message) {
+    if (done) {
+      return;
+    }
+    BackendException.Kind kind = ChatWire.kindOf(status);
+    if (kind == BackendException.Kind.INVALID_REQUEST && message != null) {
+      // Goes back to the client as a 400: the upstream's own words, as if it had been called directly.
+      fail(kind, message, true);
+    } else {
+      fail(kind, replica.id() + ": upstream answered " + status + (message == null ? "" : ": " + message), true);
+    }
+  }
+
+  private void onBody(Buffer chunk) {
+    if (done) {
+      return;
+    }
+    if (!parser.feed(chunk, this::onEvent) && !done) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream sent an event over " + SseParser.MAX_EVENT_BYTES + " bytes",
+          tokens == 0);
+    }
+  }
+
+  private void onEnd() {
+    ended = true;
+    cancelDeadline();
+    if (done) {
+      return;
+    }
+    if (!parser.finish(this::onEvent) && !done) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream sent an event over " + SseParser.MAX_EVENT_BYTES + " bytes",
+          tokens == 0);
+      return;
+    }
+    if (done) {
+      return;
+    }
+    if (finishReason != null) {
+      complete(); // a finished stream without [DONE]: some servers just close
+    } else {
+      fail(BackendException.Kind.UPSTREAM, replica.id() + ": the stream ended before [DONE]", tokens == 0);
+    }
+  }
+
+  private void onBroken(Throwable cause) {
+    ended = true;
+    if (done) {
+      cancelDeadline();
+      return;
+    }
+    fail(
+        BackendException.Kind.UPSTREAM,
+        replica.id() + ": the connection broke after " + tokens + " tokens: " + cause.getMessage(),
+        tokens == 0);
+  }
+
+  /** One event's data: a chunk, an error, or {@code [DONE]}. */
+  private void onEvent(String data) {
+    if (done) {
+      return;
+    }
+    if (data.startsWith("[DONE]")) {
+      complete();
+      return;
+    }
+    if (data.isBlank()) {
+      return;
+    }
+    JsonObject chunk;
+    try {
+      chunk = new JsonObject(data);
+    } catch (RuntimeException e) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream sent a chunk that is not a JSON object: " + ChatWire.quote(data),
+          tokens == 0);
+      return;
+    }
+    try {
+      onChunk(chunk);
+    } catch (ClassCastException e) {
+      if (!done) {
+        fail(
+            BackendException.Kind.UPSTREAM,
+            replica.id() + ": upstream sent a malformed chunk: " + ChatWire.quote(data),
+            tokens == 0);
+      }
+    }
+  }
+
+  private void onChunk(JsonObject chunk) {
+    if (chunk.getValue("error") != null) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream failed mid-stream: " + ChatWire.errorMessage(chunk),
+          tokens == 0);
+      return;
+    }
+    Usage reported = ChatWire.usage(chunk.getValue("usage"));
+    if (reported != null) {
+      usage = reported; // the last one wins: vLLM's continuous usage stats repeat it on every chunk
+    }
+    JsonArray choices = chunk.getJsonArray("choices");
+    if (choices == null || choices.isEmpty()) {
+      return;
+    }
+    JsonObject choice = choices.getJsonObject(0);
+    JsonObject delta = choice.getJsonObject("delta");
+    if (delta != null && delta.getValue("content") instanceof String) {
+      String content = delta.getString("content");
+      if (!content.isEmpty()) {
+        onToken(content);
+        if (done) {
+          return; // the sink cancelled
+        }
+      }
+    }
+    Object reason = choice.getValue("finish_reason");
+    if (reason instanceof String) {
+      finishReason = ChatWire.finishReason((String) reason);
+    }
+  }
+
+  private void onToken(String text) {
+    long now = clock.nanoTime();
+    int index = tokens++;
+    if (index == 0) {
+      firstTokenNanos = now;
+      replica.observeTtft(now - submittedNanos);
+    }
+    lastTokenNanos = now;
+    replica.tokenReceived(this);
+    sink.accept(new TokenEvent.Token(index, text, now));
+  }
+
+  private void complete() {
+    done = true;
+    if (ended) {
+      cancelDeadline();
+    }
+    long now = clock.nanoTime();
+    release();
+    Usage reported = usage != null ? usage : new Usage(request.promptTokens(), tokens);
+    FinishReason reason =
+        finishReason != null
+            ? finishReason
+            : tokens >= request.maxOutputTokens() ? FinishReason.LENGTH : FinishReason.STOP;
+    sink.accept(new TokenEvent.Finish(reason, reported, 0, 0, queuedNanos(now), now));
+  }
+
+  /** Stops the request: resets its HTTP exchange and reports what arrived so far as cancelled. */
+  void cancel() {
+    if (done) {
+      return;
+    }
+    done = true;
+    long now = clock.nanoTime();
+    cancelDeadline();
+    reset();
+    release();
+    sink.accept(
+        new TokenEvent.Finish(
+            FinishReason.CANCELLED, new Usage(request.promptTokens(), tokens), 0, 0, queuedNanos(now), now));
+  }
+
+  private void onDeadline() {
+    deadline = null;
+    if (done) {
+      reset(); // finished at [DONE], but the response never ended
+      return;
+    }
+    fail(
+        BackendException.Kind.TIMEOUT,
+        replica.id() + ": no complete answer within " + (clock.nanoTime() - submittedNanos) / 1_000_000
+            + " ms (" + tokens + " tokens)",
+        tokens == 0);
+  }
+
+  private void fail(BackendException.Kind kind, String message, boolean beforeFirstToken) {
+    done = true;
+    long now = clock.nanoTime();
+    cancelDeadline();
+    reset();
+    release();
+    sink.accept(new TokenEvent.Failure(new BackendException(kind, message), beforeFirstToken, now));
+  }
+
+  private void release() {
+    if (tokens >= 2) {
+      replica.observeTpot((lastTokenNanos - firstTokenNanos) / (tokens - 1));
+    }
+    replica.release(this);
+  }
+
+  /** Resets the HTTP exchange if it is still open; one still connecting is reset when it connects. */
+  private void reset() {
+    if (http != null && !ended) {
+      ended = true;
+      http.reset();
+    }
+  }
+
+  private void cancelDeadline() {
+    if (deadline != null) {
+      deadline.cancel();
+      deadline = null;
+    }
+  }
+
+  /** Time to the upstream's first byte, or the whole wait when none came. */
+  private long queuedNanos(long now) {
+    return (firstByteNanos >= 0 ? firstByteNanos : now) - submittedNanos;
+  }
+
+  private static RequestOptions requestOptions(
+      UpstreamSettings settings, String url, InferenceRequest request) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(url)
+            .setConnectTimeout(Math.max(1, settings.timeout().toMillis()))
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
+            .putHeader("x-request-id", request.id());
+    if (settings.apiKey() != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.apiKey());
+    }
+    return options;
+  }
+}

@@ -1,0 +1,84 @@
+package dev.spillway.backends.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SSE reader on the framings OpenAI-compatible servers actually send, split anywhere. */
+class UpstreamSseParserTest {
+
+  @Test
+  void readsOpenAiFramingWithLfCrlfAndCrLineEnds() {
+    String lf = "data: {\"a\":1}\n\ndata: [DONE]\n\n";
+    String crlf = "data: {\"a\":1}\r\n\r\ndata: [DONE]\r\n\r\n";
+    String cr = "data: {\"a\":1}\r\rdata: [DONE]\r\r";
+
+    assertThat(parse(lf)).containsExactly("{\"a\":1}", "[DONE]");
+    assertThat(parse(crlf)).containsExactly("{\"a\":1}", "[DONE]");
+    assertThat(parse(cr)).containsExactly("{\"a\":1}", "[DONE]");
+  }
+
+  @Test
+  void acceptsDataWithoutTheSpaceAndSkipsCommentsAndOtherFields() {
+    String stream = ": keep-alive\n\nevent: chunk\nid: 7\nretry: 10\ndata:{\"b\":2}\n\ndata:  two spaces\n\n";
+
+    assertThat(parse(stream)).containsExactly("{\"b\":2}", " two spaces");
+  }
+
+  @Test
+  void joinsMultiLineDataWithLineFeeds() {
+    assertThat(parse("data: {\"c\":\ndata: 3}\n\n")).containsExactly("{\"c\":\n3}");
+  }
+
+  @Test
+  void keepsUtf8AndCrlfIntactWhenChunksSplitThemAnywhere() {
+    String stream = "data: {\"t\":\"é漢🙂\"}\r\n\r\ndata: [DONE]\r\n\r\n";
+    byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+
+    for (int size = 1; size <= 4; size++) {
+      SseParser parser = new SseParser();
+      List<String> events = new ArrayList<>();
+      for (int i = 0; i < bytes.length; i += size) {
+        assertThat(parser.feed(Buffer.buffer(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size))), events::add))
+            .isTrue();
+      }
+      assertThat(parser.finish(events::add)).isTrue();
+      assertThat(events).as("chunks of %d bytes", size).containsExactly("{\"t\":\"é漢🙂\"}", "[DONE]");
+    }
+  }
+
+  @Test
+  void handsOverAnEventTheStreamEndedInWithoutItsBlankLine() {
+    SseParser parser = new SseParser();
+    List<String> events = new ArrayList<>();
+
+    parser.feed(Buffer.buffer("data: [DONE]"), events::add);
+    assertThat(events).isEmpty();
+    parser.finish(events::add);
+
+    assertThat(events).containsExactly("[DONE]");
+  }
+
+  @Test
+  void refusesALineOverTheLimitInsteadOfGrowingWithoutBound() {
+    SseParser parser = new SseParser();
+    byte[] huge = new byte[SseParser.MAX_EVENT_BYTES + 1];
+    Arrays.fill(huge, (byte) 'x');
+
+    assertThat(parser.feed(Buffer.buffer("data: "), e -> {})).isTrue();
+    assertThat(parser.feed(Buffer.buffer(huge), e -> {})).isFalse();
+  }
+
+  private static List<String> parse(String stream) {
+    SseParser parser = new SseParser();
+    List<String> events = new ArrayList<>();
+    assertThat(parser.feed(Buffer.buffer(stream), events::add)).isTrue();
+    assertThat(parser.finish(events::add)).isTrue();
+    return events;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.spillway.loadtest.sim;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.spillway.backends.emulator.Profiles;
+import dev.spillway.backends.spi.BackendContext;
+import dev.spillway.backends.spi.SamplingParams;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.time.VirtualClock;
+import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.core.GatewayCore;
+import dev.spillway.gateway.core.GatewayError;
+import dev.spillway.gateway.core.GatewayListener;
+import dev.spillway.gateway.core.GatewayRequest;
+import dev.spillway.gateway.metrics.GatewayMetrics;
+import dev.spillway.loadtest.metrics.RequestRecord;
+import dev.spillway.loadtest.workload.PlannedRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Runs a workload against a {@link GatewayCore} on a {@link VirtualClock}: the same flow controller,
+ * router and batcher that serve live traffic, over emulated engines, with no HTTP. Open-loop requests
+ * are submitted at their intended times; closed-loop clients send the next request the moment the
+ * previous one ends. Records are in the same form as the HTTP driver's, so the same metrics and
+ * reports apply.
+ *
+ * <p>Requests are fed lazily from an iterator, one scheduled event ahead, so a run of millions of
+ * requests holds only the requests in flight.
+ */
+public final class Simulator {
+
+  private final GatewayConfig config;
+  private final Profiles profiles;
+
+  public Simulator(GatewayConfig config, Profiles profiles) {
+    this.config = requireNonNull(config, "config");
+    this.profiles = requireNonNull(profiles, "profiles");
+  }
+
+  /** The outcome of a run: per-request records and the virtual time it took. */
+  public record Result(List<RequestRecord> records, long durationNanos, long events) {}
+
+  /** Open loop: every request is submitted at its {@code intendedStartNanos}. */
+  public Result runOpenLoop(Iterator<PlannedRequest> workload) {
+    VirtualClock clock = new VirtualClock();
+    GatewayCore core = core(clock);
+    List<RequestRecord> records = new ArrayList<>();
+    scheduleNext(workload, clock, core, records);
+    clock.run();
+    return new Result(records, clock.nanoTime(), clock.executed());
+  }
+
+  /**
+   * Closed loop: {@code clients} clients each take the next request from {@code workload} when their
+   * previous one ends, ignoring its intended start.
+   */
+  public Result runClosedLoop(Iterator<PlannedRequest> workload, int clients) {
+    if (clients < 1) {
+      throw new IllegalArgumentException("clients: " + clients + " (expected: >= 1)");
+    }
+    VirtualClock clock = new VirtualClock();
+    GatewayCore core = core(clock);
+    List<RequestRecord> records = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      clock.schedule(0, () -> nextForClient(workload, clock, core, records));
+    }
+    clock.run();
+    return new Result(records, clock.nanoTime(), clock.executed());
+  }
+
+  private GatewayCore core(VirtualClock clock) {
+    return new GatewayCore(
+        config, clock, new BackendContext(clock, Map.of(Profiles.class, profiles)), GatewayMetrics.NOOP);
+  }
+
+  private void scheduleNext(
+      Iterator<PlannedRequest> workload, VirtualClock clock, GatewayCore core, List<RequestRecord> records) {
+    if (!workload.hasNext()) {
+      return;
+    }
+    PlannedRequest planned = workload.next();
+    clock.schedule(
+        Math.max(planned.intendedStartNanos(), clock.nanoTime()),
+        () -> {
+          submit(planned, clock.nanoTime(), clock, core, records, null);
+          scheduleNext(workload, clock, core, records);
+        });
+  }
+
+  private void nextForClient(
+      Iterator<PlannedRequest> workload, VirtualClock clock, GatewayCore core, List<RequestRecord> records) {
+    if (!workload.hasNext()) {
+      return;
+    }
+    PlannedRequest planned = workload.next();
+    submit(planned, clock.nanoTime(), clock, core, records, () -> nextForClient(workload, clock, core, records));
+  }
+
+  private static void submit(
+      PlannedRequest planned, long intended, VirtualClock clock, GatewayCore core,
+      List<RequestRecord> records, Runnable onEnd) {
+    GatewayRequest request =
+        new GatewayRequest(
+            "sim-" + planned.index(), planned.model(), planned.promptTokens(), planned.outputTokens(),
+            "", planned.prefixGroup() >= 0 ? 0x9E3779B97F4A7C15L * (planned.prefixGroup() + 1) : planned.index(),
+            new SamplingParams(1.0, 1.0, OptionalLong.of(planned.index()), List.of()),
+            planned.tier(), planned.tenant(), Optional.empty(), false);
+    core.submit(request, new Recording(planned, intended, clock, records, onEnd));
+  }
+
+  /** Turns one request's events into a {@link RequestRecord}. */
+  private static final class Recording implements GatewayListener {
+    private final PlannedRequest planned;
+    private final long intended;
+    private final VirtualClock clock;
+    private final List<RequestRecord> records;
+    private final Runnable onEnd;
+    private long[] tokens = new long[16];
+    private int count;
+    private String pool = "";
+
+    Recording(
+        PlannedRequest planned, long intended, VirtualClock clock, List<RequestRecord> records,
+        Runnable onEnd) {
+      this.planned = planned;
+      this.intended = intended;
+      this.clock = clock;
+      this.records = records;
+      this.onEnd = onEnd;
+    }
+
+    @Override
+    public void onBound(Binding binding) {
+      pool = binding.pool();
+    }
+
+    @Override
+    public void onToken(TokenEvent.Token token) {
+      if (count == tokens.length) {
+        tokens = Arrays.copyOf(tokens, count * 2);
+      }
+      tokens[count++] = token.atNanos();
+    }
+
+    @Override
+    public void onFinish(TokenEvent.Finish finish, Binding binding) {
+      long[] times = Arrays.copyOf(tokens, count);
+      long first = count > 0 ? times[0] : finish.atNanos();
+      end(new RequestRecord(
+          planned.index(), planned.model(), planned.tenant(), planned.tier().wireName(),
+          finish.usage().promptTokens(), planned.outputTokens(), intended, intended, first,
+          finish.atNanos(), times, finish.usage().completionTokens(), null, binding.pool(),
+          finish.costUsd(), finish.priceUsd(), planned.warmup()));
+    }
+
+    @Override
+    public void onError(GatewayError error) {
+      long now = clock.nanoTime();
+      end(new RequestRecord(
+          planned.index(), planned.model(), planned.tenant(), planned.tier().wireName(),
+          planned.promptTokens(), planned.outputTokens(), intended, intended,
+          count > 0 ? tokens[0] : now, now, Arrays.copyOf(tokens, count), count,
+          "http_" + error.kind().status(), pool, 0, 0, planned.warmup()));
+    }
+
+    private void end(RequestRecord record) {
+      records.add(record);
+      if (onEnd != null) {
+        onEnd.run();
+      }
+    }
+  }
+}
