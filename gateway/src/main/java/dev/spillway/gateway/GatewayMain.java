@@ -1,53 +1,99 @@
 package dev.spillway.gateway;
 
-import dev.spillway.backends.server.EmulatorServer;
-import dev.spillway.backends.server.ServeOptions;
+import dev.spillway.backends.emulator.Profiles;
+import dev.spillway.gateway.config.ConfigLoader;
+import dev.spillway.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * {@code java -jar spillway-gateway.jar [--port N] [--host H]}.
- *
- * <p>The embedded default today is one in-process emulated pool, {@code llama-3.3-70b} on
- * {@code trn2.48xlarge}, served through the OpenAI-compatible emulator front end. Multi-model
- * routing, flow control and batching arrive with the gateway core.
+ * {@code java -jar spillway-gateway.jar [--config FILE] [--profiles FILE] [--port N] [--host H]}.
+ * Without {@code --config} the gateway runs its embedded default: in-process emulated pools.
  */
 public final class GatewayMain {
-
-  static final int DEFAULT_PORT = 8080;
 
   private GatewayMain() {}
 
   public static void main(String[] args) {
-    String host = ServeOptions.DEFAULT_HOST;
-    int port = DEFAULT_PORT;
+    Path configFile = null;
+    Path profilesFile = null;
+    String host = null;
+    Integer port = null;
     for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--port":
-          port = parsePort(i + 1 < args.length ? args[++i] : null);
+      String flag = args[i];
+      switch (flag) {
+        case "--config":
+          configFile = Path.of(value(args, ++i, flag, "a YAML file"));
+          break;
+        case "--profiles":
+          profilesFile = Path.of(value(args, ++i, flag, "a YAML file"));
           break;
         case "--host":
-          if (i + 1 >= args.length) {
-            fail("--host: missing (expected: an address to bind)");
+          host = value(args, ++i, flag, "an address to bind");
+          break;
+        case "--port":
+          String text = value(args, ++i, flag, "0 to 65535");
+          try {
+            port = Integer.parseInt(text);
+          } catch (NumberFormatException e) {
+            port = -1;
           }
-          host = args[++i];
+          if (port < 0 || port > 65535) {
+            fail(flag + ": " + text + " (expected: 0 to 65535)");
+          }
           break;
         case "--help":
         case "-h":
-          System.out.println("usage: spillway-gateway [--port N (default 8080)] [--host H (default 127.0.0.1)]");
+          System.out.println(
+              "usage: spillway-gateway [--config FILE] [--profiles FILE] [--port N] [--host H]\n"
+                  + "  --config    gateway configuration (default: the embedded in-process fleet)\n"
+                  + "  --profiles  accelerator/model profiles laid over the built-in ones\n"
+                  + "  --port      port to listen on (default 8080; 0 picks a free one)\n"
+                  + "  --host      address to bind (default 127.0.0.1)");
           return;
         default:
-          fail("unknown option: " + args[i] + " (expected: --port, --host)");
+          fail("unknown option: " + flag + " (expected: --config, --profiles, --port, --host)");
       }
     }
-    ServeOptions options =
-        new ServeOptions("trn2.48xlarge", "llama-3.3-70b", 1, host, port, null, 0, null, null);
+    GatewayConfig config;
+    Profiles profiles;
+    try {
+      ConfigLoader loader = ConfigLoader.withSystemEnvironment();
+      if (configFile != null && !Files.isReadable(configFile)) {
+        fail("--config: " + configFile + " (expected: a readable YAML file)");
+      }
+      config = configFile == null ? loader.loadDefault() : loader.load(configFile);
+      if (host != null || port != null) {
+        config =
+            config.withServer(
+                config.server().withAddress(
+                    host != null ? host : config.server().host(),
+                    port != null ? port : config.server().port()));
+      }
+      profiles = profilesFile == null ? Profiles.builtIn() : Profiles.withOverrides(profilesFile);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      fail("spillway gateway: " + e.getMessage());
+      return;
+    }
     Vertx vertx = Vertx.vertx();
-    EmulatorServer.start(vertx, options)
+    GatewayConfig running = config;
+    GatewayApp.start(vertx, config, profiles)
         .onSuccess(
-            server ->
-                System.out.println(
-                    "spillway gateway: serving llama-3.3-70b (" + server.backend().description()
-                        + ") at " + server.baseUrl()))
+            app -> {
+              System.out.println(
+                  "spillway gateway: " + running.models().size() + " models at http://"
+                      + running.server().host() + ":" + app.port() + "/v1");
+              app.onCore(
+                  () ->
+                      app.core()
+                          .pools()
+                          .forEach(
+                              p ->
+                                  System.out.println(
+                                      "  " + p.pool() + ": " + p.replicas().size() + " x "
+                                          + p.description())));
+            })
         .onFailure(
             e -> {
               System.err.println("spillway gateway: cannot start: " + e.getMessage());
@@ -56,17 +102,11 @@ public final class GatewayMain {
             });
   }
 
-  private static int parsePort(String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return port;
-    } catch (NumberFormatException | NullPointerException e) {
-      fail("--port: " + value + " (expected: 0 to 65535)");
-      return -1;
+  private static String value(String[] args, int i, String flag, String expected) {
+    if (i >= args.length) {
+      fail(flag + ": missing (expected: " + expected + ")");
     }
+    return args[i];
   }
 
   private static void fail(String message) {

@@ -1,0 +1,36 @@
+package dev.spillway.gateway.api.openai;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.math.BigDecimal;
+
+/** Appends JSON values to text built by hand: the stream writes one chunk per token. */
+final class JsonText {
+
+  private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
+
+  private JsonText() {}
+
+  /** Appends {@code value} as a quoted, escaped JSON string, or {@code null}. */
+  static StringBuilder string(StringBuilder out, String value) {
+    if (value == null) {
+      return out.append("null");
+    }
+    out.append('"');
+    ENCODER.quoteAsString(value, out);
+    return out.append('"');
+  }
+
+  /**
+   * {@code value} as a plain decimal, never in exponent form ({@code 0.0000012}, not {@code 1.2E-6}),
+   * so the same text is a JSON number and a readable header value. Non-finite values are written as 0.
+   */
+  static String decimal(double value) {
+    if (!Double.isFinite(value)) {
+      return "0";
+    }
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      return Long.toString((long) value);
+    }
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+}

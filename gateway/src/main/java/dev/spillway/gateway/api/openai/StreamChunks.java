@@ -1,0 +1,134 @@
+package dev.spillway.gateway.api.openai;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.Usage;
+
+/**
+ * The SSE events of one streamed chat or text completion, byte for byte as OpenAI sends them: each
+ * event is {@code data: } + compact JSON + {@code \n\n}; no {@code event:} lines, no comments; every
+ * chunk has the same {@code id}, {@code created} and {@code model}.
+ *
+ * <p>Order: for chat, a role chunk ({@code delta: {role: "assistant", content: ""}}) goes out with the
+ * first token, never before it (vLLM's bench times the first chunk); then one chunk per token; then a
+ * finish chunk with an empty delta; then, only with {@code include_usage}, a usage chunk with
+ * {@code "choices":[]} (LLMPerf indexes {@code choices[0]} of every chunk, so an empty one without
+ * being asked for fails it); then {@code data: [DONE]}. The last chunk before {@code [DONE]} (the
+ * usage chunk, else the finish chunk) carries a top-level {@code "spillway"} object with the facts a
+ * plain response sends as headers. With {@code include_usage} every other chunk has
+ * {@code "usage":null}; with vLLM's {@code continuous_usage_stats} too, every chunk has the running
+ * usage instead.
+ *
+ * <p>Not thread-safe: one instance per response, used on the response's thread.
+ */
+public final class StreamChunks {
+
+  public static final String DONE = "data: [DONE]\n\n";
+
+  private final boolean chat;
+  private final boolean includeUsage;
+  private final boolean continuousUsage;
+  private final int promptTokens;
+  /** {@code data: {"id":…,"object":…,"created":…,"model":…,"choices":[}. */
+  private final String prefix;
+  private int completionTokens;
+
+  public StreamChunks(String id, long created, OpenAiRequest request) {
+    requireNonNull(id, "id");
+    requireNonNull(request, "request");
+    if (request.endpoint() == Endpoint.EMBEDDINGS) {
+      throw new IllegalArgumentException("request: embeddings (expected: a chat or text completion)");
+    }
+    this.chat = request.endpoint() == Endpoint.CHAT_COMPLETIONS;
+    this.includeUsage = request.includeUsage();
+    this.continuousUsage = request.continuousUsage();
+    this.promptTokens = request.core().promptTokens();
+    StringBuilder p = new StringBuilder(128);
+    p.append("data: {\"id\":");
+    JsonText.string(p, id);
+    p.append(",\"object\":\"").append(chat ? "chat.completion.chunk" : "text_completion")
+        .append("\",\"created\":").append(created).append(",\"model\":");
+    JsonText.string(p, request.core().model());
+    p.append(",\"choices\":[");
+    this.prefix = p.toString();
+  }
+
+  /** What precedes the first content: the role chunk for chat, nothing for text completions. */
+  public String start() {
+    if (!chat) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder(prefix.length() + 160);
+    s.append(prefix)
+        .append("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,")
+        .append("\"finish_reason\":null}");
+    return close(s).toString();
+  }
+
+  /** The chunk of one generated token. */
+  public String token(String text) {
+    completionTokens++;
+    StringBuilder s = new StringBuilder(prefix.length() + 160 + text.length());
+    s.append(prefix);
+    if (chat) {
+      s.append("{\"index\":0,\"delta\":{\"content\":");
+      JsonText.string(s, text);
+      s.append("},\"logprobs\":null,\"finish_reason\":null}");
+    } else {
+      s.append("{\"text\":");
+      JsonText.string(s, text);
+      s.append(",\"index\":0,\"logprobs\":null,\"finish_reason\":null}");
+    }
+    return close(s).toString();
+  }
+
+  /** The finish chunk, the usage chunk if asked for, and {@code [DONE]}. */
+  public String end(FinishReason reason, Usage usage, SpillwayFacts facts) {
+    requireNonNull(reason, "reason");
+    requireNonNull(usage, "usage");
+    requireNonNull(facts, "facts");
+    StringBuilder s = new StringBuilder(2 * prefix.length() + 400);
+    s.append(prefix);
+    if (chat) {
+      s.append("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":");
+    } else {
+      s.append("{\"text\":\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":");
+    }
+    JsonText.string(s, OpenAiResponses.finishReason(reason)).append("}]");
+    if (!includeUsage) {
+      s.append(',');
+      facts.appendField(s);
+      s.append("}\n\n");
+    } else {
+      s.append(",\"usage\":");
+      if (continuousUsage) {
+        OpenAiResponses.usage(s, usage);
+      } else {
+        s.append("null");
+      }
+      s.append("}\n\n").append(prefix).append("],\"usage\":");
+      OpenAiResponses.usage(s, usage).append(',');
+      facts.appendField(s);
+      s.append("}\n\n");
+    }
+    return s.append(DONE).toString();
+  }
+
+  /** An error after the stream started: the only way to report one once the status is 200. */
+  public static String error(OpenAiError error) {
+    return "data: " + error.toJson() + "\n\n";
+  }
+
+  /** Ends the choices array, adds the usage field if any, and ends the event. */
+  private StringBuilder close(StringBuilder s) {
+    s.append(']');
+    if (continuousUsage) {
+      s.append(",\"usage\":");
+      OpenAiResponses.usage(s, promptTokens, completionTokens);
+    } else if (includeUsage) {
+      s.append(",\"usage\":null");
+    }
+    return s.append("}\n\n");
+  }
+}

@@ -1,0 +1,207 @@
+package dev.spillway.gateway.http;
+
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.gateway.api.openai.Endpoint;
+import dev.spillway.gateway.api.openai.OpenAiError;
+import dev.spillway.gateway.api.openai.OpenAiRequest;
+import dev.spillway.gateway.api.openai.OpenAiResponses;
+import dev.spillway.gateway.api.openai.SpillwayFacts;
+import dev.spillway.gateway.api.openai.StreamChunks;
+import dev.spillway.gateway.core.Admission;
+import dev.spillway.gateway.core.Gateway;
+import dev.spillway.gateway.core.GatewayError;
+import dev.spillway.gateway.core.GatewayListener;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One OpenAI request in flight: listens to the core and writes the HTTP response, as one body or as
+ * SSE chunks.
+ *
+ * <p>Implementation notes. Invariant: nothing is written before the first token (or the end), so a
+ * failure reported before it still gets a status of its own, and a stream's status, headers and role
+ * chunk go out together with the first token, never earlier (vLLM's bench takes TTFT from the first
+ * chunk). After the first token an error can only be an in-stream {@code data: {"error":…}} event,
+ * followed by the end of the body, never a clean close. {@code done} turns true exactly once, on the
+ * terminal event or when the client goes away; nothing is written after it. A client that goes away
+ * cancels its {@link Admission}; cancelling happens from the close handler, never from inside a
+ * listener callback, so the core is not re-entered while it reports an event.
+ *
+ * <p>Backpressure: the response's write queue is allowed to grow past its high-water mark rather than
+ * block or drop: Vert.x buffers the chunks, and the buffer is bounded by the request's output budget.
+ * The core paces tokens at the replica's decode rate anyway, which no reader worth serving falls behind.
+ *
+ * <p>Confined to the core's context, like every call into {@link Gateway}.
+ */
+final class Exchange implements GatewayListener {
+
+  static final String POOL = "x-spillway-pool";
+  static final String REPLICA = "x-spillway-replica";
+  static final String COST = "x-spillway-cost-usd";
+  static final String PRICE = "x-spillway-price-usd";
+  static final String QUEUE_MS = "x-spillway-queue-ms";
+
+  private final HttpServerResponse response;
+  private final OpenAiRequest request;
+  private final String id;
+  private final long created;
+  /** Null unless streaming. */
+  private final StreamChunks chunks;
+  /** Null when streaming or for embeddings. */
+  private final StringBuilder content;
+
+  private Admission admission;
+  private Binding binding;
+  /** The stream's status and headers are written. */
+  private boolean started;
+  /** A terminal event was handled or the client went away. */
+  private boolean done;
+
+  Exchange(HttpServerResponse response, OpenAiRequest request, String id, long created) {
+    this.response = response;
+    this.request = request;
+    this.id = id;
+    this.created = created;
+    boolean embeddings = request.endpoint() == Endpoint.EMBEDDINGS;
+    this.chunks = request.stream() && !embeddings ? new StreamChunks(id, created, request) : null;
+    // Sized for a typical answer, not for max_tokens, which may be large.
+    this.content =
+        chunks == null && !embeddings
+            ? new StringBuilder(Math.min(request.core().maxOutputTokens(), 1024) * 4)
+            : null;
+  }
+
+  /** Submits the request to the core; a client that leaves before the end cancels it. */
+  void submit(Gateway gateway) {
+    if (response.closed()) {
+      return; // gone while its body was read
+    }
+    response.closeHandler(v -> clientGone());
+    admission = gateway.submit(request.core(), this);
+  }
+
+  private void clientGone() {
+    if (!done) {
+      done = true;
+      if (admission != null) {
+        admission.cancel();
+      }
+    }
+  }
+
+  @Override
+  public void onBound(Binding binding) {
+    this.binding = binding;
+  }
+
+  @Override
+  public void onToken(TokenEvent.Token token) {
+    if (done || response.closed()) {
+      return;
+    }
+    if (chunks != null) {
+      // write() never blocks; a full write queue only means Vert.x buffers (see the class notes).
+      response.write(started ? chunks.token(token.text()) : startStream() + chunks.token(token.text()));
+    } else if (content != null) {
+      content.append(token.text());
+    }
+  }
+
+  @Override
+  public void onFinish(TokenEvent.Finish finish, Binding binding) {
+    if (done) {
+      return;
+    }
+    done = true;
+    if (response.closed()) {
+      return;
+    }
+    this.binding = binding;
+    if (finish.reason() == FinishReason.CANCELLED) {
+      // Not cancelled by this exchange, so by the gateway: it is shutting down.
+      fail(
+          new OpenAiError(
+              503, OpenAiError.SERVER_ERROR, "request cancelled: the gateway is shutting down", null,
+              "service_unavailable", Optional.of(Duration.ofSeconds(1))));
+      return;
+    }
+    SpillwayFacts facts = SpillwayFacts.of(binding, finish);
+    if (chunks != null) {
+      String head = started ? "" : startStream(); // finished before any token
+      // Ending the response ends the chunked body: the Java SDK reads until the body ends.
+      response.end(head + chunks.end(finish.reason(), finish.usage(), facts));
+      return;
+    }
+    String body;
+    switch (request.endpoint()) {
+      case CHAT_COMPLETIONS:
+        body =
+            OpenAiResponses.chatCompletion(
+                id, created, request.core().model(), content.toString(), finish.reason(),
+                finish.usage(), request.core().tier());
+        break;
+      case COMPLETIONS:
+        body =
+            OpenAiResponses.textCompletion(
+                id, created, request.core().model(), content.toString(), finish.reason(), finish.usage());
+        break;
+      case EMBEDDINGS:
+      default:
+        int promptTokens = finish.usage().promptTokens();
+        body =
+            OpenAiResponses.embeddings(
+                request, promptTokens > 0 ? promptTokens : request.core().promptTokens());
+        break;
+    }
+    response
+        .putHeader(POOL, facts.pool())
+        .putHeader(REPLICA, facts.replica())
+        .putHeader(COST, facts.costText())
+        .putHeader(PRICE, facts.priceText())
+        .putHeader(QUEUE_MS, facts.queueMsText())
+        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON)
+        .end(body);
+  }
+
+  @Override
+  public void onError(GatewayError error) {
+    if (done) {
+      return;
+    }
+    done = true;
+    if (!response.closed()) {
+      fail(OpenAiError.from(error));
+    }
+  }
+
+  private void fail(OpenAiError error) {
+    if (started) {
+      response.end(StreamChunks.error(error));
+    } else {
+      HttpErrors.send(response, error);
+    }
+  }
+
+  /**
+   * Writes the stream's head; returns what precedes the first content (the role chunk). The pool,
+   * replica and queue time are known by now and go out as headers; cost and price follow in the
+   * last chunk.
+   */
+  private String startStream() {
+    started = true;
+    response
+        .setStatusCode(200)
+        .setChunked(true)
+        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.EVENT_STREAM)
+        .putHeader("cache-control", "no-cache");
+    if (binding != null) {
+      response
+          .putHeader(POOL, binding.pool())
+          .putHeader(REPLICA, binding.replica())
+          .putHeader(QUEUE_MS, SpillwayFacts.queueMsText(binding.queuedNanos() / 1e6));
+    }
+    return chunks.start();
+  }
+}

@@ -1,0 +1,225 @@
+package dev.spillway.gateway.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.spillway.gateway.api.openai.Endpoint;
+import dev.spillway.gateway.api.openai.OpenAiError;
+import dev.spillway.gateway.api.openai.OpenAiParser;
+import dev.spillway.gateway.api.openai.OpenAiRequest;
+import dev.spillway.gateway.api.openai.OpenAiResponses;
+import dev.spillway.gateway.config.ServerConfig;
+import dev.spillway.gateway.core.Gateway;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's routes and handlers. Every handler runs on the core's context (see
+ * {@link GatewayServer}), so it calls {@link Gateway} directly; {@link #prepare} checks that invariant
+ * on every request.
+ */
+final class HttpApi {
+
+  static final String CONTENT_TYPE = "content-type";
+  static final String JSON = "application/json";
+  static final String EVENT_STREAM = "text/event-stream";
+  static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String REQUEST_ID = "x-request-id";
+  static final String OPENAI_VERSION = "openai-version";
+  static final String OPENAI_VERSION_VALUE = "2020-10-01";
+  static final String PROCESSING_MS = "openai-processing-ms";
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+  private static final String ID_KEY = "spillway.requestId";
+  private static final ObjectMapper ADMIN_JSON =
+      new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  private static final String PATHS =
+      "/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /ready, /metrics"
+          + " or /admin/pools";
+
+  private final Vertx vertx;
+  private final ContextInternal coreContext;
+  private final Gateway gateway;
+  private final ServerConfig config;
+  private final Supplier<String> metricsScrape;
+  private final RequestIds ids;
+  /** Monotonic time for {@code openai-processing-ms}. */
+  private final LongSupplier nanoTime;
+  /** Wall time for {@code created}. */
+  private final LongSupplier currentTimeMillis;
+
+  HttpApi(
+      Vertx vertx,
+      ContextInternal coreContext,
+      Gateway gateway,
+      ServerConfig config,
+      Supplier<String> metricsScrape,
+      SplittableRandom random,
+      LongSupplier nanoTime,
+      LongSupplier currentTimeMillis) {
+    this.vertx = vertx;
+    this.coreContext = coreContext;
+    this.gateway = gateway;
+    this.config = config;
+    this.metricsScrape = metricsScrape;
+    this.ids = new RequestIds(random);
+    this.nanoTime = nanoTime;
+    this.currentTimeMillis = currentTimeMillis;
+  }
+
+  Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(this::prepare);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    for (Endpoint endpoint : Endpoint.values()) {
+      router.post(endpoint.path()).handler(body).handler(ctx -> generate(ctx, endpoint));
+    }
+    router.get("/v1/models").handler(ctx -> json(ctx, OpenAiResponses.modelList(gateway.models())));
+    // A regular expression, not ":id": model ids contain "/" (sent as %2F, or raw by hand-written
+    // clients); the router matches on the path with %2F still encoded and decodes the captured id.
+    router.getWithRegex("/v1/models/(?<id>.+)").handler(this::model);
+    router.get("/health").handler(ctx -> json(ctx, "{\"status\":\"ok\"}"));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/admin/pools").handler(this::pools);
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, this::notFound);
+    router.errorHandler(405, this::methodNotAllowed);
+    return router;
+  }
+
+  /** Assigns the request id and the headers every response carries. */
+  private void prepare(RoutingContext ctx) {
+    if (!coreContext.nettyEventLoop().inEventLoop()) {
+      throw new IllegalStateException("HTTP handler off the core's event loop: " + Thread.currentThread());
+    }
+    long start = nanoTime.getAsLong();
+    String id = ids.requestId(ctx.request().getHeader(REQUEST_ID));
+    ctx.put(ID_KEY, id);
+    HttpServerResponse response = ctx.response();
+    response.putHeader(REQUEST_ID, id).putHeader(OPENAI_VERSION, OPENAI_VERSION_VALUE);
+    ctx.addHeadersEndHandler(
+        v -> {
+          if (!EVENT_STREAM.equals(response.headers().get(CONTENT_TYPE))) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - start);
+            response.putHeader(PROCESSING_MS, Long.toString(millis));
+          }
+        });
+    ctx.next();
+  }
+
+  private void generate(RoutingContext ctx, Endpoint endpoint) {
+    HttpServerRequest request = ctx.request();
+    Buffer body = ctx.body().buffer();
+    OpenAiRequest parsed;
+    try {
+      parsed =
+          OpenAiParser.parse(
+              endpoint,
+              body == null ? new byte[0] : body.getBytes(),
+              ctx.get(ID_KEY),
+              request::getHeader,
+              gateway::model);
+    } catch (OpenAiError e) {
+      HttpErrors.send(ctx.response(), e);
+      return;
+    }
+    String responseId = ids.responseId(endpoint);
+    long created = currentTimeMillis.getAsLong() / 1000;
+    new Exchange(ctx.response(), parsed, responseId, created).submit(gateway);
+  }
+
+  private void model(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    gateway
+        .model(id)
+        .ifPresentOrElse(
+            model -> json(ctx, OpenAiResponses.model(id, model)),
+            () -> HttpErrors.send(ctx.response(), OpenAiError.modelNotFound(id)));
+  }
+
+  private void ready(RoutingContext ctx) {
+    if (gateway.ready()) {
+      json(ctx, "{\"status\":\"ready\"}");
+    } else {
+      ctx.response().setStatusCode(503).putHeader(HttpErrors.RETRY_AFTER, "1");
+      json(ctx, "{\"status\":\"starting\"}");
+    }
+  }
+
+  private void metrics(RoutingContext ctx) {
+    ctx.response().putHeader(CONTENT_TYPE, METRICS_CONTENT_TYPE).end(metricsScrape.get());
+  }
+
+  private void pools(RoutingContext ctx) {
+    try {
+      json(ctx, ADMIN_JSON.writeValueAsString(Map.of("pools", gateway.pools())));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("pools: not writable as JSON", e);
+    }
+  }
+
+  private static void json(RoutingContext ctx, String body) {
+    ctx.response().putHeader(CONTENT_TYPE, JSON).end(body);
+  }
+
+  /** Failures: an oversized body or a bad request line is the client's fault, anything else ours. */
+  private void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status = ctx.statusCode();
+    OpenAiError error;
+    if (failure instanceof OpenAiError) {
+      error = (OpenAiError) failure;
+    } else if (status == 413) {
+      error =
+          OpenAiError.client(
+              413, null, "request_too_large",
+              "request body: over " + config.maxBodyBytes() + " bytes (expected: at most "
+                  + config.maxBodyBytes() + " bytes)");
+    } else if (status >= 400 && status < 500) {
+      error = OpenAiError.client(status, null, null, HttpResponseStatus.valueOf(status).reasonPhrase());
+    } else {
+      log.warn("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      error = OpenAiError.internal("internal error (request id " + ctx.get(ID_KEY) + ")");
+    }
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      if (!response.ended() && !response.closed()) {
+        response.reset(); // a stream cut short must not look complete
+      }
+    } else {
+      HttpErrors.send(response, error);
+    }
+  }
+
+  private void notFound(RoutingContext ctx) {
+    HttpErrors.send(
+        ctx.response(),
+        OpenAiError.client(
+            404, null, "unknown_url",
+            "path: " + ctx.request().method() + " " + ctx.request().path() + " (expected: " + PATHS + ")"));
+  }
+
+  private void methodNotAllowed(RoutingContext ctx) {
+    HttpErrors.send(
+        ctx.response(),
+        OpenAiError.client(
+            405, null, "method_not_supported",
+            "method: " + ctx.request().method() + " (expected: another method for "
+                + ctx.request().path() + ")"));
+  }
+}
