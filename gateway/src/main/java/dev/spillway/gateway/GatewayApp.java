@@ -51,7 +51,7 @@ public final class GatewayApp {
             started.fail(e);
             return;
           }
-          GatewayServer.start(vertx, context, core, config.server(), metrics::scrape)
+          GatewayServer.start(vertx, context, core, config.server(), metrics::scrape, metrics)
               .onSuccess(server -> started.complete(new GatewayApp(core, server, context)))
               .onFailure(
                   e -> {

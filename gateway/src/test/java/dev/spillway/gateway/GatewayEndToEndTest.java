@@ -204,6 +204,9 @@ class GatewayEndToEndTest {
         HttpClient.newHttpClient()
             .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
-    assertThat(metrics.body()).contains("spillway_requests_total").contains("spillway_time_to_first_token_seconds");
+    assertThat(metrics.body())
+        .contains("spillway_requests_total")
+        .contains("spillway_time_to_first_token_seconds")
+        .contains("spillway_gateway_overhead_seconds_count{model=\"llama-3.1-405b\"}");
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
+import dev.spillway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -50,6 +51,21 @@ public final class GatewayServer {
       Gateway gateway,
       ServerConfig config,
       Supplier<String> metricsScrape) {
+    return start(vertx, coreContext, gateway, config, metricsScrape, GatewayMetrics.NOOP);
+  }
+
+  /**
+   * As above, recording the gateway's own time per request (parse, validate, tokenise, admit) in
+   * {@code metrics}.
+   */
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      Context coreContext,
+      Gateway gateway,
+      ServerConfig config,
+      Supplier<String> metricsScrape,
+      GatewayMetrics metrics) {
+    requireNonNull(metrics, "metrics");
     requireNonNull(vertx, "vertx");
     requireNonNull(coreContext, "coreContext");
     requireNonNull(gateway, "gateway");
@@ -70,7 +86,9 @@ public final class GatewayServer {
             })
         .onFailure(started::fail)
         .onSuccess(
-            v -> core.runOnContext(w -> listen(vertx, core, gateway, config, metricsScrape, started)));
+            v ->
+                core.runOnContext(
+                    w -> listen(vertx, core, gateway, config, metricsScrape, metrics, started)));
     return started.future();
   }
 
@@ -81,11 +99,12 @@ public final class GatewayServer {
       Gateway gateway,
       ServerConfig config,
       Supplier<String> metricsScrape,
+      GatewayMetrics metrics,
       Promise<GatewayServer> started) {
     try {
       HttpApi api =
           new HttpApi(
-              vertx, core, gateway, config, metricsScrape, new SplittableRandom(),
+              vertx, core, gateway, config, metricsScrape, metrics, new SplittableRandom(),
               System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(

@@ -10,6 +10,7 @@ import dev.spillway.gateway.api.openai.OpenAiRequest;
 import dev.spillway.gateway.api.openai.OpenAiResponses;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
+import dev.spillway.gateway.metrics.GatewayMetrics;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -45,6 +46,7 @@ final class HttpApi {
 
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final String ID_KEY = "spillway.requestId";
+  private static final String START_KEY = "spillway.startNanos";
   private static final ObjectMapper ADMIN_JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final String PATHS =
@@ -56,6 +58,7 @@ final class HttpApi {
   private final Gateway gateway;
   private final ServerConfig config;
   private final Supplier<String> metricsScrape;
+  private final GatewayMetrics metrics;
   private final RequestIds ids;
   /** Monotonic time for {@code openai-processing-ms}. */
   private final LongSupplier nanoTime;
@@ -68,6 +71,7 @@ final class HttpApi {
       Gateway gateway,
       ServerConfig config,
       Supplier<String> metricsScrape,
+      GatewayMetrics metrics,
       SplittableRandom random,
       LongSupplier nanoTime,
       LongSupplier currentTimeMillis) {
@@ -76,6 +80,7 @@ final class HttpApi {
     this.gateway = gateway;
     this.config = config;
     this.metricsScrape = metricsScrape;
+    this.metrics = metrics;
     this.ids = new RequestIds(random);
     this.nanoTime = nanoTime;
     this.currentTimeMillis = currentTimeMillis;
@@ -110,6 +115,7 @@ final class HttpApi {
     long start = nanoTime.getAsLong();
     String id = ids.requestId(ctx.request().getHeader(REQUEST_ID));
     ctx.put(ID_KEY, id);
+    ctx.put(START_KEY, start);
     HttpServerResponse response = ctx.response();
     response.putHeader(REQUEST_ID, id).putHeader(OPENAI_VERSION, OPENAI_VERSION_VALUE);
     ctx.addHeadersEndHandler(
@@ -141,6 +147,13 @@ final class HttpApi {
     String responseId = ids.responseId(endpoint);
     long created = currentTimeMillis.getAsLong() / 1000;
     new Exchange(ctx.response(), parsed, responseId, created).submit(gateway);
+    // The gateway's own time: from arrival through parsing, tokenising and admission.
+    Long start = ctx.get(START_KEY);
+    if (start != null) {
+      gateway
+          .model(parsed.core().model())
+          .ifPresent(m -> metrics.gatewayOverhead(m.name(), nanoTime.getAsLong() - start));
+    }
   }
 
   private void model(RoutingContext ctx) {
