@@ -1,17 +1,71 @@
 package dev.spillway.loadtest;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * {@code java -jar spillway-loadtest.jar run|simulate|experiment}. The commands are not built yet; the
- * jar exists so the build layout is final.
+ * {@code java -jar spillway-loadtest.jar COMMAND [flags]}. Exit status: 0 done, 1 the run failed (no
+ * request completed, or the output could not be written), 2 a usage error.
  */
 public final class LoadtestMain {
+
+  static final String USAGE =
+      "usage: spillway-loadtest COMMAND [flags]\n\n"
+          + "commands:\n"
+          + "  run         drive a live OpenAI-compatible endpoint and report (run --help for flags)\n"
+          + "  simulate    replay a workload against emulated pools in virtual time (not implemented yet)\n"
+          + "  experiment  compare routing policies over a workload (not implemented yet)\n";
 
   private LoadtestMain() {}
 
   public static void main(String[] args) {
-    System.err.println(
-        "spillway-loadtest: run, simulate and experiment are not implemented yet (expected in a later"
-            + " release)");
-    System.exit(2);
+    int status = run(args, System.out, System.err);
+    System.out.flush();
+    System.exit(status);
+  }
+
+  /** Runs a command line and returns the exit status; output goes to {@code out}, diagnostics to {@code err}. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      err.print(USAGE);
+      return 2;
+    }
+    String command = args[0];
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    try {
+      switch (command) {
+        case "run":
+          return new RunCommand(out, err).run(rest);
+        case "simulate":
+          return notImplemented("simulate", err);
+        case "experiment":
+          return notImplemented("experiment", err);
+        case "help":
+        case "-h":
+        case "--help":
+          out.print(USAGE);
+          return 0;
+        default:
+          throw new UsageException("unknown command: " + command + " (expected: run, simulate or experiment)");
+      }
+    } catch (UsageException e) {
+      err.println("spillway-loadtest " + command + ": " + e.getMessage());
+      err.println("see: spillway-loadtest " + ("run".equals(command) ? "run --help" : "--help"));
+      return 2;
+    } catch (IOException e) {
+      err.println("spillway-loadtest " + command + ": " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("spillway-loadtest " + command + ": interrupted");
+      return 1;
+    }
+  }
+
+  private static int notImplemented(String command, PrintStream err) {
+    err.println("spillway-loadtest " + command + ": not implemented yet (expected in a later release; use run)");
+    return 2;
   }
 }

@@ -1,0 +1,69 @@
+package dev.spillway.loadtest.report;
+
+import dev.spillway.loadtest.metrics.RequestRecord;
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code requests.csv}: one row per request, warm-up included (flagged), in the order given. Every
+ * {@link RequestRecord} field but the token times, then TTFT, TPOT and E2E in milliseconds; times are
+ * nanoseconds from the start of the run. Empty cells for undefined values (no first token, fewer than
+ * two output tokens, no error). RFC 4180 quoting.
+ */
+public final class RequestsCsv {
+
+  public static final String HEADER =
+      "index,model,tenant,tier,prompt_tokens,requested_output_tokens,intended_start_ns,sent_ns,"
+          + "first_token_ns,end_ns,output_tokens,error,pool,cost_usd,price_usd,warmup,ttft_ms,tpot_ms,e2e_ms";
+
+  private RequestsCsv() {}
+
+  public static void write(Writer out, List<RequestRecord> records) throws IOException {
+    out.write(HEADER);
+    out.write('\n');
+    StringBuilder row = new StringBuilder(256);
+    for (RequestRecord r : records) {
+      row.setLength(0);
+      row.append(r.index()).append(',');
+      cell(row, r.model()).append(',');
+      cell(row, r.tenant()).append(',');
+      cell(row, r.tier()).append(',');
+      row.append(r.promptTokens()).append(',')
+          .append(r.requestedOutputTokens()).append(',')
+          .append(r.intendedStartNanos()).append(',')
+          .append(r.sentNanos()).append(',')
+          .append(r.firstTokenNanos()).append(',')
+          .append(r.endNanos()).append(',')
+          .append(r.outputTokens()).append(',');
+      cell(row, r.error() == null ? "" : r.error()).append(',');
+      cell(row, r.pool()).append(',');
+      row.append(decimal(r.costUsd())).append(',')
+          .append(decimal(r.priceUsd())).append(',')
+          .append(r.warmup()).append(',');
+      boolean hasFirst = r.firstTokenNanos() >= 0;
+      row.append(hasFirst ? millis(r.ttftNanos()) : "").append(',');
+      row.append(hasFirst && r.outputTokens() > 1 ? millis(r.tpotNanos()) : "").append(',');
+      row.append(r.endNanos() >= 0 ? millis(r.e2eNanos()) : "");
+      row.append('\n');
+      out.append(row);
+    }
+  }
+
+  private static StringBuilder cell(StringBuilder row, String value) {
+    if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+      return row.append(value);
+    }
+    return row.append('"').append(value.replace("\"", "\"\"")).append('"');
+  }
+
+  private static String millis(double nanos) {
+    return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+  }
+
+  private static String decimal(double value) {
+    return value == 0 ? "0" : new BigDecimal(Double.toString(value)).toPlainString();
+  }
+}

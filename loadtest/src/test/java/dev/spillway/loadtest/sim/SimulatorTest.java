@@ -1,0 +1,96 @@
+package dev.spillway.loadtest.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.spillway.backends.emulator.Profiles;
+import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.gateway.config.ConfigLoader;
+import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.loadtest.metrics.RequestRecord;
+import dev.spillway.loadtest.workload.PlannedRequest;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class SimulatorTest {
+
+  private static final String FLEET =
+      "models:\n"
+          + "  - name: llama-3.1-8b\n"
+          + "    routing: ROUTING\n"
+          + "    pools:\n"
+          + "      - {kind: emulated, accelerator: p5.48xlarge, dtype: fp8, replicas: 2}\n"
+          + "      - {kind: emulated, accelerator: trn2.48xlarge, tp: 8, replicas: 1}\n";
+
+  private static GatewayConfig fleet(String routing) {
+    return new ConfigLoader(name -> null).parse(FLEET.replace("ROUTING", routing), "test");
+  }
+
+  private static Iterator<PlannedRequest> poisson(int n, double rate, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<PlannedRequest> out = new ArrayList<>();
+    long t = 0;
+    for (int i = 0; i < n; i++) {
+      t += (long) (-Math.log(1 - random.nextDouble()) / rate * 1e9);
+      out.add(new PlannedRequest(i, t, "llama-3.1-8b", "t", ServiceTier.DEFAULT, 512, 64, -1, true, false));
+    }
+    return out.iterator();
+  }
+
+  @Test
+  void openLoopRunsEveryRequestThroughTheGatewayCore() {
+    Simulator.Result result =
+        new Simulator(fleet("least-outstanding"), Profiles.builtIn()).runOpenLoop(poisson(2000, 50, 1));
+    assertThat(result.records()).hasSize(2000);
+    assertThat(result.records()).allMatch(RequestRecord::succeeded);
+    for (RequestRecord r : result.records()) {
+      assertThat(r.outputTokens()).isEqualTo(64);
+      assertThat(r.tokenNanos()).hasSize(64);
+      assertThat(r.firstTokenNanos()).isGreaterThan(r.intendedStartNanos());
+      assertThat(r.endNanos()).isGreaterThanOrEqualTo(r.firstTokenNanos());
+      assertThat(r.costUsd()).isPositive();
+    }
+    Map<String, Integer> share = new TreeMap<>();
+    result.records().forEach(r -> share.merge(r.pool(), 1, Integer::sum));
+    assertThat(share).containsOnlyKeys("llama-3.1-8b@p5", "llama-3.1-8b@trn2");
+    // 2000 requests at 50/s take about 40 s of virtual time
+    assertThat(result.durationNanos() / 1e9).isBetween(35.0, 60.0);
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRun() {
+    Simulator simulator = new Simulator(fleet("power-of-two"), Profiles.builtIn());
+    Simulator.Result a = simulator.runOpenLoop(poisson(500, 40, 7));
+    Simulator.Result b = simulator.runOpenLoop(poisson(500, 40, 7));
+    assertThat(a.durationNanos()).isEqualTo(b.durationNanos());
+    for (int i = 0; i < a.records().size(); i++) {
+      assertThat(a.records().get(i).firstTokenNanos()).isEqualTo(b.records().get(i).firstTokenNanos());
+      assertThat(a.records().get(i).pool()).isEqualTo(b.records().get(i).pool());
+    }
+  }
+
+  @Test
+  void closedLoopKeepsAtMostTheConcurrencyInFlight() {
+    Simulator.Result result =
+        new Simulator(fleet("round-robin"), Profiles.builtIn()).runClosedLoop(poisson(300, 1, 3), 4);
+    assertThat(result.records()).hasSize(300);
+    // sort events by time: never more than four requests between send and end
+    List<long[]> edges = new ArrayList<>();
+    for (RequestRecord r : result.records()) {
+      edges.add(new long[] {r.intendedStartNanos(), 1});
+      edges.add(new long[] {r.endNanos(), -1});
+    }
+    edges.sort((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+    int inFlight = 0;
+    int most = 0;
+    for (long[] e : edges) {
+      inFlight += (int) e[1];
+      most = Math.max(most, inFlight);
+    }
+    assertThat(most).isEqualTo(4);
+  }
+}
