@@ -15,7 +15,7 @@ public final class LoadtestMain {
       "usage: spillway-loadtest COMMAND [flags]\n\n"
           + "commands:\n"
           + "  run         drive a live OpenAI-compatible endpoint and report (run --help for flags)\n"
-          + "  simulate    replay a workload against emulated pools in virtual time (not implemented yet)\n"
+          + "  simulate    run a workload through the gateway core and emulated pools in virtual time\n"
           + "  experiment  compare routing policies over a workload (not implemented yet)\n";
 
   private LoadtestMain() {}
@@ -39,7 +39,7 @@ public final class LoadtestMain {
         case "run":
           return new RunCommand(out, err).run(rest);
         case "simulate":
-          return notImplemented("simulate", err);
+          return new SimulateCommand(out, err).run(rest);
         case "experiment":
           return notImplemented("experiment", err);
         case "help":
@@ -52,7 +52,9 @@ public final class LoadtestMain {
       }
     } catch (UsageException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());
-      err.println("see: spillway-loadtest " + ("run".equals(command) ? "run --help" : "--help"));
+      err.println(
+          "see: spillway-loadtest "
+              + ("run".equals(command) || "simulate".equals(command) ? command + " --help" : "--help"));
       return 2;
     } catch (IOException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());

@@ -92,7 +92,7 @@ class LoadtestMainTest {
     Outcome unknown = main("bench");
 
     assertThat(simulate.status()).isEqualTo(2);
-    assertThat(simulate.err()).contains("simulate: not implemented yet");
+    assertThat(simulate.err()).contains("--anything");
     assertThat(experiment.err()).contains("experiment: not implemented yet");
     assertThat(unknown.status()).isEqualTo(2);
     assertThat(unknown.err()).contains("unknown command: bench");
@@ -179,5 +179,35 @@ class LoadtestMainTest {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void simulateWritesTheSameReportsAsRun() throws Exception {
+    Outcome outcome =
+        main(
+            "simulate", "--model", "llama-3.1-8b", "--rate", "20", "--requests", "300",
+            "--input-len", "256", "--output-len", "32", "--seed", "5", "--policy", "least-outstanding",
+            "--out", dir.toString());
+    assertThat(outcome.status()).as(outcome.err()).isZero();
+    assertThat(outcome.out()).contains("simulated 300 requests");
+    JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+    assertThat(summary.get("completed").asInt()).isEqualTo(300);
+    assertThat(summary.get("median_ttft_ms").asDouble()).isPositive();
+    assertThat(Files.readAllLines(dir.resolve("requests.csv"))).hasSize(301);
+    assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg");
+  }
+
+  @Test
+  void simulateRejectsUnknownModelsAndPolicies() {
+    Outcome model =
+        main("simulate", "--model", "gpt-9", "--rate", "5", "--requests", "10", "--out", dir.toString());
+    assertThat(model.status()).isEqualTo(2);
+    assertThat(model.err()).contains("--model: gpt-9");
+    Outcome policy =
+        main(
+            "simulate", "--model", "llama-3.1-8b", "--rate", "5", "--requests", "10", "--policy",
+            "random", "--out", dir.toString());
+    assertThat(policy.status()).isEqualTo(2);
+    assertThat(policy.err()).contains("--policy: random");
   }
 }
