@@ -176,7 +176,9 @@ public final class Engine {
   public Submission submit(InferenceRequest request, TokenSink sink) {
     long now = clock.nanoTime();
     long total = (long) request.promptTokens() + request.maxOutputTokens();
-    if (total > capacity.maxModelTokens()) {
+    // A compiled graph pads the prompt to its bucket: that is what must fit.
+    long held = staticBatch > 0 ? staticBlocks(request) * Deployment.KV_BLOCK_TOKENS : total;
+    if (total > capacity.maxModelTokens() || held > deployment.kvBlocks() * Deployment.KV_BLOCK_TOKENS) {
       sink.accept(
           new TokenEvent.Failure(
               new BackendException(

@@ -315,4 +315,22 @@ class EngineTest {
     clock.run();
     assertThat(engine.hasCapacityFor(r)).isTrue();
   }
+
+  @Test
+  void aStaticEngineRejectsAPromptWhosePaddedBucketCannotFit() {
+    Engine engine = engine("test-static", 0);
+    // the replica holds 1,568 tokens: 600 + 1,000 is too many however it is padded
+    Recorder tooBig = submit(engine, request("big", 600, 1000, ServiceTier.DEFAULT));
+    clock.run();
+    assertThat(tooBig.events.get(0)).isInstanceOf(TokenEvent.Failure.class);
+    // 300 pads to 512; with 1,050 output tokens that is 1,562 held: it fits and is served
+    Recorder fits = submit(engine, request("fits", 300, 1050, ServiceTier.DEFAULT));
+    clock.run();
+    assertThat(fits.finish().usage().completionTokens()).isEqualTo(1050);
+    // 300 pads to 512; with 1,060 output tokens that is 1,572 held: rejected, not stuck forever
+    Recorder padded = submit(engine, request("padded", 300, 1060, ServiceTier.DEFAULT));
+    clock.run();
+    assertThat(padded.events).hasSize(1);
+    assertThat(padded.events.get(0)).isInstanceOf(TokenEvent.Failure.class);
+  }
 }
