@@ -1,5 +1,6 @@
 package dev.spillway.loadtest;
 
+import dev.spillway.loadtest.experiment.ExperimentCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ public final class LoadtestMain {
           + "commands:\n"
           + "  run         drive a live OpenAI-compatible endpoint and report (run --help for flags)\n"
           + "  simulate    run a workload through the gateway core and emulated pools in virtual time\n"
-          + "  experiment  compare routing policies over a workload (not implemented yet)\n";
+          + "  experiment  compare routing policies over a workload and fleet in virtual time (experiment --help)\n";
 
   private LoadtestMain() {}
 
@@ -41,7 +42,7 @@ public final class LoadtestMain {
         case "simulate":
           return new SimulateCommand(out, err).run(rest);
         case "experiment":
-          return notImplemented("experiment", err);
+          return new ExperimentCommand(out, err).run(rest);
         case "help":
         case "-h":
         case "--help":
@@ -54,7 +55,7 @@ public final class LoadtestMain {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());
       err.println(
           "see: spillway-loadtest "
-              + ("run".equals(command) || "simulate".equals(command) ? command + " --help" : "--help"));
+              + (List.of("run", "simulate", "experiment").contains(command) ? command + " --help" : "--help"));
       return 2;
     } catch (IOException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());
@@ -64,10 +65,5 @@ public final class LoadtestMain {
       err.println("spillway-loadtest " + command + ": interrupted");
       return 1;
     }
-  }
-
-  private static int notImplemented(String command, PrintStream err) {
-    err.println("spillway-loadtest " + command + ": not implemented yet (expected in a later release; use run)");
-    return 2;
   }
 }

@@ -1,0 +1,111 @@
+package dev.spillway.loadtest.experiment;
+
+import dev.spillway.loadtest.Flags;
+import dev.spillway.loadtest.Flags.Flag;
+import dev.spillway.loadtest.UsageException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code experiment FILE.yaml --out DIR}: runs an experiment file in virtual time, writes its results
+ * into DIR and prints the comparison tables. Exit status: 0 done, 1 nothing completed or the files could
+ * not be written, 2 a bad command line or experiment file (the message names the field).
+ */
+public final class ExperimentCommand {
+
+  static final List<Flag> FLAGS =
+      List.of(
+          Flag.valued("out", "DIR", "where results.json, results.md, plot-*.svg and report.html go (required)"),
+          Flag.valued("parallel", "N", "simulations run at once; default: the available processors"),
+          Flag.bool("quiet", "no progress line per run on stderr"),
+          Flag.bool("help", "show this help"));
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public ExperimentCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  static String usage() {
+    return "usage: spillway-loadtest experiment FILE.yaml --out DIR [--parallel N] [--quiet]\n\n"
+        + Flags.help(FLAGS)
+        + "\nFILE names a workload, routing policies, rates and a fleet (docs/experiments.md).\n";
+  }
+
+  public int run(List<String> args) throws UsageException, IOException, InterruptedException {
+    List<String> flagArgs = new ArrayList<>();
+    String file = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      boolean value = i > 0 && takesValue(args.get(i - 1));
+      if (!arg.startsWith("--") && !value) {
+        if (file != null) {
+          throw new UsageException("unexpected argument: " + arg + " (expected: one experiment FILE)");
+        }
+        file = arg;
+      } else {
+        flagArgs.add(arg);
+      }
+    }
+    Flags flags = Flags.parse(flagArgs, FLAGS);
+    if (flags.has("help")) {
+      out.print(usage());
+      return 0;
+    }
+    if (file == null) {
+      throw new UsageException("FILE: missing (expected: an experiment YAML file, as in experiment FILE.yaml --out DIR)");
+    }
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new UsageException("FILE: " + file + " (expected: a readable experiment YAML file)");
+    }
+    Path outDir = Path.of(flags.require("out", "a directory for the results"));
+    if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+      throw new UsageException("--out: " + outDir + " (expected: a directory, not a file)");
+    }
+    int threads = flags.positiveInt("parallel", Math.max(1, Runtime.getRuntime().availableProcessors()));
+    ExperimentSpec spec;
+    try {
+      spec = ExperimentFile.load(path);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    Experiment experiment = new Experiment(spec);
+    int total = experiment.runCount();
+    int[] done = {0};
+    boolean quiet = flags.has("quiet");
+    err.printf(Locale.ROOT, "experiment %s: %d simulations on %d thread(s), fleet $%.2f/h%n",
+        spec.name(), total, threads, spec.fleet().costPerHour());
+    ExperimentResults results =
+        experiment.run(threads, run -> {
+          done[0]++;
+          if (!quiet) {
+            err.printf(Locale.ROOT, "[%d/%d] %s @ %s req/s: goodput %.2f req/s, attainment %.1f%% (%.1f s)%n",
+                done[0], total, run.name(), ExperimentReport.rate(run.rate()), run.goodput(),
+                run.sloAttainment() * 100, run.wallSeconds());
+          }
+        });
+    ExperimentReport.write(outDir, results);
+    out.print(ExperimentReport.markdown(results));
+    out.printf(Locale.ROOT, "%nran %d simulations in %.1f s of wall time%n", total, results.wallSeconds());
+    out.println("results: " + outDir.resolve(ExperimentReport.RESULTS_MD) + ", "
+        + outDir.resolve(ExperimentReport.RESULTS_JSON) + ", " + outDir.resolve(ExperimentReport.REPORT_HTML));
+    boolean anyCompleted = results.allRuns().stream().anyMatch(r -> r.summary().completed() > 0);
+    return anyCompleted ? 0 : 1;
+  }
+
+  private static boolean takesValue(String arg) {
+    if (!arg.startsWith("--") || arg.contains("=")) {
+      return false;
+    }
+    String name = arg.substring(2);
+    return FLAGS.stream().anyMatch(f -> f.name().equals(name) && f.value() != null);
+  }
+}
