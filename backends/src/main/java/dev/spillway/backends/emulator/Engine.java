@@ -209,16 +209,20 @@ public final class Engine {
       return;
     }
     addWaiting(sequence);
-    wake();
+    wake(false);
   }
 
-  /** Schedules a step now unless one is in flight; deferred so that same-instant arrivals batch. */
-  private void wake() {
+  /**
+   * Schedules a step unless one is pending. {@code backToBack}: called as the previous step ends, so
+   * the next starts at that step's modelled end even when its timer fired late; otherwise (work
+   * arriving at an idle engine) the step starts now.
+   */
+  private void wake(boolean backToBack) {
     if (!stepPending) {
       stepPending = true;
       long now = clock.nanoTime();
-      // Back-to-back steps keep the modelled schedule even when the last step's timer fired late.
-      boolean continuing = lastStepEnd != Long.MIN_VALUE && now - lastStepEnd <= MAX_TIMER_LAG_NANOS;
+      boolean continuing =
+          backToBack && lastStepEnd != Long.MIN_VALUE && now - lastStepEnd <= MAX_TIMER_LAG_NANOS;
       pendingStart = continuing ? lastStepEnd : Math.max(now, lastStepEnd);
       clock.schedule(pendingStart, this::startStep);
     }
@@ -273,7 +277,7 @@ public final class Engine {
     running.removeIf(s -> s.done);
     stepPending = false;
     if (!running.isEmpty() || !waiting.isEmpty()) {
-      wake();
+      wake(true);
     }
   }
 
