@@ -2,11 +2,17 @@ package dev.spillway.loadtest.experiment;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.gateway.GatewayApp;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.loadtest.http.DriverOptions;
+import dev.spillway.loadtest.http.LoadDriver;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.metrics.Summary;
 import dev.spillway.loadtest.sim.Simulator;
 import dev.spillway.loadtest.workload.Workload;
+import dev.spillway.loadtest.workload.WorkloadOptions;
+import io.vertx.core.Vertx;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +32,10 @@ import java.util.function.Consumer;
  * the order; results are collected in the spec's order, not completion order. The best baseline is the
  * candidate with the highest goodput at the highest rate, ties broken by the lower cost per million
  * output tokens.
+ *
+ * <p>{@link #runLive} runs the same runs in real time instead: each through an in-process gateway
+ * listening on 127.0.0.1, driven over HTTP by the {@link LoadDriver}, one run after another, all on one
+ * Vert.x instance.
  */
 public final class Experiment {
 
@@ -50,6 +60,92 @@ public final class Experiment {
   /** How many simulations {@link #run} performs. */
   public int runCount() {
     return spec.rates().size() * (spec.policies().size() + baselineFleets().size());
+  }
+
+  /**
+   * What a live run of everything takes in real time, in seconds: the sum over runs of the requests
+   * planned divided by the rate (or the workload's duration, if that ends the schedule first). The drain
+   * after each run's last arrival comes on top.
+   */
+  public double liveSecondsEstimate() {
+    int fleets = spec.policies().size() + baselineFleets().size();
+    double seconds = 0;
+    for (double rate : spec.rates()) {
+      seconds += fleets * scheduleSeconds(spec.workload(), rate);
+    }
+    return seconds;
+  }
+
+  static double scheduleSeconds(WorkloadOptions workload, double rate) {
+    double byCount = workload.requests() > 0 ? workload.requests() / rate : Double.POSITIVE_INFINITY;
+    double byDuration =
+        workload.duration() != null ? workload.duration().toNanos() / 1e9 : Double.POSITIVE_INFINITY;
+    return Math.min(byCount, byDuration);
+  }
+
+  /**
+   * Runs everything live, one run after another in the same order as {@link #run}: for each run, a
+   * gateway on 127.0.0.1 with the run's configuration, driven over HTTP in real time, then closed.
+   * {@code progress} hears of each run as it finishes.
+   *
+   * @throws IllegalStateException when a gateway does not start or a run fails
+   */
+  public ExperimentResults runLive(Consumer<RunResult> progress) throws InterruptedException {
+    long start = System.nanoTime();
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<RunResult> policies = new ArrayList<>();
+      for (double rate : spec.rates()) {
+        for (String policy : spec.policies()) {
+          policies.add(live(vertx, policy, RunResult.Kind.POLICY, policy, null, spec.fleet(), rate, progress));
+        }
+      }
+      List<ExperimentResults.Candidate> candidates = new ArrayList<>();
+      for (Fleet fleet : baselineFleets()) {
+        List<RunResult> runs = new ArrayList<>();
+        String accelerator = fleet.pools().get(0).accelerator();
+        for (double rate : spec.rates()) {
+          runs.add(live(vertx, candidateName(fleet), RunResult.Kind.BASELINE, spec.baseline().policy(),
+              accelerator, fleet, rate, progress));
+        }
+        candidates.add(new ExperimentResults.Candidate(
+            candidateName(fleet), accelerator, fleet.pools().get(0).replicas(), fleet.costPerHour(), runs));
+      }
+      return new ExperimentResults(
+          spec, policies, candidates, best(candidates), (System.nanoTime() - start) / 1e9, true);
+    } finally {
+      await(vertx.close(), "closing Vert.x");
+    }
+  }
+
+  private RunResult live(
+      Vertx vertx, String name, RunResult.Kind kind, String policy, String accelerator, Fleet fleet, double rate,
+      Consumer<RunResult> report) throws InterruptedException {
+    GatewayConfig routed = fleet.config(policy, spec.routingObjective());
+    GatewayConfig config = routed.withServer(routed.server().withAddress("127.0.0.1", 0));
+    Workload workload = Workload.of(spec.workload().withRate(rate));
+    String what = name + " @ " + ExperimentReport.rate(rate) + " req/s";
+    long start = System.nanoTime();
+    GatewayApp app = await(GatewayApp.start(vertx, config, spec.profiles()), "starting the gateway for " + what);
+    dev.spillway.loadtest.http.RunResult result;
+    try {
+      DriverOptions driver = DriverOptions.of(URI.create("http://127.0.0.1:" + app.port() + "/v1"));
+      result = await(LoadDriver.run(vertx, workload, driver, null), "driving " + what);
+    } finally {
+      await(app.close(), "closing the gateway for " + what);
+    }
+    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(), start);
+    report.accept(run);
+    return run;
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future, String what) throws InterruptedException {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException(what + ": " + cause.getMessage(), cause);
+    }
   }
 
   /**
@@ -131,13 +227,17 @@ public final class Experiment {
     Workload workload = Workload.of(spec.workload().withRate(rate));
     long start = System.nanoTime();
     Simulator.Result result = new Simulator(config, spec.profiles()).runOpenLoop(workload.iterator());
-    Summary summary =
-        Summary.of(result.records(), spec.goals(), Summary.measuredDurationNanos(result.records()));
-    RunResult run =
-        new RunResult(name, kind, policy, accelerator, rate, window(result.records()),
-            fleet.costPerHour(), summary, (System.nanoTime() - start) / 1e9);
+    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(), start);
     report.accept(run);
     return run;
+  }
+
+  private RunResult result(
+      String name, RunResult.Kind kind, String policy, String accelerator, Fleet fleet, double rate,
+      List<RequestRecord> records, long startNanos) {
+    Summary summary = Summary.of(records, spec.goals(), Summary.measuredDurationNanos(records));
+    return new RunResult(name, kind, policy, accelerator, rate, window(records),
+        fleet.costPerHour(), summary, (System.nanoTime() - startNanos) / 1e9);
   }
 
   /** The measured requests' arrival window, and the output tokens any request streamed within it. */

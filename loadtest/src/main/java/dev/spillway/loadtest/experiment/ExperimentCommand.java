@@ -10,18 +10,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * {@code experiment FILE.yaml --out DIR}: runs an experiment file in virtual time, writes its results
- * into DIR and prints the comparison tables. Exit status: 0 done, 1 nothing completed or the files could
- * not be written, 2 a bad command line or experiment file (the message names the field).
+ * {@code experiment FILE.yaml --out DIR}: runs an experiment file in virtual time (or, with
+ * {@code --live}, in real time through an in-process gateway over HTTP), writes its results into DIR and
+ * prints the comparison tables. Exit status: 0 done, 1 nothing completed, a live run failed or the files
+ * could not be written, 2 a bad command line or experiment file (the message names the field), or a live
+ * experiment longer than {@code --max-live-minutes}.
  */
 public final class ExperimentCommand {
+
+  static final double DEFAULT_MAX_LIVE_MINUTES = 30;
 
   static final List<Flag> FLAGS =
       List.of(
           Flag.valued("out", "DIR", "where results.json, results.md, plot-*.svg and report.html go (required)"),
-          Flag.valued("parallel", "N", "simulations run at once; default: the available processors"),
+          Flag.valued("parallel", "N", "simulations run at once; default: the available processors (not with --live)"),
+          Flag.bool("live", "run each policy and rate in real time through an in-process gateway over HTTP on 127.0.0.1"),
+          Flag.valued("max-live-minutes", "M",
+              "with --live, refuse an experiment estimated to take longer (sum of requests / rate); default "
+                  + (int) DEFAULT_MAX_LIVE_MINUTES),
           Flag.bool("quiet", "no progress line per run on stderr"),
           Flag.bool("help", "show this help"));
 
@@ -34,7 +43,7 @@ public final class ExperimentCommand {
   }
 
   static String usage() {
-    return "usage: spillway-loadtest experiment FILE.yaml --out DIR [--parallel N] [--quiet]\n\n"
+    return "usage: spillway-loadtest experiment FILE.yaml --out DIR [--parallel N] [--live [--max-live-minutes M]] [--quiet]\n\n"
         + Flags.help(FLAGS)
         + "\nFILE names a workload, routing policies, rates and a fleet (docs/experiments.md).\n";
   }
@@ -71,6 +80,8 @@ public final class ExperimentCommand {
       throw new UsageException("--out: " + outDir + " (expected: a directory, not a file)");
     }
     int threads = flags.positiveInt("parallel", Math.max(1, Runtime.getRuntime().availableProcessors()));
+    boolean live = flags.has("live");
+    double maxLiveMinutes = flags.positiveDouble("max-live-minutes", DEFAULT_MAX_LIVE_MINUTES);
     ExperimentSpec spec;
     try {
       spec = ExperimentFile.load(path);
@@ -81,20 +92,41 @@ public final class ExperimentCommand {
     int total = experiment.runCount();
     int[] done = {0};
     boolean quiet = flags.has("quiet");
-    err.printf(Locale.ROOT, "experiment %s: %d simulations on %d thread(s), fleet $%.2f/h%n",
-        spec.name(), total, threads, spec.fleet().costPerHour());
-    ExperimentResults results =
-        experiment.run(threads, run -> {
-          done[0]++;
-          if (!quiet) {
-            err.printf(Locale.ROOT, "[%d/%d] %s @ %s req/s: goodput %.2f req/s, attainment %.1f%% (%.1f s)%n",
-                done[0], total, run.name(), ExperimentReport.rate(run.rate()), run.goodput(),
-                run.sloAttainment() * 100, run.wallSeconds());
-          }
-        });
+    Consumer<RunResult> progress = run -> {
+      done[0]++;
+      if (!quiet) {
+        err.printf(Locale.ROOT, "[%d/%d] %s @ %s req/s: goodput %.2f req/s, attainment %.1f%% (%.1f s)%n",
+            done[0], total, run.name(), ExperimentReport.rate(run.rate()), run.goodput(),
+            run.sloAttainment() * 100, run.wallSeconds());
+      }
+    };
+    ExperimentResults results;
+    if (live) {
+      double minutes = experiment.liveSecondsEstimate() / 60;
+      err.printf(Locale.ROOT,
+          "experiment %s: %d live runs, one after another, fleet $%.2f/h; estimated real time %.1f min "
+              + "(sum over runs of requests / rate, plus each run's drain)%n",
+          spec.name(), total, spec.fleet().costPerHour(), minutes);
+      if (minutes > maxLiveMinutes) {
+        throw new UsageException(String.format(Locale.ROOT,
+            "--live: estimated %.1f min of real time exceeds --max-live-minutes %s (expected: raise "
+                + "--max-live-minutes to at least %d to run it, or fewer requests, rates or policies)",
+            minutes, ExperimentReport.rate(maxLiveMinutes), (int) Math.ceil(minutes)));
+      }
+      try {
+        results = experiment.runLive(progress);
+      } catch (IllegalStateException e) {
+        throw new IOException("live run failed: " + e.getMessage(), e);
+      }
+    } else {
+      err.printf(Locale.ROOT, "experiment %s: %d simulations on %d thread(s), fleet $%.2f/h%n",
+          spec.name(), total, threads, spec.fleet().costPerHour());
+      results = experiment.run(threads, progress);
+    }
     ExperimentReport.write(outDir, results);
     out.print(ExperimentReport.markdown(results));
-    out.printf(Locale.ROOT, "%nran %d simulations in %.1f s of wall time%n", total, results.wallSeconds());
+    out.printf(Locale.ROOT, "%nran %d %s in %.1f s of wall time%n",
+        total, live ? "live runs" : "simulations", results.wallSeconds());
     out.println("results: " + outDir.resolve(ExperimentReport.RESULTS_MD) + ", "
         + outDir.resolve(ExperimentReport.RESULTS_JSON) + ", " + outDir.resolve(ExperimentReport.REPORT_HTML));
     boolean anyCompleted = results.allRuns().stream().anyMatch(r -> r.summary().completed() > 0);

@@ -60,6 +60,7 @@ public final class ExperimentReport {
     ExperimentSpec spec = results.spec();
     ObjectNode json = JSON.createObjectNode();
     json.put("experiment", spec.name());
+    json.put("mode", results.mode());
     json.put("source", spec.source());
     json.put("model", spec.model());
     ObjectNode workload = json.putObject("workload");
@@ -171,7 +172,7 @@ public final class ExperimentReport {
   public static String markdown(ExperimentResults results) {
     ExperimentSpec spec = results.spec();
     StringBuilder md = new StringBuilder(16 * 1024);
-    md.append("# Experiment: ").append(spec.name()).append("\n\n");
+    md.append("# Experiment").append(results.live() ? " (live)" : "").append(": ").append(spec.name()).append("\n\n");
     for (String line : preamble(results)) {
       md.append("- ").append(line).append('\n');
     }
@@ -204,6 +205,10 @@ public final class ExperimentReport {
     ExperimentSpec spec = results.spec();
     List<String> lines = new ArrayList<>();
     Map<String, String> w = describeWorkload(spec);
+    if (results.live()) {
+      lines.add("Live: every run went through an in-process gateway over HTTP on 127.0.0.1 in real time "
+          + "(emulated engines), one run after another; not simulated.");
+    }
     lines.add("Model `" + spec.model() + "`; " + w.get("arrival") + " arrivals; " + w.get("requests")
         + " requests per run (warm-up: " + w.get("warmup") + "); input " + w.get("input_len") + ", output "
         + w.get("output_len") + " tokens; tiers " + w.get("tiers") + "; seed " + w.get("seed") + ".");
@@ -400,14 +405,17 @@ public final class ExperimentReport {
   static String html(ExperimentResults results) {
     ExperimentSpec spec = results.spec();
     StringBuilder html = new StringBuilder(128 * 1024);
+    String liveTag = results.live() ? " (live)" : "";
     html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>Spillway experiment: ").append(RateChart.escape(spec.name())).append("</title><style>")
+        .append("<title>Spillway experiment").append(liveTag).append(": ").append(RateChart.escape(spec.name()))
+        .append("</title><style>")
         .append("body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}")
         .append("table{border-collapse:collapse;margin:8px 0 18px;font-size:13px}")
         .append("td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}")
         .append("th{background:#f3f3f3}td.k,th.k{text-align:left}")
         .append("svg{display:block;margin:10px 0 22px}")
-        .append("</style></head><body>\n<h1>Spillway experiment: ").append(RateChart.escape(spec.name())).append("</h1>\n<ul>");
+        .append("</style></head><body>\n<h1>Spillway experiment").append(liveTag).append(": ")
+        .append(RateChart.escape(spec.name())).append("</h1>\n<ul>");
     for (String line : preamble(results)) {
       html.append("<li>").append(RateChart.escape(line.replace("`", ""))).append("</li>");
     }

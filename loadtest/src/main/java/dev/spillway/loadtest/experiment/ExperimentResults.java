@@ -13,10 +13,23 @@ import java.util.List;
  *     empty without a baseline
  * @param best the candidate reported as the baseline; null without one
  * @param wallSeconds the whole experiment's wall time
+ * @param live whether the runs went through a real gateway over HTTP in real time, not the simulator
  */
 public record ExperimentResults(
     ExperimentSpec spec, List<RunResult> policyRuns, List<Candidate> candidates, Candidate best,
-    double wallSeconds) {
+    double wallSeconds, boolean live) {
+
+  /** Simulated results. */
+  public ExperimentResults(
+      ExperimentSpec spec, List<RunResult> policyRuns, List<Candidate> candidates, Candidate best,
+      double wallSeconds) {
+    this(spec, policyRuns, candidates, best, wallSeconds, false);
+  }
+
+  /** {@code live} or {@code simulation}, as results.json says. */
+  public String mode() {
+    return live ? "live" : "simulation";
+  }
 
   /**
    * One equal-cost single-accelerator fleet and its runs, one per rate.

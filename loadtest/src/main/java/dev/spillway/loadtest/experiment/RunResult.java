@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One simulated run of an experiment: a routing policy (or a baseline fleet) at one rate.
+ * One run of an experiment, simulated or live: a routing policy (or a baseline fleet) at one rate.
  *
  * @param name the policy's name, or the baseline fleet's: {@code equal-cost p5.48xlarge ×18}
  * @param policy the routing policy the run used
@@ -16,7 +16,7 @@ import java.util.Map;
  * @param window the arrival window of the measured requests and the output streamed within it
  * @param fleetCostPerHour every replica of the run's fleet, USD per hour
  * @param summary the run's metrics, warm-up excluded
- * @param wallSeconds how long the simulation took on this machine
+ * @param wallSeconds how long the run took on this machine
  */
 public record RunResult(
     String name,
