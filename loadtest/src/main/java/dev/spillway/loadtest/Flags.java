@@ -36,7 +36,7 @@ public final class Flags {
     }
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
   private final Map<String, String> values;
 
@@ -200,7 +200,7 @@ public final class Flags {
    * Parses a duration; with {@code unitRequired} a bare number is not one (so {@code --warmup 10} is a
    * request count). Null when it is not a duration.
    */
-  static Duration parseDuration(String text, boolean unitRequired) {
+  public static Duration parseDuration(String text, boolean unitRequired) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches() || (unitRequired && m.group(2) == null)) {
       return null;

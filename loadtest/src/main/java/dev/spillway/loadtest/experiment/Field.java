@@ -1,5 +1,7 @@
 package dev.spillway.loadtest.experiment;
 
+import dev.spillway.loadtest.Flags;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One value of an experiment file with its path, so that every error names the field in one format:
@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
  */
 final class Field {
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
   final String path;
   final JsonNode json;
@@ -183,26 +182,7 @@ final class Field {
 
   /** Parses {@code 250ms}, {@code 2s}, {@code 1.5m}, {@code 1h}; null when it is not one. */
   static Duration parseDuration(String text) {
-    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      return null;
-    }
-    double amount = Double.parseDouble(m.group(1));
-    double nanos;
-    switch (m.group(2)) {
-      case "ms":
-        nanos = amount * 1e6;
-        break;
-      case "m":
-        nanos = amount * 60e9;
-        break;
-      case "h":
-        nanos = amount * 3600e9;
-        break;
-      default:
-        nanos = amount * 1e9;
-    }
-    return nanos > Long.MAX_VALUE / 2.0 ? null : Duration.ofNanos(Math.round(nanos));
+    return Flags.parseDuration(text, true);
   }
 
   IllegalArgumentException invalid(String expected) {

@@ -1,5 +1,7 @@
 package dev.spillway.loadtest.experiment;
 
+import dev.spillway.loadtest.report.Xml;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -271,26 +273,6 @@ final class RateChart {
   }
 
   static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&':
-          out.append("&amp;");
-          break;
-        case '<':
-          out.append("&lt;");
-          break;
-        case '>':
-          out.append("&gt;");
-          break;
-        case '"':
-          out.append("&quot;");
-          break;
-        default:
-          out.append(c);
-      }
-    }
-    return out.toString();
+    return Xml.escape(text);
   }
 }
