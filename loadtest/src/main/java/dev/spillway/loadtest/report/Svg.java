@@ -140,34 +140,11 @@ final class Svg {
 
   /** Ticks from a multiple of a 1-2-5 step at or below {@code min} to one at or above {@code max}. */
   static double[] ticks(double min, double max) {
-    double span = max - min;
-    double raw = span / 5;
-    double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
-    double step = magnitude;
-    for (double m : new double[] {1, 2, 5, 10}) {
-      if (m * magnitude >= raw) {
-        step = m * magnitude;
-        break;
-      }
-    }
-    double first = Math.floor(min / step) * step;
-    int n = (int) Math.ceil((max - first) / step - 1e-9) + 1;
-    double[] ticks = new double[Math.max(2, n)];
-    for (int i = 0; i < ticks.length; i++) {
-      ticks[i] = first + i * step;
-    }
-    return ticks;
+    return Axes.ticks(min, max, 5);
   }
 
   static String label(double value) {
-    if (value == Math.rint(value) && Math.abs(value) < 1e12) {
-      return Long.toString((long) value);
-    }
-    String text = String.format(Locale.ROOT, "%.3g", value);
-    if (text.contains("e")) {
-      return text;
-    }
-    return text.contains(".") ? text.replaceAll("0+$", "").replaceAll("\\.$", "") : text;
+    return Axes.label(value);
   }
 
   /** Text made safe for SVG and HTML: {@code & < > " '} escaped. */
