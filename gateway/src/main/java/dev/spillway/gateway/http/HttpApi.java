@@ -150,9 +150,7 @@ final class HttpApi {
     // The gateway's own time: from arrival through parsing, tokenising and admission.
     Long start = ctx.get(START_KEY);
     if (start != null) {
-      gateway
-          .model(parsed.core().model())
-          .ifPresent(m -> metrics.gatewayOverhead(m.name(), nanoTime.getAsLong() - start));
+      metrics.gatewayOverhead(parsed.model().name(), nanoTime.getAsLong() - start);
     }
   }
 
