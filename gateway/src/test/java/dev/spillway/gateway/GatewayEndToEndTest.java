@@ -185,6 +185,7 @@ class GatewayEndToEndTest {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+                    .timeout(Duration.ofSeconds(10))
                     .header("content-type", "application/json")
                     .header("x-spillway-slo-ttft-ms", "5000")
                     .POST(
@@ -202,11 +203,26 @@ class GatewayEndToEndTest {
     assertThat(response.headers().firstValue("x-request-id")).isPresent();
     HttpResponse<String> metrics =
         HttpClient.newHttpClient()
-            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/metrics")).build(),
+            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.body())
         .contains("spillway_requests_total")
         .contains("spillway_time_to_first_token_seconds")
         .contains("spillway_gateway_overhead_seconds_count{model=\"llama-3.1-405b\"}");
+  }
+
+  /** Regression: Java's HttpClient offers an h2c upgrade on each GET; upgraded connections hung. */
+  @Test
+  void repeatedGetsFromJavasDefaultHttpClientAreAnsweredOverHttp11() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/models")).timeout(Duration.ofSeconds(5)).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    }
   }
 }

@@ -92,7 +92,11 @@ final class EmulatorVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> routeError(ctx, 404));
     router.errorHandler(405, ctx -> routeError(ctx, 405));
 
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+    server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(options.host())
+                .setPort(options.port())
+                // HTTP/1.1 only on plain connections, as the gateway (see decisions.md).
+                .setHttp2ClearTextEnabled(false));
     return server.requestHandler(router).listen();
   }
 

@@ -113,7 +113,10 @@ public final class GatewayServer {
                   .setPort(config.port())
                   // curl sends "Expect: 100-continue" for bodies over 1 KiB and otherwise waits a
                   // second for the answer.
-                  .setHandle100ContinueAutomatically(true));
+                  .setHandle100ContinueAutomatically(true)
+                  // HTTP/1.1 only on plain connections: Java's HttpClient offers an h2c upgrade on
+                  // every GET, and upgraded connections after the first hung (decisions.md).
+                  .setHttp2ClearTextEnabled(false));
       // listen() here, on the core's context, binds the connections to its event loop.
       server.requestHandler(api.router()).listen().map(GatewayServer::new).onComplete(started);
     } catch (RuntimeException e) {
