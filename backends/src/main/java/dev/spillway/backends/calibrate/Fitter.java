@@ -44,7 +44,7 @@ final class Fitter {
       StackProfile stack = current.stack(key[0]);
       String family = key[1];
       double[] best = stack.efficiency(family).toArray();
-      boolean[] free = freeParameters(stack.batching());
+      boolean[] free = freeParameters(stack.batching(), stack.efficiency(family).hasHost());
       double bestLoss = loss(group.getValue(), current, stack, family, best);
       for (double step : STEPS) {
         boolean improved = true;
@@ -91,15 +91,21 @@ final class Fitter {
     return new Fitted(current, yaml.toString());
   }
 
-  private static boolean[] freeParameters(Batching batching) {
+  /**
+   * Which factors the search may move. The host thread's costs move only for stacks whose profile
+   * models one: a published row cannot tell a host from the accelerator on its own.
+   */
+  private static boolean[] freeParameters(Batching batching, boolean host) {
     // mfu, weightMbu, kvMbu, comm, layerMs, perDoubling, layerSeqMs, layerTokenUs, stepMs, prefillMs,
-    // admissionMs, waferHopMs
+    // admissionMs, waferHopMs, hostRequestMs, hostPromptUs, hostTokenUs
     if (batching == Batching.WAFER) {
       return new boolean[] {
-        true, false, false, false, true, false, true, false, false, false, true, true
+        true, false, false, false, true, false, true, false, false, false, true, true, host, host, host
       };
     }
-    return new boolean[] {true, true, true, true, true, true, true, true, true, true, false, false};
+    return new boolean[] {
+      true, true, true, true, true, true, true, true, true, true, false, false, host, host, host
+    };
   }
 
   private static double loss(

@@ -1,5 +1,8 @@
 package dev.spillway.backends.emulator;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
 /**
  * Fitted factors of one serving stack on one accelerator family: how far from the roofline it runs and
  * what it pays per step. Fitted against published measurements (docs/calibration.md), never per row.
@@ -19,6 +22,11 @@ package dev.spillway.backends.emulator;
  *     front end, tokenisation); 0 for most stacks
  * @param waferHopMs on wafer-scale systems, the added per-token latency of each extra wafer a model
  *     spans; 0 elsewhere
+ * @param hostRequestMs host (CPU) time the serving process spends on each request before the engine
+ *     sees it (parsing, chat template), on the one host thread it shares with token streaming
+ * @param hostPromptUs host time per prompt token on that thread (tokenisation), in microseconds
+ * @param hostTokenUs host time per generated token on that thread (detokenisation, the streamed
+ *     chunk), in microseconds; a token reaches the client only once the host has handled it
  */
 public record Efficiency(
     double mfu,
@@ -32,7 +40,10 @@ public record Efficiency(
     double stepMs,
     double prefillMs,
     double admissionMs,
-    double waferHopMs) {
+    double waferHopMs,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) double hostRequestMs,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) double hostPromptUs,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) double hostTokenUs) {
 
   public Efficiency {
     Profiles.fraction("mfu", mfu);
@@ -47,23 +58,33 @@ public record Efficiency(
     Profiles.nonNegative("prefillMs", prefillMs);
     Profiles.nonNegative("admissionMs", admissionMs);
     Profiles.nonNegative("waferHopMs", waferHopMs);
+    Profiles.nonNegative("hostRequestMs", hostRequestMs);
+    Profiles.nonNegative("hostPromptUs", hostPromptUs);
+    Profiles.nonNegative("hostTokenUs", hostTokenUs);
+  }
+
+  /** Whether the serving process's host thread is modelled (any host cost is set). */
+  public boolean hasHost() {
+    return hostRequestMs > 0 || hostPromptUs > 0 || hostTokenUs > 0;
   }
 
   /** Returns the parameters as an array, in declaration order: for fitting. */
   public double[] toArray() {
     return new double[] {
       mfu, weightMbu, kvMbu, commEfficiency, layerMs, layerMsPerDoubling, layerSeqMs, layerTokenUs,
-      stepMs, prefillMs, admissionMs, waferHopMs
+      stepMs, prefillMs, admissionMs, waferHopMs, hostRequestMs, hostPromptUs, hostTokenUs
     };
   }
 
   public static Efficiency fromArray(double[] p) {
     return new Efficiency(
-        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]);
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13],
+        p[14]);
   }
 
   public static final String[] NAMES = {
     "mfu", "weightMbu", "kvMbu", "commEfficiency", "layerMs", "layerMsPerDoubling", "layerSeqMs",
-    "layerTokenUs", "stepMs", "prefillMs", "admissionMs", "waferHopMs"
+    "layerTokenUs", "stepMs", "prefillMs", "admissionMs", "waferHopMs", "hostRequestMs",
+    "hostPromptUs", "hostTokenUs"
   };
 }

@@ -14,6 +14,7 @@ import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -37,6 +38,12 @@ import java.util.PriorityQueue;
  *       step runs the full compiled batch, empty slots included.
  * </ul>
  *
+ * <p>Host. Where the stack's profile gives host costs, the serving process's one host thread is
+ * modelled as a FIFO server in front of the accelerator: a request reaches the scheduler only after
+ * the host has parsed and tokenised it, and each generated token reaches the client only after the
+ * host has detokenised and written it. The accelerator does not wait for the host; a busy host delays
+ * first tokens and, once saturated, caps the replica's output rate.
+ *
  * <p>Invariants: KV blocks in use never exceed the total; a step's tokens never exceed the budget;
  * tokens reported equal tokens generated. Steps are scheduled at intended clock times (start plus
  * modelled duration) so timer lateness on a real clock does not accumulate.
@@ -57,6 +64,12 @@ public final class Engine {
   private final int staticBatch;
   private final long admissionNanos;
   private final boolean reserveMax;
+  private final long hostTokenNanos;
+  /** When the host thread is next idle. */
+  private long hostFreeAt = Long.MIN_VALUE;
+  /** Events the host has handled or will by their time stamps, in time order. */
+  private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
+  private boolean deliveryArmed;
 
   private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(Sequence::compare);
   private final List<Sequence> running = new ArrayList<>();
@@ -103,6 +116,7 @@ public final class Engine {
     this.freeBlocks = deployment.kvBlocks();
     this.admissionNanos = Math.round(latency.admissionSeconds() * 1e9);
     this.reserveMax = stack.reserveMaxTokens();
+    this.hostTokenNanos = Math.round(latency.hostTokenSeconds() * 1e9);
   }
 
   public String replicaId() {
@@ -196,12 +210,70 @@ public final class Engine {
     Sequence sequence = new Sequence(request, sink, order++, now, seed);
     outstandingTokens += total;
     stats.submitted++;
-    if (admissionNanos > 0) {
-      clock.schedule(now + admissionNanos, () -> enqueue(sequence));
+    long ready = now + admissionNanos;
+    long hostNanos = Math.round(latency.hostRequestSeconds(request.promptTokens()) * 1e9);
+    if (hostNanos > 0) {
+      ready = onHost(ready, hostNanos);
+    }
+    if (ready > now) {
+      clock.schedule(ready, () -> enqueue(sequence));
     } else {
       enqueue(sequence);
     }
     return () -> cancel(sequence);
+  }
+
+  // ---------------------------------------------------------------- host
+
+  /** Queues {@code nanos} of host work that can start at {@code ready}; returns when it is done. */
+  private long onHost(long ready, long nanos) {
+    hostFreeAt = Math.max(ready, hostFreeAt) + nanos;
+    return hostFreeAt;
+  }
+
+  /** Host work queued ahead of a request arriving now, in seconds. */
+  private double hostBacklogSeconds() {
+    long now = clock.nanoTime();
+    return hostFreeAt <= now ? 0 : (hostFreeAt - now) / 1e9;
+  }
+
+  private record Delivery(Sequence sequence, TokenEvent event) {}
+
+  /** Hands {@code event} to the sink at its time stamp, after every event queued before it. */
+  private void deliver(Sequence s, TokenEvent event) {
+    if (deliveries.isEmpty() && event.atNanos() <= clock.nanoTime()) {
+      accept(s, event);
+      return;
+    }
+    deliveries.add(new Delivery(s, event));
+    armDeliveries();
+  }
+
+  private void armDeliveries() {
+    if (!deliveryArmed && !deliveries.isEmpty()) {
+      deliveryArmed = true;
+      clock.schedule(deliveries.peek().event().atNanos(), this::drainDeliveries);
+    }
+  }
+
+  private void drainDeliveries() {
+    deliveryArmed = false;
+    long now = clock.nanoTime();
+    while (!deliveries.isEmpty() && deliveries.peek().event().atNanos() <= now) {
+      Delivery d = deliveries.poll();
+      accept(d.sequence(), d.event());
+    }
+    armDeliveries();
+  }
+
+  private static void accept(Sequence s, TokenEvent event) {
+    if (s.closed) {
+      return;
+    }
+    if (!(event instanceof TokenEvent.Token)) {
+      s.closed = true;
+    }
+    s.sink.accept(event);
   }
 
   private void enqueue(Sequence sequence) {
@@ -331,7 +403,8 @@ public final class Engine {
     s.generated++;
     outstandingTokens--;
     stats.tokensOut++;
-    s.sink.accept(new TokenEvent.Token(index, piece, at));
+    long seen = hostTokenNanos > 0 ? onHost(at, hostTokenNanos) : at;
+    deliver(s, new TokenEvent.Token(index, piece, seen));
     if (!s.done && s.generated >= s.request.maxOutputTokens()) {
       finish(s, FinishReason.LENGTH, at);
     }
@@ -365,7 +438,15 @@ public final class Engine {
     double price = prices.price(deployment.model().name(), s.request.tier(), usage);
     long queued = (s.firstStepNanos < 0 ? at : s.firstStepNanos) - s.submittedNanos;
     stats.finished++;
-    s.sink.accept(new TokenEvent.Finish(reason, usage, s.costUsd, price, queued, at));
+    // After the last token on the host; a cancelled stream ends now, whatever the host still holds.
+    long seen =
+        reason == FinishReason.CANCELLED || hostTokenNanos == 0 ? at : Math.max(at, hostFreeAt);
+    TokenEvent finish = new TokenEvent.Finish(reason, usage, s.costUsd, price, queued, seen);
+    if (reason == FinishReason.CANCELLED) {
+      accept(s, finish);
+    } else {
+      deliver(s, finish);
+    }
   }
 
   private void cancel(Sequence s) {
@@ -568,7 +649,10 @@ public final class Engine {
         ttft += (soonest == Integer.MAX_VALUE ? 0 : soonest) * decode;
       }
     }
-    ttft += latency.admissionSeconds();
+    ttft += latency.admissionSeconds()
+        + hostBacklogSeconds()
+        + latency.hostRequestSeconds(request.promptTokens())
+        + latency.hostTokenSeconds();
     double perToken = decode;
     double costShare =
         deployment.costPerSecond()

@@ -105,6 +105,16 @@ public final class LatencyModel {
     return stepSeconds(1, tokens, tokens * (tokens + 1) / 2.0, tokens, true);
   }
 
+  /** Host time the serving process spends on a request of {@code promptTokens} before the engine. */
+  public double hostRequestSeconds(int promptTokens) {
+    return e.hostRequestMs() / 1e3 + e.hostPromptUs() * promptTokens / 1e6;
+  }
+
+  /** Host time the serving process spends on each generated token before the client sees it. */
+  public double hostTokenSeconds() {
+    return e.hostTokenUs() / 1e6;
+  }
+
   /** Per-request latency outside the engine (the service front end), in seconds. */
   public double admissionSeconds() {
     return e.admissionMs() / 1e3;

@@ -30,6 +30,8 @@ final class Sequence {
   boolean done;
   /** In the running set (holds KV blocks, scheduled each step). */
   boolean running;
+  /** The sink has had its last event; events still in the host's queue are dropped. */
+  boolean closed;
 
   Sequence(InferenceRequest request, TokenSink sink, long order, long submittedNanos, long seed) {
     this.request = request;

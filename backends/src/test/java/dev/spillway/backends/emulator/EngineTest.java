@@ -44,6 +44,15 @@ class EngineTest {
     return new Engine("tiny/0", d, clock, profiles.prices(), 0);
   }
 
+  /** The continuous test engine with a host thread: per-request and per-token host costs. */
+  private Engine hostEngine(double requestMs, double tokenUs) {
+    Deployment d = engine("test-continuous", 0).deployment();
+    double[] p = d.efficiency().toArray();
+    p[12] = requestMs;
+    p[14] = tokenUs;
+    return new Engine("tiny/0", d.withEfficiency(Efficiency.fromArray(p)), clock, profiles.prices(), 0);
+  }
+
   /** Records every event of one request and checks the KV invariant on each. */
   private static final class Recorder {
     final Engine engine;
@@ -270,6 +279,8 @@ class EngineTest {
     Engine engine = engine("test-continuous", 0);
     InferenceRequest probe = request("probe", 200, 50, ServiceTier.DEFAULT);
     var idle = engine.predict(probe);
+    assertThat(idle.ttft().toNanos())
+        .isCloseTo(Math.round(engine.latency().prefillSeconds(200) * 1e9), within(1L));
     assertThat(idle.tpot().toNanos())
         .isCloseTo(
             Math.round(engine.latency().decodeSeconds(1, 225) * 1e9), within(1L));
@@ -332,5 +343,89 @@ class EngineTest {
     clock.run();
     assertThat(padded.events).hasSize(1);
     assertThat(padded.events.get(0)).isInstanceOf(TokenEvent.Failure.class);
+  }
+
+  @Test
+  void theHostDelaysAFirstTokenByTheRequestsWorkAndEveryTokenByItsOwn() {
+    Recorder plain = submit(engine("test-continuous", 0), request("h", 100, 20, ServiceTier.DEFAULT));
+    clock.run();
+    long base = clock.nanoTime();
+    Engine engine = hostEngine(2.0, 500);
+    Recorder hosted = submit(engine, request("h", 100, 20, ServiceTier.DEFAULT));
+    clock.run();
+    List<TokenEvent.Token> a = plain.tokens();
+    List<TokenEvent.Token> b = hosted.tokens();
+    assertThat(b).hasSize(20);
+    // the engine starts 2 ms later and each token then waits 0.5 ms on the idle host
+    for (int k = 0; k < 20; k++) {
+      assertThat(b.get(k).atNanos() - base - a.get(k).atNanos()).isEqualTo(2_000_000 + 500_000);
+      assertThat(b.get(k).text()).isEqualTo(a.get(k).text());
+    }
+    assertThat(hosted.finish().atNanos()).isEqualTo(b.get(19).atNanos());
+    assertThat(engine.load().kvBlocksUsed()).isZero();
+  }
+
+  @Test
+  void aSaturatedHostServesTokensOneAtATimeAndCapsTheOutputRate() {
+    // eight sequences decode in ~15 ms steps: 0.53 tokens/ms from the accelerator, 0.25 from the host
+    Engine engine = hostEngine(0, 4000);
+    List<Recorder> recorders = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      recorders.add(submit(engine, request("s" + i, 60, 50, ServiceTier.DEFAULT)));
+    }
+    clock.run();
+    List<Long> times = new ArrayList<>();
+    for (Recorder r : recorders) {
+      assertThat(r.tokens()).hasSize(50);
+      assertThat(r.finish().reason()).isEqualTo(FinishReason.LENGTH);
+      r.tokens().forEach(t -> times.add(t.atNanos()));
+    }
+    times.sort(null);
+    for (int k = 1; k < times.size(); k++) {
+      assertThat(times.get(k) - times.get(k - 1)).isGreaterThanOrEqualTo(4_000_000);
+    }
+    // 400 tokens at 4 ms each on the host: the last arrives no sooner than 1.6 s in
+    assertThat(times.get(times.size() - 1)).isGreaterThanOrEqualTo(1_600_000_000L);
+    assertThat(engine.stats().tokensOut()).isEqualTo(400);
+  }
+
+  @Test
+  void cancellingDropsWhatTheHostStillHolds() {
+    Engine engine = hostEngine(0, 4000);
+    for (int i = 0; i < 7; i++) {
+      submit(engine, request("busy" + i, 60, 50, ServiceTier.DEFAULT));
+    }
+    Recorder r = new Recorder(engine);
+    Submission[] submission = new Submission[1];
+    submission[0] =
+        engine.submit(
+            request("c", 60, 50, ServiceTier.DEFAULT),
+            e -> {
+              r.accept(e);
+              if (e instanceof TokenEvent.Token && ((TokenEvent.Token) e).index() == 4) {
+                submission[0].cancel();
+              }
+            });
+    clock.run();
+    // Recorder fails on any event after the finish; the engine had generated more than it delivered
+    assertThat(r.tokens()).hasSize(5);
+    assertThat(r.finish().reason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(r.finish().usage().completionTokens()).isGreaterThan(5);
+    assertThat(engine.load().kvBlocksUsed()).isZero();
+  }
+
+  @Test
+  void predictionIncludesTheHostsBacklog() {
+    Engine engine = hostEngine(2.0, 4000);
+    InferenceRequest probe = request("probe", 60, 10, ServiceTier.DEFAULT);
+    var idle = engine.predict(probe);
+    assertThat(idle.ttft().toNanos())
+        .isGreaterThanOrEqualTo(engine("test-continuous", 0).predict(probe).ttft().toNanos() + 6_000_000);
+    for (int i = 0; i < 8; i++) {
+      submit(engine, request("q" + i, 60, 50, ServiceTier.DEFAULT));
+    }
+    clock.advance(200_000_000);
+    // by now the host holds a backlog of tokens; a new request's parse waits behind it
+    assertThat(engine.predict(probe).ttft()).isGreaterThan(idle.ttft().plusMillis(20));
   }
 }

@@ -12,7 +12,7 @@ class LatencyModelTest {
 
   /** mfu 0.5, full bandwidth, 0.1 ms per layer per step, nothing else: easy to compute by hand. */
   private static final Efficiency SIMPLE =
-      new Efficiency(0.5, 1.0, 1.0, 1.0, 0.1, 0, 0, 0, 0, 0, 0, 0);
+      new Efficiency(0.5, 1.0, 1.0, 1.0, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   private Deployment h100(String model, int tp, Dtype dtype) {
     return Deployment.of(
@@ -96,7 +96,7 @@ class LatencyModelTest {
         Deployment.of(
                 profiles, profiles.accelerator("cs-3"), profiles.model("llama-3.1-405b"), null, 0,
                 null)
-            .withEfficiency(new Efficiency(0.5, 1, 1, 1, 0.005, 0, 0, 0, 0, 0, 0, 0.02));
+            .withEfficiency(new Efficiency(0.5, 1, 1, 1, 0.005, 0, 0, 0, 0, 0, 0, 0.02, 0, 0, 0));
     // 405B bf16 = 811.7 GB over 44 GB wafers → 19 wafers, one more for KV room = 20
     assertThat(d.chipsUsed()).isEqualTo(20);
     double step = new LatencyModel(d).decodeSeconds(1, 0);
