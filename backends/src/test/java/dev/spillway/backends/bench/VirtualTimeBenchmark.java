@@ -39,7 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class VirtualTimeBenchmark {
 
-  @Param({"p5.48xlarge", "trn2.48xlarge", "inf2.48xlarge"})
+  /** An accelerator, optionally with a serving stack other than its default: {@code p5.48xlarge+nim}. */
+  @Param({"p5.48xlarge", "p5.48xlarge+nim", "trn2.48xlarge", "inf2.48xlarge"})
   public String accelerator;
 
   @Param({"100000"})
@@ -53,10 +54,11 @@ public class VirtualTimeBenchmark {
 
   static long run(String acceleratorName, int requests) {
     Profiles profiles = Profiles.builtIn();
+    String[] parts = acceleratorName.split("\\+", 2);
     Deployment deployment =
         Deployment.of(
-            profiles, profiles.accelerator(acceleratorName), profiles.model("llama-3.1-8b"), null,
-            0, null);
+            profiles, profiles.accelerator(parts[0]), profiles.model("llama-3.1-8b"),
+            parts.length > 1 ? profiles.stack(parts[1]) : null, 0, null);
     VirtualClock clock = new VirtualClock();
     Engine engine = new Engine("bench/0", deployment, clock, profiles.prices(), 0);
     // Offer about 80% of what the replica sustains at a batch of up to 64.
