@@ -21,6 +21,8 @@ public record GatewayError(
   public enum Kind {
     /** The request is malformed or can never be served as sent: 400. */
     INVALID_REQUEST(400),
+    /** Prompt plus requested output exceed what the model's replicas hold: 400. */
+    CONTEXT_LENGTH_EXCEEDED(400),
     /** No such model: 404. */
     MODEL_NOT_FOUND(404),
     /** The model's queue for this tier is full: 429 with Retry-After. */

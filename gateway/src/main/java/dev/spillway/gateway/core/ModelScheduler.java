@@ -101,7 +101,7 @@ final class ModelScheduler {
     if ((long) request.promptTokens() + request.maxOutputTokens() > contextTokens) {
       listener.onError(
           new GatewayError(
-              GatewayError.Kind.INVALID_REQUEST,
+              GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED,
               "This model's maximum context length is " + contextTokens + " tokens; the request has "
                   + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
                   + " output tokens.",

@@ -194,7 +194,7 @@ class GatewayCoreTest {
     assertThat(unknown.error().kind()).isEqualTo(GatewayError.Kind.MODEL_NOT_FOUND);
     // the tiny replica holds 1,568 tokens
     Recorder big = submit(core, request("big", ServiceTier.DEFAULT, "t", 1500, 500));
-    assertThat(big.error().kind()).isEqualTo(GatewayError.Kind.INVALID_REQUEST);
+    assertThat(big.error().kind()).isEqualTo(GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED);
     assertThat(big.error().param()).contains("max_tokens");
     assertThat(core.model("llama-3.1-8b").orElseThrow().contextTokens()).isEqualTo(1568);
   }

@@ -71,6 +71,8 @@ public final class OpenAiError extends RuntimeException {
     switch (error.kind()) {
       case INVALID_REQUEST:
         return invalid(param, null, message);
+      case CONTEXT_LENGTH_EXCEEDED:
+        return invalid(param, "context_length_exceeded", message);
       case MODEL_NOT_FOUND:
         return client(404, param == null ? "model" : param, "model_not_found", message);
       case QUEUE_FULL:

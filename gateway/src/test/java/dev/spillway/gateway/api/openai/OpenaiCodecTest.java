@@ -8,6 +8,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
+import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -135,5 +136,22 @@ class OpenaiCodecTest {
     assertThat(JsonText.decimal(4.0e-8)).isEqualTo("0.00000004");
     assertThat(JsonText.decimal(2.0)).isEqualTo("2");
     assertThat(JsonText.decimal(Double.NaN)).isEqualTo("0");
+  }
+
+  @Test
+  void everyCoreErrorAnswersWithItsKindsStatusAndContextOverflowWithOpenAisCode() {
+    for (GatewayError.Kind kind : GatewayError.Kind.values()) {
+      OpenAiError error = OpenAiError.from(GatewayError.of(kind, "m"));
+      assertThat(error.status()).as(kind.name()).isEqualTo(kind.status());
+      assertThat(error.toJson()).as(kind.name()).contains("\"message\":\"m\"");
+    }
+    OpenAiError overflow =
+        OpenAiError.from(
+            new GatewayError(
+                GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED, "too long", Optional.of("max_tokens"),
+                Optional.empty(), false));
+    assertThat(overflow.type()).isEqualTo("invalid_request_error");
+    assertThat(overflow.code()).isEqualTo("context_length_exceeded");
+    assertThat(overflow.param()).isEqualTo("max_tokens");
   }
 }
