@@ -1,5 +1,8 @@
 package dev.spillway.backends.spi;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /** A failure reported by a backend, sorted by who can fix it. */
 public final class BackendException extends RuntimeException {
 
@@ -16,18 +19,31 @@ public final class BackendException extends RuntimeException {
   }
 
   private final Kind kind;
+  private final Duration retryAfter;
 
   public BackendException(Kind kind, String message) {
-    super(message);
-    this.kind = kind;
+    this(kind, message, (Duration) null);
   }
 
   public BackendException(Kind kind, String message, Throwable cause) {
     super(message, cause);
     this.kind = kind;
+    this.retryAfter = null;
+  }
+
+  /** A failure with the backend's own hint of when to try again ({@code null}: none given). */
+  public BackendException(Kind kind, String message, Duration retryAfter) {
+    super(message);
+    this.kind = kind;
+    this.retryAfter = retryAfter;
   }
 
   public Kind kind() {
     return kind;
+  }
+
+  /** When the backend said to try again (an upstream's {@code Retry-After}), if it said. */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
   }
 }

@@ -5,6 +5,10 @@ import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.Usage;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +61,31 @@ final class ChatWire {
         return BackendException.Kind.INVALID_REQUEST;
       default:
         return BackendException.Kind.UPSTREAM;
+    }
+  }
+
+  /**
+   * An upstream's hint of when to retry: {@code retry-after-ms} (OpenAI's, milliseconds) if present,
+   * else {@code Retry-After} in seconds or as an HTTP date; null when absent, unreadable or not ahead.
+   */
+  static Duration retryAfter(String retryAfterMs, String retryAfter, long nowEpochMillis) {
+    try {
+      if (retryAfterMs != null) {
+        double ms = Double.parseDouble(retryAfterMs.trim());
+        return ms > 0 && ms < 1e12 ? Duration.ofNanos(Math.round(ms * 1e6)) : null;
+      }
+      if (retryAfter == null) {
+        return null;
+      }
+      String value = retryAfter.trim();
+      if (!value.isEmpty() && Character.isDigit(value.charAt(0))) {
+        double seconds = Double.parseDouble(value);
+        return seconds > 0 && seconds < 1e9 ? Duration.ofMillis(Math.round(seconds * 1e3)) : null;
+      }
+      long at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+      return at > nowEpochMillis ? Duration.ofMillis(at - nowEpochMillis) : null;
+    } catch (NumberFormatException | DateTimeParseException e) {
+      return null;
     }
   }
 

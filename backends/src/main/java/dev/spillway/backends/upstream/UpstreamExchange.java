@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 
 /**
  * One request in flight to an upstream: a streaming {@code POST /chat/completions} whose SSE chunks
@@ -155,6 +156,10 @@ final class UpstreamExchange {
   /** Reads a bounded error body, then fails with its message and the kind its status implies. */
   private void readError(HttpClientResponse response, int status) {
     Buffer body = Buffer.buffer();
+    Duration retryAfter =
+        ChatWire.retryAfter(
+            response.getHeader("retry-after-ms"), response.getHeader("Retry-After"),
+            System.currentTimeMillis());
     response.handler(
         chunk -> {
           int room = ChatWire.MAX_ERROR_BODY_BYTES - body.length();
@@ -165,25 +170,29 @@ final class UpstreamExchange {
     response.endHandler(
         v -> {
           ended = true;
-          failWithStatus(status, ChatWire.errorMessage(body));
+          failWithStatus(status, ChatWire.errorMessage(body), retryAfter);
         });
     response.exceptionHandler(
         e -> {
           ended = true;
-          failWithStatus(status, ChatWire.errorMessage(body));
+          failWithStatus(status, ChatWire.errorMessage(body), retryAfter);
         });
   }
 
-  private void failWithStatus(int status, String message) {
+  private void failWithStatus(int status, String message, Duration retryAfter) {
     if (done) {
       return;
     }
     BackendException.Kind kind = ChatWire.kindOf(status);
     if (kind == BackendException.Kind.INVALID_REQUEST && message != null) {
       // Goes back to the client as a 400: the upstream's own words, as if it had been called directly.
-      fail(kind, message, true);
+      fail(new BackendException(kind, message), true);
     } else {
-      fail(kind, replica.id() + ": upstream answered " + status + (message == null ? "" : ": " + message), true);
+      String text = replica.id() + ": upstream answered " + status + (message == null ? "" : ": " + message);
+      fail(
+          new BackendException(
+              kind, text, kind == BackendException.Kind.OVERLOADED ? retryAfter : null),
+          true);
     }
   }
 
@@ -357,12 +366,16 @@ final class UpstreamExchange {
   }
 
   private void fail(BackendException.Kind kind, String message, boolean beforeFirstToken) {
+    fail(new BackendException(kind, message), beforeFirstToken);
+  }
+
+  private void fail(BackendException error, boolean beforeFirstToken) {
     done = true;
     long now = clock.nanoTime();
     cancelDeadline();
     reset();
     release();
-    sink.accept(new TokenEvent.Failure(new BackendException(kind, message), beforeFirstToken, now));
+    sink.accept(new TokenEvent.Failure(error, beforeFirstToken, now));
   }
 
   private void release() {

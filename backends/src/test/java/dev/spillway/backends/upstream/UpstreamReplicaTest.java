@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +103,11 @@ class UpstreamReplicaTest {
     if (scenario.startsWith("status-")) {
       int status = Integer.parseInt(scenario.substring("status-".length()));
       String message = status == 429 ? RATE_LIMIT_MESSAGE : "scripted " + status + ": upstream says no";
+      if (status == 429) {
+        response.putHeader("Retry-After", "7");
+      } else if (status == 503) {
+        response.putHeader("retry-after-ms", "2500");
+      }
       response
           .setStatusCode(status)
           .putHeader("content-type", "application/json")
@@ -299,6 +305,12 @@ class UpstreamReplicaTest {
     } else {
       assertThat(failure.error().getMessage()).contains(String.valueOf(status)).contains(upstreamMessage);
     }
+    // the upstream's own retry hint travels with an overload, in either header OpenAI-style servers use
+    assertThat(failure.error().retryAfter())
+        .isEqualTo(
+            status == 429
+                ? Optional.of(Duration.ofSeconds(7))
+                : status == 503 ? Optional.of(Duration.ofMillis(2500)) : Optional.empty());
     assertThat(recording.tokens()).isEmpty();
     recording.assertWellFormed();
     assertIdle(replica);

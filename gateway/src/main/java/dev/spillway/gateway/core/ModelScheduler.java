@@ -339,7 +339,8 @@ final class ModelScheduler {
         metrics.requestFinished(config.name(), c.pool(), outcome, now - p.admittedNanos);
         GatewayError e =
             kind == GatewayError.Kind.UNAVAILABLE
-                ? GatewayError.retryable(kind, error.getMessage(), Duration.ofSeconds(1))
+                ? GatewayError.retryable(
+                    kind, error.getMessage(), error.retryAfter().orElse(Duration.ofSeconds(1)))
                 : GatewayError.of(kind, error.getMessage());
         p.listener.onError(failure.beforeFirstToken() ? e : e.midStream());
       }
