@@ -266,6 +266,24 @@ public final class Engine {
     armDeliveries();
   }
 
+  /**
+   * Ends the stream of a sequence the engine has finished but whose events the host still holds: the
+   * sink gets a cancelled finish now, with the usage and cost of everything generated.
+   */
+  private void cutDelivery(Sequence s) {
+    for (Delivery d : deliveries) {
+      if (d.sequence() == s && d.event() instanceof TokenEvent.Finish) {
+        TokenEvent.Finish f = (TokenEvent.Finish) d.event();
+        accept(
+            s,
+            new TokenEvent.Finish(
+                FinishReason.CANCELLED, f.usage(), f.costUsd(), f.priceUsd(), f.queuedNanos(),
+                clock.nanoTime()));
+        return;
+      }
+    }
+  }
+
   private static void accept(Sequence s, TokenEvent event) {
     if (s.closed) {
       return;
@@ -451,6 +469,9 @@ public final class Engine {
 
   private void cancel(Sequence s) {
     if (s.done) {
+      if (!s.closed) {
+        cutDelivery(s);
+      }
       return;
     }
     if (waiting.remove(s)) {

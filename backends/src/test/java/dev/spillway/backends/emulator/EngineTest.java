@@ -415,6 +415,34 @@ class EngineTest {
   }
 
   @Test
+  void cancellingAfterTheEngineFinishedButBeforeTheHostDeliveredStillEndsTheStreamAtOnce() {
+    Engine engine = hostEngine(0, 4000);
+    for (int i = 0; i < 8; i++) {
+      submit(engine, request("busy" + i, 60, 50, ServiceTier.DEFAULT));
+    }
+    Recorder r = new Recorder(engine);
+    Submission[] submission = new Submission[1];
+    long[] cancelledAt = new long[1];
+    submission[0] =
+        engine.submit(
+            request("short", 60, 5, ServiceTier.DEFAULT),
+            e -> {
+              r.accept(e);
+              if (e instanceof TokenEvent.Token && ((TokenEvent.Token) e).index() == 3) {
+                cancelledAt[0] = clock.nanoTime();
+                submission[0].cancel();
+              }
+            });
+    clock.run();
+    // the engine generated all five tokens long before the host wrote the fourth
+    assertThat(r.tokens()).hasSize(4);
+    assertThat(r.finish().reason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(r.finish().usage().completionTokens()).isEqualTo(5);
+    assertThat(r.finish().costUsd()).isPositive();
+    assertThat(r.finish().atNanos()).isEqualTo(cancelledAt[0]);
+  }
+
+  @Test
   void predictionIncludesTheHostsBacklog() {
     Engine engine = hostEngine(2.0, 4000);
     InferenceRequest probe = request("probe", 60, 10, ServiceTier.DEFAULT);
