@@ -1,6 +1,7 @@
 package dev.spillway.backends.server;
 
 import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.wire.JsonText;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -52,13 +53,13 @@ final class ApiError extends RuntimeException {
   String toJson() {
     StringBuilder json = new StringBuilder(128 + getMessage().length());
     json.append("{\"error\":{\"message\":");
-    Json.string(json, getMessage());
+    JsonText.string(json, getMessage());
     json.append(",\"type\":");
-    Json.string(json, type);
+    JsonText.string(json, type);
     json.append(",\"param\":");
-    Json.string(json, param);
+    JsonText.string(json, param);
     json.append(",\"code\":");
-    Json.string(json, code);
+    JsonText.string(json, code);
     return json.append("}}").toString();
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.JsonText;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -304,13 +305,13 @@ final class ChatCodec {
       String id, long created, String model, String content, String finishReason, Usage usage) {
     StringBuilder json = new StringBuilder(256 + content.length() + model.length());
     json.append("{\"id\":");
-    Json.string(json, id);
+    JsonText.string(json, id);
     json.append(",\"object\":\"chat.completion\",\"created\":").append(created).append(",\"model\":");
-    Json.string(json, model);
+    JsonText.string(json, model);
     json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-    Json.string(json, content);
+    JsonText.string(json, content);
     json.append(",\"refusal\":null},\"logprobs\":null,\"finish_reason\":");
-    Json.string(json, finishReason);
+    JsonText.string(json, finishReason);
     json.append("}],\"usage\":");
     usage(json, usage);
     return json.append('}').toString();
@@ -337,9 +338,9 @@ final class ChatCodec {
     Chunks(String id, long created, String model, boolean includeUsage) {
       StringBuilder p = new StringBuilder(128);
       p.append("data: {\"id\":");
-      Json.string(p, id);
+      JsonText.string(p, id);
       p.append(",\"object\":\"chat.completion.chunk\",\"created\":").append(created).append(",\"model\":");
-      Json.string(p, model);
+      JsonText.string(p, model);
       p.append(",\"choices\":[");
       this.prefix = p.toString();
       this.suffix = includeUsage ? "],\"usage\":null}\n\n" : "]}\n\n";
@@ -357,7 +358,7 @@ final class ChatCodec {
     String token(String text) {
       StringBuilder s = new StringBuilder(prefix.length() + suffix.length() + 80 + text.length());
       s.append(prefix).append("{\"index\":0,\"delta\":{\"content\":");
-      Json.string(s, text);
+      JsonText.string(s, text);
       return s.append("},\"logprobs\":null,\"finish_reason\":null}").append(suffix).toString();
     }
 
@@ -365,7 +366,7 @@ final class ChatCodec {
     String finish(String reason) {
       StringBuilder s = new StringBuilder(prefix.length() + suffix.length() + 80);
       s.append(prefix).append("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":");
-      Json.string(s, reason);
+      JsonText.string(s, reason);
       return s.append('}').append(suffix).toString();
     }
 

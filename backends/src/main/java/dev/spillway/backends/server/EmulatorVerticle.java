@@ -6,6 +6,7 @@ import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.BackendContext;
 import dev.spillway.backends.spi.BackendSpec;
 import dev.spillway.backends.time.VertxClock;
+import dev.spillway.backends.wire.JsonText;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -132,7 +133,7 @@ final class EmulatorVerticle extends VerticleBase {
   private void models(RoutingContext ctx) {
     StringBuilder body = new StringBuilder(160);
     body.append("{\"object\":\"list\",\"data\":[{\"id\":");
-    Json.string(body, options.model());
+    JsonText.string(body, options.model());
     body.append(",\"object\":\"model\",\"created\":").append(createdSeconds)
         .append(",\"owned_by\":\"spillway\"}]}");
     json(ctx, body.toString());

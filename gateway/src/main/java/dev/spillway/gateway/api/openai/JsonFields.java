@@ -1,6 +1,7 @@
 package dev.spillway.gateway.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spillway.backends.wire.JsonText;
 
 /**
  * Reading typed fields out of a JSON request, each failure an {@link OpenAiError} naming the field.

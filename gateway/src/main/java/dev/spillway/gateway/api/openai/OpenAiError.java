@@ -2,6 +2,7 @@ package dev.spillway.gateway.api.openai;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.GatewayError;
 import java.time.Duration;
 import java.util.Optional;

@@ -3,6 +3,7 @@ package dev.spillway.gateway.api.openai;
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
 import java.util.List;
 

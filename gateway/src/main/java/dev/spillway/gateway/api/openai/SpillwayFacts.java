@@ -3,6 +3,7 @@ package dev.spillway.gateway.api.openai;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.GatewayListener;
 import java.util.Locale;
 

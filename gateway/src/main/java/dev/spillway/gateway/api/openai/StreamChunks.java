@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.JsonText;
 
 /**
  * The SSE events of one streamed chat or text completion, byte for byte as OpenAI sends them: each

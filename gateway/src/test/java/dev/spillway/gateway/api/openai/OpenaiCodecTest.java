@@ -7,6 +7,7 @@ import static org.assertj.core.data.Offset.offset;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayRequest;
