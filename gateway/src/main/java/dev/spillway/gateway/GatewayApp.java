@@ -6,60 +6,74 @@ import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.BackendContext;
 import dev.spillway.backends.time.VertxClock;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.http.GatewayServer;
 import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A running gateway: the core on one Vert.x event-loop context, its clock on that context's timers,
- * and the HTTP server's handlers on the same context.
+ * A running gateway: {@code server.eventLoops} event loops, each serving HTTP connections and owning
+ * some of the models. Model {@code i} (in configuration order) lives on loop {@code i mod N}: its
+ * scheduler, router and emulated engines run there on that loop's clock, and nothing else writes
+ * them. See docs/architecture.md, "Threads".
  */
 public final class GatewayApp {
 
   private final GatewayCore core;
   private final GatewayServer server;
-  private final Context context;
+  private final List<Context> loops;
 
-  private GatewayApp(GatewayCore core, GatewayServer server, Context context) {
+  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops) {
     this.core = core;
     this.server = server;
-    this.context = context;
+    this.loops = List.copyOf(loops);
   }
 
   /** Builds the core from {@code config} and starts listening; fails on a bad pool or a taken port. */
   public static Future<GatewayApp> start(Vertx vertx, GatewayConfig config, Profiles profiles) {
+    requireNonNull(vertx, "vertx");
     requireNonNull(config, "config");
-    Context context = vertx.getOrCreateContext();
-    Promise<GatewayApp> started = Promise.promise();
-    context.runOnContext(
-        v -> {
-          GatewayCore core;
-          PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
-          try {
-            VertxClock clock = new VertxClock(context);
-            BackendContext backends =
-                new BackendContext(clock, Map.of(Vertx.class, vertx, Profiles.class, profiles));
-            core = new GatewayCore(config, clock, backends, metrics);
-            core.sampleLoadEvery(Duration.ofSeconds(1));
-          } catch (RuntimeException e) {
-            started.fail(e);
-            return;
-          }
-          GatewayServer.start(vertx, context, core, config.server(), metrics::scrape, metrics)
-              .onSuccess(server -> started.complete(new GatewayApp(core, server, context)))
-              .onFailure(
-                  e -> {
-                    core.close();
-                    started.fail(e);
-                  });
-        });
-    return started.future();
+    requireNonNull(profiles, "profiles");
+    int n = config.server().eventLoops();
+    List<Context> loops = new ArrayList<>(n);
+    List<BackendContext> backends = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      // A new event-loop context on the next loop of the pool, in turn: n distinct loops when the
+      // pool has at least n (GatewayMain sizes it so).
+      Context loop = ((VertxInternal) vertx).createEventLoopContext();
+      loops.add(loop);
+      backends.add(
+          new BackendContext(
+              new VertxClock(loop), Map.of(Vertx.class, vertx, Profiles.class, profiles)));
+    }
+    Map<String, BackendContext> byModel = new HashMap<>();
+    List<ModelConfig> models = config.models();
+    for (int i = 0; i < models.size(); i++) {
+      byModel.put(models.get(i).name(), backends.get(i % n));
+    }
+    PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
+    GatewayCore core;
+    try {
+      core = new GatewayCore(config, model -> byModel.get(model.name()), metrics);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    core.sampleLoadEvery(Duration.ofSeconds(1));
+    return GatewayServer.start(vertx, loops, core, config.server(), metrics::scrape, metrics)
+        .map(server -> new GatewayApp(core, server, loops))
+        .recover(
+            e ->
+                Future.fromCompletionStage(core.closeAsync())
+                    .transform(closed -> Future.failedFuture(e)));
   }
 
   public int port() {
@@ -70,19 +84,13 @@ public final class GatewayApp {
     return core;
   }
 
-  /** Runs {@code task} on the core's context (the core is single-threaded). */
-  public void onCore(Runnable task) {
-    context.runOnContext(v -> task.run());
+  /** The event loops serving HTTP and owning the models. */
+  public List<Context> loops() {
+    return loops;
   }
 
+  /** Stops listening, then closes every pool (cancelling what is in flight). */
   public Future<Void> close() {
-    return server.close().eventually(() -> {
-      Promise<Void> closed = Promise.promise();
-      context.runOnContext(v -> {
-        core.close();
-        closed.complete();
-      });
-      return closed.future();
-    });
+    return server.close().eventually(() -> Future.fromCompletionStage(core.closeAsync()));
   }
 }

@@ -4,6 +4,7 @@ import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -76,19 +77,22 @@ public final class GatewayMain {
       fail("spillway gateway: " + e.getMessage());
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    // As many event loops as the gateway serves on: each loop's contexts then share one thread.
+    Vertx vertx =
+        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.server().eventLoops()));
     GatewayConfig running = config;
     GatewayApp.start(vertx, config, profiles)
         .onSuccess(
             app -> {
               System.out.println(
                   "spillway gateway: " + running.models().size() + " models at http://"
-                      + running.server().host() + ":" + app.port() + "/v1");
-              app.onCore(
-                  () ->
-                      app.core()
-                          .pools()
-                          .forEach(
+                      + running.server().host() + ":" + app.port() + "/v1 on "
+                      + running.server().eventLoops() + " event loops");
+              app.core()
+                  .pools()
+                  .thenAccept(
+                      pools ->
+                          pools.forEach(
                               p ->
                                   System.out.println(
                                       "  " + p.pool() + ": " + p.replicas().size() + " x "

@@ -7,11 +7,19 @@ import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.backends.spi.TokenSink;
+import java.util.concurrent.Executor;
 
-/** A replica backed by an emulated engine. Must be used on its clock's thread. */
+/**
+ * A replica backed by an emulated engine. Must be used on its clock's thread, where the engine steps;
+ * each event is handed to its sink's executor (one hop per batch when the sink lives on another
+ * thread), and the capacity listener hears of every event after its sink was handed it.
+ */
 public final class EmulatedReplica implements Replica {
 
+  private static final Runnable NO_LISTENER = () -> {};
+
   private final Engine engine;
+  private Runnable capacityListener = NO_LISTENER;
 
   public EmulatedReplica(Engine engine) {
     this.engine = engine;
@@ -44,7 +52,26 @@ public final class EmulatedReplica implements Replica {
 
   @Override
   public Submission submit(InferenceRequest request, TokenSink sink) {
-    return engine.submit(request, sink);
+    Executor home = sink.executor();
+    if (home == TokenSink.INLINE) {
+      return engine.submit(
+          request,
+          event -> {
+            sink.accept(event);
+            capacityListener.run();
+          });
+    }
+    return engine.submit(
+        request,
+        event -> {
+          home.execute(() -> sink.accept(event));
+          capacityListener.run();
+        });
+  }
+
+  @Override
+  public void onCapacity(Runnable listener) {
+    this.capacityListener = listener == null ? NO_LISTENER : listener;
   }
 
   public Engine engine() {

@@ -1,8 +1,9 @@
 package dev.spillway.backends.spi;
 
 /**
- * One serving engine instance: the unit the router picks. All methods are called from the gateway's
- * event loop (or the simulator's loop) and return at once.
+ * One serving engine instance: the unit the router picks. All methods are called on the replica's
+ * thread — its model's clock thread in the gateway, the simulator's loop in simulation — and return at
+ * once. Events of a submitted request reach its sink on the sink's own executor (see {@link TokenSink}).
  */
 public interface Replica {
 
@@ -24,4 +25,12 @@ public interface Replica {
    * serve gets a {@link TokenEvent.Failure} of kind {@link BackendException.Kind#INVALID_REQUEST}.
    */
   Submission submit(InferenceRequest request, TokenSink sink);
+
+  /**
+   * Registers {@code listener}, which the replica calls on its own thread whenever it may have room
+   * for more work: after a step, after a request ended. The gateway binds queued requests then, so a
+   * replica that never calls it is offered work only when a request arrives or a timer fires. One
+   * listener per replica; a later one replaces the earlier.
+   */
+  default void onCapacity(Runnable listener) {}
 }

@@ -5,7 +5,7 @@ package dev.spillway.backends.time;
  * virtual implementation can replay an hour of traffic in seconds.
  *
  * <p>Tasks run one at a time on the clock's thread (an event loop, or the simulator's loop), never
- * concurrently with each other.
+ * concurrently with each other. Code on other threads reaches that thread through {@link #execute}.
  */
 public interface Clock {
 
@@ -17,6 +17,15 @@ public interface Clock {
    * Tasks due at the same time run in the order they were scheduled.
    */
   Timer schedule(long atNanos, Runnable task);
+
+  /**
+   * Runs {@code task} on the clock's thread: at once when called there, otherwise as soon as that
+   * thread is free. Tasks posted from one thread run in the order they were posted. A single-threaded
+   * clock (the simulator's) is always called on its own thread and runs the task inline.
+   */
+  default void execute(Runnable task) {
+    task.run();
+  }
 
   /** Runs {@code task} after {@code delayNanos} of clock time. */
   default Timer scheduleAfter(long delayNanos, Runnable task) {

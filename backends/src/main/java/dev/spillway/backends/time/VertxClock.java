@@ -16,9 +16,16 @@ import java.util.concurrent.TimeUnit;
 public final class VertxClock implements Clock {
 
   private final ContextInternal context;
+  private final ContextExecutor executor;
 
   public VertxClock(Context context) {
     this.context = (ContextInternal) requireNonNull(context, "context");
+    this.executor = new ContextExecutor(context);
+  }
+
+  /** The context every task of this clock runs on. */
+  public Context context() {
+    return context;
   }
 
   @Override
@@ -39,13 +46,13 @@ public final class VertxClock implements Clock {
     return timer::cancel;
   }
 
-  /** Runs {@code task} on this clock's context. */
+  /**
+   * Runs {@code task} on this clock's event loop: inline when called there, otherwise through a
+   * {@link ContextExecutor}, so a burst of tasks from another thread crosses over as one hop.
+   */
+  @Override
   public void execute(Runnable task) {
-    if (context.isRunningOnContext()) {
-      task.run();
-    } else {
-      context.runOnContext(v -> task.run());
-    }
+    executor.execute(task);
   }
 
   private static final class Cancellable implements Timer {

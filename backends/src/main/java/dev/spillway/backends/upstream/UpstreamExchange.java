@@ -19,6 +19,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 
 /**
  * One request in flight to an upstream: a streaming {@code POST /chat/completions} whose SSE chunks
@@ -33,8 +34,13 @@ import java.time.Duration;
  * a normal finish at {@code [DONE]}, where the upstream is left to end its response (and keep its
  * connection alive); the deadline timer stays armed until then and resets a response that never ends.
  *
- * <p>Confined to the clock's context: it is started there, so Vert.x delivers every HTTP callback there
- * too, and the deadline is a clock timer.
+ * <p>An upstream that answers a streaming request with one plain {@code chat.completion} body (some
+ * providers do for some models) is served too: its whole content becomes one token event, with the
+ * usage and finish reason it reports, and the gateway answers the client in the shape it asked for.
+ *
+ * <p>Confined to its home: the sink's executor runs {@link #start}, so Vert.x delivers every HTTP
+ * callback on that thread too, and the deadline is a Vert.x timer of that context. Time is read from
+ * the clock, whose {@code nanoTime} any thread may call.
  */
 final class UpstreamExchange {
 
@@ -53,7 +59,11 @@ final class UpstreamExchange {
   private FinishReason finishReason;
   private Usage usage;
 
-  private Clock.Timer deadline;
+  /** The deadline's Vert.x timer id, or -1. */
+  private long deadline = -1;
+  /** The response is one JSON body, not an event stream. */
+  private boolean plainJson;
+  private Buffer jsonBody;
   /** The HTTP request, once a connection was obtained for it. */
   private HttpClientRequest http;
   /** The terminal event has been emitted (or is being emitted): nothing else may follow. */
@@ -72,22 +82,32 @@ final class UpstreamExchange {
     return request;
   }
 
-  int tokens() {
-    return tokens;
+  /** The thread this exchange runs on: its sink's. */
+  Executor home() {
+    return sink.executor();
   }
 
-  /** Prompt plus the output still to come: what this request adds to the replica's queued work. */
-  long outstandingTokens() {
-    return (long) request.promptTokens() + Math.max(0, request.maxOutputTokens() - tokens);
+  /** Prompt plus max output: what this request counts for in the replica's load while in flight. */
+  long budgetTokens() {
+    return (long) request.promptTokens() + request.maxOutputTokens();
+  }
+
+  /** The replica is closed: fails the request before anything was sent. On the home thread. */
+  void failBeforeStart(BackendException error) {
+    if (!done) {
+      done = true;
+      sink.accept(new TokenEvent.Failure(error, true, clock.nanoTime()));
+    }
   }
 
   /**
-   * Sends the request with {@code client}. Called on the clock's context, after the replica counted it
-   * in flight; Vert.x then runs every callback of this HTTP request on that same context.
+   * Sends the request with {@code client}. Called on the home thread, after the replica counted it in
+   * flight; Vert.x then runs every callback of this HTTP request on that same thread.
    */
   void start(HttpClient client) {
     if (done) {
-      return; // cancelled before it could start
+      replica.ended(this, -1, -1); // cancelled before it could start: free the slot counted for it
+      return;
     }
     submittedNanos = clock.nanoTime();
     UpstreamSettings settings = replica.settings();
@@ -96,7 +116,8 @@ final class UpstreamExchange {
         request.deadlineNanos() == InferenceRequest.NO_DEADLINE
             ? timeoutNanos
             : Math.min(timeoutNanos, request.deadlineNanos() - submittedNanos);
-    deadline = clock.schedule(submittedNanos + Math.max(0, remaining), this::onDeadline);
+    long millis = Math.max(1, (Math.max(0, remaining) + 999_999) / 1_000_000);
+    deadline = replica.vertx().setTimer(millis, id -> onDeadline());
     Buffer body = ChatWire.requestBody(request, settings.upstreamModel());
     try {
       client.request(requestOptions(settings, replica.endpoint(), request))
@@ -148,6 +169,8 @@ final class UpstreamExchange {
       readError(response, status);
       return;
     }
+    String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
+    plainJson = type != null && type.regionMatches(true, 0, "application/json", 0, 16);
     response.handler(this::onBody);
     response.endHandler(v -> onEnd());
     response.exceptionHandler(this::onBroken);
@@ -200,6 +223,20 @@ final class UpstreamExchange {
     if (done) {
       return;
     }
+    if (plainJson) {
+      if (jsonBody == null) {
+        jsonBody = Buffer.buffer(chunk.length());
+      }
+      if (jsonBody.length() + chunk.length() > SseParser.MAX_EVENT_BYTES) {
+        fail(
+            BackendException.Kind.UPSTREAM,
+            replica.id() + ": upstream sent a JSON answer over " + SseParser.MAX_EVENT_BYTES + " bytes",
+            true);
+        return;
+      }
+      jsonBody.appendBuffer(chunk);
+      return;
+    }
     if (!parser.feed(chunk, this::onEvent) && !done) {
       fail(
           BackendException.Kind.UPSTREAM,
@@ -212,6 +249,10 @@ final class UpstreamExchange {
     ended = true;
     cancelDeadline();
     if (done) {
+      return;
+    }
+    if (plainJson) {
+      onJsonAnswer();
       return;
     }
     if (!parser.finish(this::onEvent) && !done) {
@@ -241,6 +282,62 @@ final class UpstreamExchange {
         BackendException.Kind.UPSTREAM,
         replica.id() + ": the connection broke after " + tokens + " tokens: " + cause.getMessage(),
         tokens == 0);
+  }
+
+  /**
+   * The whole answer as one {@code chat.completion} body: its content is one token event, then the
+   * finish with the reported usage (or the prompt and one token when none is reported).
+   */
+  private void onJsonAnswer() {
+    String text = jsonBody == null ? "" : jsonBody.toString();
+    JsonObject answer;
+    try {
+      answer = new JsonObject(text);
+    } catch (RuntimeException e) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream sent a JSON answer that is not an object: " + ChatWire.quote(text),
+          true);
+      return;
+    }
+    try {
+      if (answer.getValue("error") != null) {
+        fail(
+            BackendException.Kind.UPSTREAM,
+            replica.id() + ": upstream failed: " + ChatWire.errorMessage(answer), true);
+        return;
+      }
+      JsonArray choices = answer.getJsonArray("choices");
+      JsonObject choice = choices == null || choices.isEmpty() ? null : choices.getJsonObject(0);
+      JsonObject message = choice == null ? null : choice.getJsonObject("message");
+      if (message == null) {
+        fail(
+            BackendException.Kind.UPSTREAM,
+            replica.id() + ": upstream sent a JSON answer without choices[0].message: "
+                + ChatWire.quote(text),
+            true);
+        return;
+      }
+      Object content = message.getValue("content");
+      Object reason = choice.getValue("finish_reason");
+      usage = ChatWire.usage(answer.getValue("usage"));
+      if (content instanceof String && !((String) content).isEmpty()) {
+        onToken((String) content);
+        if (done) {
+          return; // the sink cancelled
+        }
+      }
+      if (reason instanceof String) {
+        finishReason = ChatWire.finishReason((String) reason);
+      }
+      complete();
+    } catch (ClassCastException e) {
+      if (!done) {
+        fail(
+            BackendException.Kind.UPSTREAM,
+            replica.id() + ": upstream sent a malformed JSON answer: " + ChatWire.quote(text), true);
+      }
+    }
   }
 
   /** One event's data: a chunk, an error, or {@code [DONE]}. */
@@ -315,10 +412,8 @@ final class UpstreamExchange {
     int index = tokens++;
     if (index == 0) {
       firstTokenNanos = now;
-      replica.observeTtft(now - submittedNanos);
     }
     lastTokenNanos = now;
-    replica.tokenReceived(this);
     sink.accept(new TokenEvent.Token(index, text, now));
   }
 
@@ -353,7 +448,7 @@ final class UpstreamExchange {
   }
 
   private void onDeadline() {
-    deadline = null;
+    deadline = -1;
     if (done) {
       reset(); // finished at [DONE], but the response never ended
       return;
@@ -378,11 +473,11 @@ final class UpstreamExchange {
     sink.accept(new TokenEvent.Failure(error, beforeFirstToken, now));
   }
 
+  /** Hands the slot back, with the TTFT and TPOT seen; runs once, before the terminal event. */
   private void release() {
-    if (tokens >= 2) {
-      replica.observeTpot((lastTokenNanos - firstTokenNanos) / (tokens - 1));
-    }
-    replica.release(this);
+    long ttft = firstTokenNanos >= 0 ? firstTokenNanos - submittedNanos : -1;
+    long tpot = tokens >= 2 ? (lastTokenNanos - firstTokenNanos) / (tokens - 1) : -1;
+    replica.ended(this, ttft, tpot);
   }
 
   /** Resets the HTTP exchange if it is still open; one still connecting is reset when it connects. */
@@ -394,9 +489,9 @@ final class UpstreamExchange {
   }
 
   private void cancelDeadline() {
-    if (deadline != null) {
-      deadline.cancel();
-      deadline = null;
+    if (deadline >= 0) {
+      replica.vertx().cancelTimer(deadline);
+      deadline = -1;
     }
   }
 

@@ -9,9 +9,9 @@ import dev.spillway.backends.spi.LoadSnapshot;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.spi.Submission;
-import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.time.Clock;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -20,21 +20,31 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
  * One upstream server. What it knows of the server's load is what it sent: the requests in flight
  * and the tokens they may still produce. Its latency prediction is learned from the answers it got.
  *
- * <p>Threading. Every method runs on the clock's context. {@link #submit} and the cancel it returns
- * hop there through {@code onClock} when called from elsewhere (inline when already there), and the
- * HTTP client is created and every request sent from there, so Vert.x delivers each response callback,
- * and with it each sink event, on that context. No locks.
+ * <p>Threading. The replica's state (what is in flight, the learned latencies) belongs to the clock's
+ * thread: {@link #submit} and the slot bookkeeping run there ({@code onClock} hops when called from
+ * elsewhere). Each request's HTTP exchange runs on its sink's home thread instead: the exchange is
+ * handed to the sink's executor, which sends it with that thread's own HTTP client, so Vert.x
+ * delivers every response callback, and each sink event, on the home thread, with no hop per chunk.
+ * When the exchange ends it posts one message back to the clock's thread that frees its slot, feeds
+ * the learned latencies and tells the capacity listener. No locks.
  *
- * <p>One HTTP client per replica, so each replica has a connection pool of its own even when several
- * share a URL (a load balancer in front of many servers). The pool holds {@code maxConcurrency}
- * connections and queues as many requests again; past that, submissions fail as overloaded.
+ * <p>One HTTP client per replica and event loop, so connections are used by the loop that opened them
+ * and each replica has a connection pool of its own even when several share a URL (a load balancer in
+ * front of many servers). Each pool holds {@code maxConcurrency} connections and queues as many
+ * requests again; the gateway never sends a replica more than {@code maxConcurrency} at once.
+ *
+ * <p>The load counts each request in flight at its whole budget (prompt plus max output tokens) until
+ * it ends: tokens arrive on the home thread, and counting them on the clock's thread would cost a hop
+ * per token.
  */
 final class UpstreamReplica implements Replica {
 
@@ -51,14 +61,15 @@ final class UpstreamReplica implements Replica {
   private final Clock clock;
   private final Executor onClock;
   private final Capacity capacity;
+  /** One client per event-loop context, made on first use there; read on any thread. */
+  private final Map<Context, HttpClient> clients = new ConcurrentHashMap<>();
 
   private final Set<UpstreamExchange> inFlight = new LinkedHashSet<>();
   private long outstandingTokens;
   private double ttftNanos = INITIAL_TTFT.toNanos();
   private double tpotNanos = INITIAL_TPOT.toNanos();
-  /** Created on first use, on the clock's context. */
-  private HttpClient client;
-  private boolean closed;
+  private Runnable capacityListener = () -> {};
+  private volatile boolean closed;
 
   UpstreamReplica(
       String id, URI baseUrl, UpstreamSettings settings, Vertx vertx, Clock clock, Executor onClock) {
@@ -89,6 +100,10 @@ final class UpstreamReplica implements Replica {
     return settings;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   @Override
   public Capacity capacity() {
     return capacity;
@@ -117,59 +132,74 @@ final class UpstreamReplica implements Replica {
     requireNonNull(request, "request");
     requireNonNull(sink, "sink");
     UpstreamExchange exchange = new UpstreamExchange(this, request, sink, clock);
-    onClock.execute(() -> begin(exchange, sink));
-    return () -> onClock.execute(exchange::cancel);
+    onClock.execute(() -> begin(exchange));
+    return () -> exchange.home().execute(exchange::cancel);
   }
 
-  private void begin(UpstreamExchange exchange, TokenSink sink) {
+  @Override
+  public void onCapacity(Runnable listener) {
+    onClock.execute(() -> capacityListener = listener == null ? () -> {} : listener);
+  }
+
+  /** Counts the exchange in flight and starts it on its home thread. On the clock's thread. */
+  private void begin(UpstreamExchange exchange) {
     if (closed) {
-      sink.accept(
-          new TokenEvent.Failure(
-              new BackendException(BackendException.Kind.UPSTREAM, id + ": the pool is closed"),
-              true, clock.nanoTime()));
+      exchange
+          .home()
+          .execute(
+              () ->
+                  exchange.failBeforeStart(
+                      new BackendException(BackendException.Kind.UPSTREAM, id + ": the pool is closed")));
       return;
     }
     inFlight.add(exchange);
-    outstandingTokens += exchange.outstandingTokens();
-    exchange.start(client());
+    outstandingTokens += exchange.budgetTokens();
+    exchange.home().execute(() -> exchange.start(client()));
   }
 
+  /** The HTTP client of the calling thread's event loop, made on first use. */
   private HttpClient client() {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      throw new IllegalStateException(id + ": an upstream exchange must run on a Vert.x context");
+    }
+    HttpClient client = clients.get(context);
     if (client == null) {
-      int connectMillis = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
-      client =
-          vertx
-              .httpClientBuilder()
-              .with(new HttpClientOptions().setConnectTimeout(connectMillis).setKeepAlive(true))
-              .with(
-                  new PoolOptions()
-                      .setHttp1MaxSize(settings.maxConcurrency())
-                      .setMaxWaitQueueSize(settings.maxConcurrency()))
-              .build();
+      client = clients.computeIfAbsent(context, c -> newClient());
     }
     return client;
   }
 
-  /** A token of {@code exchange} arrived: one less to come, until it has all it asked for. */
-  void tokenReceived(UpstreamExchange exchange) {
-    if (exchange.tokens() <= exchange.request().maxOutputTokens()) {
-      outstandingTokens--;
-    }
+  private HttpClient newClient() {
+    int connectMillis = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
+    return vertx
+        .httpClientBuilder()
+        .with(new HttpClientOptions().setConnectTimeout(connectMillis).setKeepAlive(true))
+        .with(
+            new PoolOptions()
+                .setHttp1MaxSize(settings.maxConcurrency())
+                .setMaxWaitQueueSize(settings.maxConcurrency()))
+        .build();
   }
 
-  /** {@code exchange} is over: frees its slot and the work it still counted for. */
-  void release(UpstreamExchange exchange) {
-    if (inFlight.remove(exchange)) {
-      outstandingTokens -= exchange.outstandingTokens();
-    }
-  }
-
-  void observeTtft(long nanos) {
-    ttftNanos += SMOOTHING * (Math.max(0, nanos) - ttftNanos);
-  }
-
-  void observeTpot(long nanos) {
-    tpotNanos += SMOOTHING * (Math.max(0, nanos) - tpotNanos);
+  /**
+   * {@code exchange} is over: called on its home thread, with what it observed (negative when not
+   * seen). One hop to the clock's thread frees its slot and feeds the learned latencies.
+   */
+  void ended(UpstreamExchange exchange, long ttftNanos, long tpotNanos) {
+    onClock.execute(
+        () -> {
+          if (ttftNanos >= 0) {
+            this.ttftNanos += SMOOTHING * (ttftNanos - this.ttftNanos);
+          }
+          if (tpotNanos >= 0) {
+            this.tpotNanos += SMOOTHING * (tpotNanos - this.tpotNanos);
+          }
+          if (inFlight.remove(exchange)) {
+            outstandingTokens -= exchange.budgetTokens();
+            capacityListener.run();
+          }
+        });
   }
 
   /** Cancels what is in flight (each gets its cancelled finish) and closes the connections. */
@@ -181,11 +211,10 @@ final class UpstreamReplica implements Replica {
           }
           closed = true;
           for (UpstreamExchange exchange : List.copyOf(inFlight)) {
-            exchange.cancel();
+            exchange.home().execute(exchange::cancel);
           }
-          if (client != null) {
-            client.close();
-          }
+          // Closing after the cancels: each client is closed on the loop it belongs to, behind them.
+          clients.forEach((context, client) -> context.runOnContext(v -> client.close()));
         });
   }
 }

@@ -124,12 +124,13 @@ public final class ConfigLoader {
     if (node.missing()) {
       return ServerConfig.DEFAULT;
     }
-    node.allowOnly("host", "port", "maxBodyBytes");
+    node.allowOnly("host", "port", "maxBodyBytes", "eventLoops");
     ServerConfig d = ServerConfig.DEFAULT;
     String host = node.child("host").text(d.host());
     int port = node.child("port").integer(d.port(), 0, 65535);
     long body = node.child("maxBodyBytes").integer((int) d.maxBodyBytes(), 1024, Integer.MAX_VALUE);
-    return new ServerConfig(host, port, body);
+    int loops = node.child("eventLoops").integer(d.eventLoops(), 1, ServerConfig.MAX_EVENT_LOOPS);
+    return new ServerConfig(host, port, body, loops);
   }
 
   private ModelConfig model(Node node, Node defaults) {

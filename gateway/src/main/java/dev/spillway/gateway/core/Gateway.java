@@ -2,10 +2,11 @@ package dev.spillway.gateway.core;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
- * What the API layer sees of the core. All methods must be called on the core's thread (its clock's
- * context) and return at once.
+ * What the API layer sees of the core. Every method may be called from any thread and returns at once;
+ * what a request goes through is reported to its listener on the listener's executor.
  */
 public interface Gateway {
 
@@ -21,8 +22,11 @@ public interface Gateway {
    */
   Admission submit(GatewayRequest request, GatewayListener listener);
 
-  /** Every pool with its replicas' load and a prediction for a typical request. */
-  List<PoolStatus> pools();
+  /**
+   * Every pool with its replicas' load and a prediction for a typical request, read on each model's
+   * thread; completes on one of them.
+   */
+  CompletionStage<List<PoolStatus>> pools();
 
   /** True once every pool has its replicas. */
   boolean ready();

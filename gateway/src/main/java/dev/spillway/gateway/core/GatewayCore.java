@@ -19,28 +19,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The gateway's core: one {@link ModelScheduler} per configured model over pools made by the backend
  * kinds found with {@code ServiceLoader}. Clock-driven, with no HTTP types, so the same object serves
- * live traffic on a Vert.x context and simulated traffic on a virtual clock.
+ * live traffic on Vert.x event loops and simulated traffic on a virtual clock.
  *
- * <p>Single-threaded: construct it and call it on the clock's thread.
+ * <p>Threading: sharded by model. Each model's scheduler, router and replicas belong to the thread of
+ * that model's clock (given by its {@link BackendContext}); the core itself holds only what is fixed at
+ * construction, so its methods may be called from any thread once it is built. In simulation every
+ * model shares one virtual clock and everything runs on its loop, inline.
  */
 public final class GatewayCore implements Gateway, AutoCloseable {
 
-  private final Clock clock;
   private final GatewayMetrics metrics;
   private final Map<String, ModelScheduler> byName = new HashMap<>();
   private final List<ModelScheduler> schedulers = new ArrayList<>();
   private final List<ModelInfo> models = new ArrayList<>();
   private final long created = 1_735_689_600L; // 2025-01-01T00:00:00Z: stable across restarts
 
+  /** Every model on one clock: the simulator's, or a single-threaded gateway's. */
   public GatewayCore(
       GatewayConfig config, Clock clock, BackendContext backends, GatewayMetrics metrics) {
-    this.clock = clock;
+    this(config, model -> backends, metrics);
+    if (backends.clock() != clock) {
+      throw new IllegalArgumentException("backends: another clock than " + clock);
+    }
+  }
+
+  /**
+   * Each model on the clock of the context {@code backends} gives it; pools are made on the calling
+   * thread, before any request, and handed to their model's thread by the executor hops that follow.
+   */
+  public GatewayCore(
+      GatewayConfig config, Function<ModelConfig, BackendContext> backends, GatewayMetrics metrics) {
     this.metrics = metrics;
     for (ModelConfig model : config.models()) {
+      BackendContext context = backends.apply(model);
       List<ModelScheduler.PoolHandle> pools = new ArrayList<>();
       for (PoolConfig pool : model.pools()) {
         Map<String, Object> settings = new LinkedHashMap<>(pool.settings());
@@ -48,13 +66,13 @@ public final class GatewayCore implements Gateway, AutoCloseable {
             new BackendSpec(pool.name(), pool.kind(), model.name(), pool.replicas(), settings);
         Backend backend;
         try {
-          backend = BackendProvider.forKind(pool.kind()).create(spec, backends);
+          backend = BackendProvider.forKind(pool.kind()).create(spec, context);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("pool " + pool.name() + ": " + e.getMessage(), e);
         }
         pools.add(new ModelScheduler.PoolHandle(pool, backend));
       }
-      ModelScheduler scheduler = new ModelScheduler(model, pools, clock, metrics);
+      ModelScheduler scheduler = new ModelScheduler(model, pools, context.clock(), metrics);
       schedulers.add(scheduler);
       byName.put(model.name(), scheduler);
       for (String alias : model.aliases()) {
@@ -88,34 +106,50 @@ public final class GatewayCore implements Gateway, AutoCloseable {
   public Admission submit(GatewayRequest request, GatewayListener listener) {
     ModelScheduler scheduler = byName.get(request.model());
     if (scheduler == null) {
-      listener.onError(
+      GatewayError error =
           new GatewayError(
               GatewayError.Kind.MODEL_NOT_FOUND,
               "The model `" + request.model() + "` does not exist.", Optional.of("model"),
-              Optional.empty(), false));
+              Optional.empty(), false);
+      listener.executor().execute(() -> listener.onError(error));
       return () -> {};
     }
     return scheduler.submit(request, listener);
   }
 
+  /** Each model's pools, read on that model's thread. */
   @Override
-  public List<PoolStatus> pools() {
-    List<PoolStatus> out = new ArrayList<>();
+  public CompletionStage<List<PoolStatus>> pools() {
+    List<CompletableFuture<List<PoolStatus>>> parts = new ArrayList<>(schedulers.size());
     for (ModelScheduler scheduler : schedulers) {
-      for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
-        List<ReplicaStatus> replicas = new ArrayList<>();
-        for (Replica r : pool.backend().replicas()) {
-          LoadSnapshot load = r.load();
-          replicas.add(
-              new ReplicaStatus(r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens()));
-        }
-        Prediction p = scheduler.typicalPrediction(pool);
-        out.add(
-            new PoolStatus(
-                pool.config().name(), scheduler.config().name(), pool.config().kind(),
-                pool.backend().description(), replicas, millis(p.ttft()), millis(p.tpot()),
-                p.costUsd()));
+      CompletableFuture<List<PoolStatus>> part = new CompletableFuture<>();
+      scheduler.clock().execute(() -> part.complete(poolsOf(scheduler)));
+      parts.add(part);
+    }
+    return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            v -> {
+              List<PoolStatus> out = new ArrayList<>();
+              parts.forEach(part -> out.addAll(part.join()));
+              return out;
+            });
+  }
+
+  private static List<PoolStatus> poolsOf(ModelScheduler scheduler) {
+    List<PoolStatus> out = new ArrayList<>();
+    for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+      List<ReplicaStatus> replicas = new ArrayList<>();
+      for (Replica r : pool.backend().replicas()) {
+        LoadSnapshot load = r.load();
+        replicas.add(
+            new ReplicaStatus(r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens()));
       }
+      Prediction p = scheduler.typicalPrediction(pool);
+      out.add(
+          new PoolStatus(
+              pool.config().name(), scheduler.config().name(), pool.config().kind(),
+              pool.backend().description(), replicas, millis(p.ttft()), millis(p.tpot()),
+              p.costUsd()));
     }
     return out;
   }
@@ -125,20 +159,30 @@ public final class GatewayCore implements Gateway, AutoCloseable {
     return !schedulers.isEmpty();
   }
 
-  /** Records every replica's load in the metrics now and then every {@code period}. Live use only. */
+  /**
+   * Records every replica's load in the metrics now and then every {@code period}, each model on its
+   * own thread. Live use only.
+   */
   public void sampleLoadEvery(Duration period) {
     for (ModelScheduler scheduler : schedulers) {
-      for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
-        for (Replica r : pool.backend().replicas()) {
-          LoadSnapshot load = r.load();
-          metrics.replicaLoad(pool.config().name(), r.id(), load.running(), load.waiting(), load.kvUsage());
-        }
-      }
+      scheduler.clock().execute(() -> sampleLoadEvery(scheduler, period));
     }
-    clock.scheduleAfter(period.toNanos(), () -> sampleLoadEvery(period));
   }
 
-  /** Requests waiting in the gateway for {@code model}: for tests and the simulator. */
+  private void sampleLoadEvery(ModelScheduler scheduler, Duration period) {
+    for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+      for (Replica r : pool.backend().replicas()) {
+        LoadSnapshot load = r.load();
+        metrics.replicaLoad(pool.config().name(), r.id(), load.running(), load.waiting(), load.kvUsage());
+      }
+    }
+    scheduler.clock().scheduleAfter(period.toNanos(), () -> sampleLoadEvery(scheduler, period));
+  }
+
+  /**
+   * Requests waiting in the gateway for {@code model}: for tests and the simulator, on the model's
+   * thread.
+   */
   public int queued(String model) {
     ModelScheduler scheduler = byName.get(model);
     return scheduler == null ? 0 : scheduler.queued();
@@ -148,12 +192,30 @@ public final class GatewayCore implements Gateway, AutoCloseable {
     return d.toNanos() / 1e6;
   }
 
+  /** Closes every pool on its model's thread, which cancels what is in flight; returns at once. */
   @Override
   public void close() {
+    closeAsync();
+  }
+
+  /** As {@link #close}; completes when every model's pools are closed. */
+  public CompletionStage<Void> closeAsync() {
+    List<CompletableFuture<Void>> closed = new ArrayList<>(schedulers.size());
     for (ModelScheduler scheduler : schedulers) {
-      for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
-        pool.backend().close();
-      }
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      scheduler.clock().execute(
+          () -> {
+            try {
+              for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+                pool.backend().close();
+              }
+              done.complete(null);
+            } catch (RuntimeException e) {
+              done.completeExceptionally(e);
+            }
+          });
+      closed.add(done);
     }
+    return CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0]));
   }
 }

@@ -1,13 +1,24 @@
 package dev.spillway.gateway.core;
 
 import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.spi.TokenSink;
+import java.util.concurrent.Executor;
 
 /**
- * Receives what happens to one accepted request, on the core's thread, in order: {@link #onBound}
- * once, tokens, then exactly one of {@link #onFinish} or {@link #onError}. A request rejected at
- * admission gets only {@link #onError}.
+ * Receives what happens to one accepted request, in order: {@link #onBound} once, tokens, then exactly
+ * one of {@link #onFinish} or {@link #onError}. A request rejected at admission gets only
+ * {@link #onError}. Every call is made through {@link #executor()}: the request's home thread.
  */
 public interface GatewayListener {
+
+  /**
+   * The request's home: where every callback runs (live, the event loop of the client's connection).
+   * It must run tasks one at a time in the order each thread posted them. By default, inline on the
+   * calling thread, for listeners that live on the core's only thread (the simulator's).
+   */
+  default Executor executor() {
+    return TokenSink.INLINE;
+  }
 
   /** The request left the queue for a replica. */
   void onBound(Binding binding);

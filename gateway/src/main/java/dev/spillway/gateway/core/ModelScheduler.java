@@ -1,11 +1,9 @@
 package dev.spillway.gateway.core;
 
 import dev.spillway.backends.spi.Backend;
-import dev.spillway.backends.spi.BackendException;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
-import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.time.Clock;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.config.PoolConfig;
@@ -33,11 +31,14 @@ import java.util.Optional;
  * every replica event while requests wait, and on timers for batch delays and queue deadlines.
  * Failures before the first token are retried once, on whatever replica the policy picks next.
  *
- * <p>Single-threaded, on the core's thread.
+ * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
+ * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
+ * loops) and cancels likewise; it binds them there, and hands each bound request's events back to its
+ * home through the listener's executor ({@link BoundRequest}), so neither side locks and a token never
+ * visits the model's thread on its way from an upstream to a client. Replicas tell it when they may
+ * have room ({@code onCapacity}); it then pumps once at the current instant.
  */
 final class ModelScheduler {
-
-  private static final int MAX_ATTEMPTS = 2;
 
   /** The pool label of requests that never left the queue. */
   static final String UNBOUND = "none";
@@ -78,6 +79,14 @@ final class ModelScheduler {
     this.candidates = List.copyOf(all);
     this.contextTokens = context;
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
+    for (Candidate c : candidates) {
+      c.replica().onCapacity(this::capacityFreed);
+    }
+  }
+
+  /** The clock of this model's thread. */
+  Clock clock() {
+    return clock;
   }
 
   ModelConfig config() {
@@ -96,16 +105,21 @@ final class ModelScheduler {
     return flow.size();
   }
 
+  /**
+   * Admits {@code request} from any thread: checks what needs no shared state there, then hands the
+   * request to the model's thread. Rejections reach the listener through its executor.
+   */
   Admission submit(GatewayRequest request, GatewayListener listener) {
     long now = clock.nanoTime();
     if ((long) request.promptTokens() + request.maxOutputTokens() > contextTokens) {
-      listener.onError(
+      GatewayError error =
           new GatewayError(
               GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED,
               "This model's maximum context length is " + contextTokens + " tokens; the request has "
                   + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
                   + " output tokens.",
-              Optional.of("max_tokens"), Optional.empty(), false));
+              Optional.of("max_tokens"), Optional.empty(), false);
+      listener.executor().execute(() -> listener.onError(error));
       return () -> {};
     }
     Slo slo = request.slo().orElse(config.slos().get(request.tier()));
@@ -116,20 +130,30 @@ final class ModelScheduler {
             request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
             request.tenant(), InferenceRequest.NO_DEADLINE);
     Pending p = new Pending(request, inference, listener, slo, now, deadline);
+    clock.execute(() -> enqueue(p));
+    return () -> clock.execute(() -> cancel(p));
+  }
+
+  /** Queues {@code p} or rejects it when its tier is full; on the model's thread. */
+  private void enqueue(Pending p) {
+    if (p.cancelled) {
+      return;
+    }
+    GatewayRequest request = p.request;
     if (!flow.offer(p)) {
       metrics.queueRejected(config.name(), request.tier().wireName());
       metrics.requestFinished(config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, 0);
-      listener.onError(
+      GatewayError error =
           GatewayError.retryable(
               GatewayError.Kind.QUEUE_FULL,
               "The " + request.tier().wireName() + " queue of " + config.name() + " is full ("
                   + config.queueCapacity().get(request.tier()) + " requests). Please retry later.",
-              retryAfter(inference)));
-      return () -> {};
+              retryAfter(p.inference));
+      p.listener.executor().execute(() -> p.listener.onError(error));
+      return;
     }
     metrics.queueDepth(config.name(), request.tier().wireName(), flow.size(request.tier()));
     pump();
-    return () -> cancel(p);
   }
 
   /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
@@ -143,9 +167,10 @@ final class ModelScheduler {
   }
 
   private void cancel(Pending p) {
-    if (p.done) {
+    if (p.done || p.cancelled) {
       return;
     }
+    p.cancelled = true;
     if (flow.remove(p)) {
       p.done = true;
       metrics.requestFinished(
@@ -255,96 +280,49 @@ final class ModelScheduler {
     metrics.queueDepth(config.name(), p.request.tier().wireName(), flow.size(p.request.tier()));
     metrics.requestFinished(
         config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, clock.nanoTime() - p.admittedNanos);
-    p.listener.onError(
+    GatewayError error =
         GatewayError.retryable(
             GatewayError.Kind.UNAVAILABLE,
             "No replica of " + config.name() + " could take the request within "
                 + config.maxQueueWait().toSeconds() + "s. Please retry later.",
-            Duration.ofSeconds(1)));
+            Duration.ofSeconds(1));
+    p.listener.executor().execute(() -> p.listener.onError(error));
   }
 
   private void dispatch(Pending p, Candidate c, long now) {
-    p.boundNanos = now;
     p.attempts++;
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     Binding binding = new Binding(c.pool(), c.replica().id(), queued);
+    BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
     if (p.attempts == 1) {
-      p.listener.onBound(binding);
+      p.listener.executor().execute(sink::bound);
     }
-    p.submission = c.replica().submit(p.inference, event -> onEvent(p, c, binding, event));
+    p.submission = c.replica().submit(p.inference, sink);
   }
 
-  private void onEvent(Pending p, Candidate c, Binding binding, TokenEvent event) {
-    if (p.done) {
-      return;
-    }
-    long now = clock.nanoTime();
-    if (event instanceof TokenEvent.Token) {
-      TokenEvent.Token token = (TokenEvent.Token) event;
-      if (p.firstTokenNanos < 0) {
-        p.firstTokenNanos = now;
-        metrics.timeToFirstToken(config.name(), c.pool(), now - p.admittedNanos);
-      } else {
-        metrics.interTokenLatency(config.name(), c.pool(), now - p.lastTokenNanos);
-      }
-      p.lastTokenNanos = now;
-      if (!p.request.embedding()) {
-        p.listener.onToken(token);
-      }
-    } else if (event instanceof TokenEvent.Finish) {
-      TokenEvent.Finish finish = (TokenEvent.Finish) event;
-      p.done = true;
-      boolean cancelled = finish.reason() == dev.spillway.backends.spi.FinishReason.CANCELLED;
-      metrics.tokens(
-          config.name(), c.pool(), finish.usage().promptTokens(),
-          p.request.embedding() ? 0 : finish.usage().completionTokens());
-      metrics.costAndPrice(
-          config.name(), c.pool(), p.request.tier().wireName(), finish.costUsd(), finish.priceUsd());
-      metrics.requestFinished(
-          config.name(), c.pool(),
-          cancelled ? GatewayMetrics.Outcome.CANCELLED : GatewayMetrics.Outcome.SUCCESS,
-          now - p.admittedNanos);
-      p.listener.onFinish(finish, binding);
-    } else {
-      TokenEvent.Failure failure = (TokenEvent.Failure) event;
-      BackendException error = failure.error();
-      if (failure.beforeFirstToken()
-          && p.attempts < MAX_ATTEMPTS
-          && error.kind() != BackendException.Kind.INVALID_REQUEST) {
-        p.submission = null;
-        p.enqueuedNanos = now;
-        flow.pushFront(p);
-      } else {
-        p.done = true;
-        GatewayError.Kind kind;
-        GatewayMetrics.Outcome outcome;
-        switch (error.kind()) {
-          case INVALID_REQUEST:
-            kind = GatewayError.Kind.INVALID_REQUEST;
-            outcome = GatewayMetrics.Outcome.CLIENT_ERROR;
-            break;
-          case OVERLOADED:
-            kind = GatewayError.Kind.UNAVAILABLE;
-            outcome = GatewayMetrics.Outcome.BACKEND_ERROR;
-            break;
-          case TIMEOUT:
-            kind = GatewayError.Kind.TIMEOUT;
-            outcome = GatewayMetrics.Outcome.TIMEOUT;
-            break;
-          default:
-            kind = GatewayError.Kind.BACKEND;
-            outcome = GatewayMetrics.Outcome.BACKEND_ERROR;
-        }
-        metrics.requestFinished(config.name(), c.pool(), outcome, now - p.admittedNanos);
-        GatewayError e =
-            kind == GatewayError.Kind.UNAVAILABLE
-                ? GatewayError.retryable(
-                    kind, error.getMessage(), error.retryAfter().orElse(Duration.ofSeconds(1)))
-                : GatewayError.of(kind, error.getMessage());
-        p.listener.onError(failure.beforeFirstToken() ? e : e.midStream());
-      }
-    }
+  /**
+   * An attempt failed before its first token and may be retried: back to the head of its tier, from
+   * any thread. A request whose client left meanwhile ends as cancelled instead.
+   */
+  void retry(Pending p) {
+    clock.execute(
+        () -> {
+          p.submission = null;
+          if (p.cancelled) {
+            metrics.requestFinished(
+                config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED,
+                clock.nanoTime() - p.admittedNanos);
+            return;
+          }
+          p.enqueuedNanos = clock.nanoTime();
+          flow.pushFront(p);
+          requestPump();
+        });
+  }
+
+  /** A replica may have room: bind what waits, once, at the current instant. */
+  private void capacityFreed() {
     if (!flow.isEmpty()) {
       requestPump();
     }

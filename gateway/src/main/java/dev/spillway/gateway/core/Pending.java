@@ -4,7 +4,11 @@ import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.gateway.core.GatewayRequest.Slo;
 
-/** A request inside the core: queued, then bound to a replica. */
+/**
+ * A request inside the core: queued, then bound to a replica. Made on the request's home thread; from
+ * then on its mutable fields belong to the model's thread (the scheduler), which hands it to the home
+ * thread again only through the listener's executor.
+ */
 final class Pending {
   final GatewayRequest request;
   final InferenceRequest inference;
@@ -13,12 +17,12 @@ final class Pending {
   final long admittedNanos;
   final long deadlineNanos;
   long enqueuedNanos;
-  long boundNanos = -1;
-  long firstTokenNanos = -1;
-  long lastTokenNanos = -1;
   int attempts;
   boolean queued;
+  /** Expired in the queue, or cancelled while queued: it will never be bound again. */
   boolean done;
+  /** The client went away. */
+  boolean cancelled;
   Submission submission;
 
   Pending(

@@ -2,6 +2,7 @@ package dev.spillway.gateway.http;
 
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiError;
 import dev.spillway.gateway.api.openai.OpenAiRequest;
@@ -12,9 +13,14 @@ import dev.spillway.gateway.core.Admission;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
+import dev.spillway.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 
 /**
  * One OpenAI request in flight: listens to the core and writes the HTTP response, as one body or as
@@ -29,11 +35,15 @@ import java.util.Optional;
  * cancels its {@link Admission}; cancelling happens from the close handler, never from inside a
  * listener callback, so the core is not re-entered while it reports an event.
  *
+ * <p>Writes are coalesced: tokens that arrive in one task of the loop (one engine step's batch, one
+ * read of an upstream's stream that held many events) are appended to one buffer, written and flushed
+ * once when that task is over — one write and one syscall, not one per token.
+ *
  * <p>Backpressure: the response's write queue is allowed to grow past its high-water mark rather than
  * block or drop: Vert.x buffers the chunks, and the buffer is bounded by the request's output budget.
  * The core paces tokens at the replica's decode rate anyway, which no reader worth serving falls behind.
  *
- * <p>Confined to the core's context, like every call into {@link Gateway}.
+ * <p>Confined to its connection's event loop: the core calls it through {@link #executor()}.
  */
 final class Exchange implements GatewayListener {
 
@@ -52,15 +62,34 @@ final class Exchange implements GatewayListener {
   /** Null when streaming or for embeddings. */
   private final StringBuilder content;
 
+  private final ContextExecutor home;
+  private final Overhead overhead;
+  private final Handler<Void> flush = v -> flush();
+  /** SSE bytes not yet written: the tokens of the current task of the loop. */
+  private Buffer pending;
+
   private Admission admission;
   private Binding binding;
+  private long admittedNanos;
   /** The stream's status and headers are written. */
   private boolean started;
   /** A terminal event was handled or the client went away. */
   private boolean done;
 
-  Exchange(HttpServerResponse response, OpenAiRequest request, String id, long created) {
+  /**
+   * Records the gateway's own time per request: from arrival to binding (parse, tokenise, hand-over,
+   * admission, any queue wait) plus from the backend's last event to the response's end.
+   *
+   * @param arrivalNanos when the request's head arrived, on {@code nanoTime}'s scale
+   */
+  record Overhead(GatewayMetrics metrics, LongSupplier nanoTime, long arrivalNanos) {}
+
+  Exchange(
+      HttpServerResponse response, OpenAiRequest request, String id, long created,
+      ContextExecutor home, Overhead overhead) {
     this.response = response;
+    this.home = home;
+    this.overhead = overhead;
     this.request = request;
     this.id = id;
     this.created = created;
@@ -73,12 +102,18 @@ final class Exchange implements GatewayListener {
             : null;
   }
 
+  @Override
+  public Executor executor() {
+    return home;
+  }
+
   /** Submits the request to the core; a client that leaves before the end cancels it. */
   void submit(Gateway gateway) {
     if (response.closed()) {
       return; // gone while its body was read
     }
     response.closeHandler(v -> clientGone());
+    admittedNanos = overhead.nanoTime().getAsLong();
     admission = gateway.submit(request.core(), this);
   }
 
@@ -102,8 +137,14 @@ final class Exchange implements GatewayListener {
       return;
     }
     if (chunks != null) {
-      // write() never blocks; a full write queue only means Vert.x buffers (see the class notes).
-      response.write(started ? chunks.token(token.text()) : startStream() + chunks.token(token.text()));
+      if (pending == null) {
+        pending = Buffer.buffer(256);
+        home.context().runOnContext(flush); // after the rest of this task's tokens
+      }
+      if (!started) {
+        pending.appendString(startStream());
+      }
+      pending.appendString(chunks.token(token.text()));
     } else if (content != null) {
       content.append(token.text());
     }
@@ -129,9 +170,13 @@ final class Exchange implements GatewayListener {
     }
     SpillwayFacts facts = SpillwayFacts.of(binding, finish);
     if (chunks != null) {
-      String head = started ? "" : startStream(); // finished before any token
+      Buffer last = takePending();
+      if (!started) {
+        last.appendString(startStream()); // finished before any token
+      }
       // Ending the response ends the chunked body: the Java SDK reads until the body ends.
-      response.end(head + chunks.end(finish.reason(), finish.usage(), facts));
+      response.end(last.appendString(chunks.end(finish.reason(), finish.usage(), facts)));
+      recordOverhead(finish);
       return;
     }
     String body;
@@ -163,6 +208,35 @@ final class Exchange implements GatewayListener {
         .putHeader(QUEUE_MS, facts.queueMsText())
         .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON)
         .end(body);
+    recordOverhead(finish);
+  }
+
+  /** Time outside the backend: before binding, and after the backend's finish. */
+  private void recordOverhead(TokenEvent.Finish finish) {
+    if (binding == null) {
+      return;
+    }
+    long now = overhead.nanoTime().getAsLong();
+    long bound = admittedNanos + binding.queuedNanos();
+    long inBackend = Math.max(0, finish.atNanos() - bound);
+    overhead.metrics().gatewayOverhead(request.model().name(), Math.max(0, now - overhead.arrivalNanos() - inBackend));
+  }
+
+  /** Writes what the tokens of the task just over added, in one write and one flush. */
+  private void flush() {
+    Buffer out = pending;
+    pending = null;
+    if (out != null && out.length() > 0 && !done && !response.closed()) {
+      // write() never blocks; a full write queue only means Vert.x buffers (see the class notes).
+      response.write(out);
+    }
+  }
+
+  /** The bytes not yet written, to go out with the last write; the scheduled flush finds none. */
+  private Buffer takePending() {
+    Buffer out = pending == null ? Buffer.buffer(256) : pending;
+    pending = null;
+    return out;
   }
 
   @Override
@@ -178,7 +252,7 @@ final class Exchange implements GatewayListener {
 
   private void fail(OpenAiError error) {
     if (started) {
-      response.end(StreamChunks.error(error));
+      response.end(takePending().appendString(StreamChunks.error(error)));
     } else {
       HttpErrors.send(response, error);
     }

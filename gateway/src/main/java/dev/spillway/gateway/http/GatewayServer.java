@@ -2,6 +2,7 @@ package dev.spillway.gateway.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
@@ -12,8 +13,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.internal.ContextInternal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -21,118 +24,149 @@ import java.util.function.Supplier;
  * {@code /v1/embeddings}, {@code /v1/models}), {@code /health}, {@code /ready}, {@code /metrics} and
  * {@code /admin/pools}. docs/api.md describes the wire contract.
  *
- * <p>Threading. The core is single-threaded: every call into {@link Gateway} must run on its context.
- * The server is therefore created and bound from code running on that context, and Vert.x runs a
- * server's connections on the event loop of the context that bound it, so every handler and every
- * {@link io.vertx.core.http.HttpServerResponse} write runs on the core's thread, and the core's
- * listener callbacks write to responses without hopping threads. The cost is that HTTP parsing and
- * JSON work share that one event loop with the core; the gateway scales out by processes (see
- * ARCHITECTURE.md, scale-out), and the work per request is bounded by the body limit. The context
- * must be an event-loop context, as {@code VertxClock} makes for the core.
+ * <p>Threading. One server per event loop, all sharing one port: Vert.x hands each new connection to
+ * the next loop in turn, and every handler and write of that connection runs on its loop. The work a
+ * request needs no shared state for — reading and parsing the body, counting prompt tokens, encoding
+ * the answer, SSE — happens there. The core is reached through {@link Gateway}, which may be called
+ * from any thread and answers on the loop's {@link ContextExecutor}: the exchange's home.
  */
 public final class GatewayServer {
 
-  private final HttpServer server;
+  /** Distinct negative ports: servers listening on the same one share one random port. */
+  private static final AtomicInteger RANDOM_PORTS = new AtomicInteger();
+
+  private final List<HttpServer> servers;
   private Future<Void> closing;
 
-  private GatewayServer(HttpServer server) {
-    this.server = server;
+  private GatewayServer(List<HttpServer> servers) {
+    this.servers = List.copyOf(servers);
+  }
+
+  /** On one event loop, recording nothing: for tests of the HTTP layer. */
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      Context loop,
+      Gateway gateway,
+      ServerConfig config,
+      Supplier<String> metricsScrape) {
+    return start(vertx, List.of(loop), gateway, config, metricsScrape, GatewayMetrics.NOOP);
   }
 
   /**
-   * Listens on {@code config}'s host and port (0 picks a free port) with handlers on
-   * {@code coreContext}. Fails with the bind error when the port is taken.
+   * Listens on {@code config}'s host and port (0 picks a free port) with one server on each of
+   * {@code loops}, recording the gateway's own time per request in {@code metrics}. Fails with the
+   * bind error when the port is taken.
    *
+   * @param loops event-loop contexts, one per server
    * @param metricsScrape the Prometheus text for {@code GET /metrics}
    */
   public static Future<GatewayServer> start(
       Vertx vertx,
-      Context coreContext,
-      Gateway gateway,
-      ServerConfig config,
-      Supplier<String> metricsScrape) {
-    return start(vertx, coreContext, gateway, config, metricsScrape, GatewayMetrics.NOOP);
-  }
-
-  /**
-   * As above, recording the gateway's own time per request (parse, validate, tokenise, admit) in
-   * {@code metrics}.
-   */
-  public static Future<GatewayServer> start(
-      Vertx vertx,
-      Context coreContext,
+      List<? extends Context> loops,
       Gateway gateway,
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics) {
     requireNonNull(metrics, "metrics");
     requireNonNull(vertx, "vertx");
-    requireNonNull(coreContext, "coreContext");
+    requireNonNull(loops, "loops");
     requireNonNull(gateway, "gateway");
     requireNonNull(config, "config");
     requireNonNull(metricsScrape, "metricsScrape");
-    if (!coreContext.isEventLoopContext()) {
-      throw new IllegalArgumentException(
-          "coreContext: " + coreContext + " (expected: an event-loop context)");
+    if (loops.isEmpty()) {
+      throw new IllegalArgumentException("loops: [] (expected: at least one event-loop context)");
     }
-    ContextInternal core = (ContextInternal) coreContext;
-    Promise<GatewayServer> started = Promise.promise();
-    // The tokenizer's vocabulary loads off the event loop, before the first request needs it.
-    vertx
+    for (Context loop : loops) {
+      if (!loop.isEventLoopContext()) {
+        throw new IllegalArgumentException("loops: " + loop + " (expected: event-loop contexts)");
+      }
+    }
+    // Port 0 for several servers: a negative port asks Vert.x for one random port they all share.
+    int port = config.port() == 0 ? -RANDOM_PORTS.incrementAndGet() : config.port();
+    // The tokenizer's vocabulary loads off the event loops, before the first request needs it.
+    return vertx
         .executeBlocking(
             () -> {
               OpenAiParser.warmUp();
               return null;
             })
-        .onFailure(started::fail)
-        .onSuccess(
-            v ->
-                core.runOnContext(
-                    w -> listen(vertx, core, gateway, config, metricsScrape, metrics, started)));
-    return started.future();
+        .compose(
+            v -> {
+              List<Future<HttpServer>> listening = new ArrayList<>(loops.size());
+              for (Context loop : loops) {
+                Promise<HttpServer> bound = Promise.promise();
+                loop.runOnContext(
+                    w -> listen(vertx, loop, port, gateway, config, metricsScrape, metrics, bound));
+                listening.add(bound.future());
+              }
+              return Future.all(listening)
+                  .map(
+                      all -> {
+                        List<HttpServer> servers = new ArrayList<>(loops.size());
+                        for (int i = 0; i < loops.size(); i++) {
+                          servers.add(all.resultAt(i));
+                        }
+                        return new GatewayServer(servers);
+                      })
+                  .recover(
+                      e -> {
+                        // Close whichever did bind, then report the failure.
+                        List<Future<Void>> closing = new ArrayList<>();
+                        for (Future<HttpServer> f : listening) {
+                          if (f.succeeded()) {
+                            closing.add(f.result().close());
+                          }
+                        }
+                        return Future.join(closing).transform(x -> Future.failedFuture(e));
+                      });
+            });
   }
 
-  /** Creates and binds the server; runs on the core's context. */
+  /** Creates and binds one server; runs on its loop, which Vert.x then runs its connections on. */
   private static void listen(
       Vertx vertx,
-      ContextInternal core,
+      Context loop,
+      int port,
       Gateway gateway,
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
-      Promise<GatewayServer> started) {
+      Promise<HttpServer> bound) {
     try {
       HttpApi api =
           new HttpApi(
-              vertx, core, gateway, config, metricsScrape, metrics, new SplittableRandom(),
-              System::nanoTime, System::currentTimeMillis);
+              vertx, new ContextExecutor(loop), gateway, config, metricsScrape, metrics,
+              new SplittableRandom(), System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(
               new HttpServerOptions()
                   .setHost(config.host())
-                  .setPort(config.port())
+                  .setPort(port)
                   // curl sends "Expect: 100-continue" for bodies over 1 KiB and otherwise waits a
                   // second for the answer.
                   .setHandle100ContinueAutomatically(true)
                   // HTTP/1.1 only on plain connections: Java's HttpClient offers an h2c upgrade on
                   // every GET, and upgraded connections after the first hung (decisions.md).
                   .setHttp2ClearTextEnabled(false));
-      // listen() here, on the core's context, binds the connections to its event loop.
-      server.requestHandler(api.router()).listen().map(GatewayServer::new).onComplete(started);
+      server.requestHandler(api.router()).listen().onComplete(bound);
     } catch (RuntimeException e) {
-      started.fail(e);
+      bound.fail(e);
     }
   }
 
   /** The port listened on; the chosen one when started with port 0. */
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
   }
 
   /** Stops listening and closes open connections, which cancels their requests. Idempotent. */
   public synchronized Future<Void> close() {
     if (closing == null) {
-      closing = server.close();
+      List<Future<Void>> all = new ArrayList<>(servers.size());
+      for (HttpServer server : servers) {
+        all.add(server.close());
+      }
+      closing = Future.all(all).mapEmpty();
     }
     return closing;
   }

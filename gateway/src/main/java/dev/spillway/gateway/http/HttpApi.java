@@ -3,6 +3,7 @@ package dev.spillway.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiError;
 import dev.spillway.gateway.api.openai.OpenAiParser;
@@ -16,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's routes and handlers. Every handler runs on the core's context (see
- * {@link GatewayServer}), so it calls {@link Gateway} directly; {@link #prepare} checks that invariant
- * on every request.
+ * The gateway's routes and handlers on one event loop (see {@link GatewayServer}): every handler runs
+ * on that loop, and {@link #prepare} checks it on every request. The {@link Gateway} answers through
+ * {@link #home}, so exchanges never share state with another thread.
  */
 final class HttpApi {
 
@@ -54,7 +54,8 @@ final class HttpApi {
           + " or /admin/pools";
 
   private final Vertx vertx;
-  private final ContextInternal coreContext;
+  /** This loop: where every exchange made here lives. */
+  private final ContextExecutor home;
   private final Gateway gateway;
   private final ServerConfig config;
   private final Supplier<String> metricsScrape;
@@ -67,7 +68,7 @@ final class HttpApi {
 
   HttpApi(
       Vertx vertx,
-      ContextInternal coreContext,
+      ContextExecutor home,
       Gateway gateway,
       ServerConfig config,
       Supplier<String> metricsScrape,
@@ -76,7 +77,7 @@ final class HttpApi {
       LongSupplier nanoTime,
       LongSupplier currentTimeMillis) {
     this.vertx = vertx;
-    this.coreContext = coreContext;
+    this.home = home;
     this.gateway = gateway;
     this.config = config;
     this.metricsScrape = metricsScrape;
@@ -109,8 +110,8 @@ final class HttpApi {
 
   /** Assigns the request id and the headers every response carries. */
   private void prepare(RoutingContext ctx) {
-    if (!coreContext.nettyEventLoop().inEventLoop()) {
-      throw new IllegalStateException("HTTP handler off the core's event loop: " + Thread.currentThread());
+    if (!home.inLoop()) {
+      throw new IllegalStateException("HTTP handler off its event loop: " + Thread.currentThread());
     }
     long start = nanoTime.getAsLong();
     String id = ids.requestId(ctx.request().getHeader(REQUEST_ID));
@@ -146,12 +147,11 @@ final class HttpApi {
     }
     String responseId = ids.responseId(endpoint);
     long created = currentTimeMillis.getAsLong() / 1000;
-    new Exchange(ctx.response(), parsed, responseId, created).submit(gateway);
-    // The gateway's own time: from arrival through parsing, tokenising and admission.
     Long start = ctx.get(START_KEY);
-    if (start != null) {
-      metrics.gatewayOverhead(parsed.model().name(), nanoTime.getAsLong() - start);
-    }
+    new Exchange(
+            ctx.response(), parsed, responseId, created, home,
+            new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start))
+        .submit(gateway);
   }
 
   private void model(RoutingContext ctx) {
@@ -176,12 +176,24 @@ final class HttpApi {
     ctx.response().putHeader(CONTENT_TYPE, METRICS_CONTENT_TYPE).end(metricsScrape.get());
   }
 
+  /** Read on each model's thread; answered back on this loop. */
   private void pools(RoutingContext ctx) {
-    try {
-      json(ctx, ADMIN_JSON.writeValueAsString(Map.of("pools", gateway.pools())));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("pools: not writable as JSON", e);
-    }
+    gateway
+        .pools()
+        .whenComplete(
+            (pools, failure) ->
+                home.execute(
+                    () -> {
+                      if (failure != null) {
+                        ctx.fail(failure);
+                        return;
+                      }
+                      try {
+                        json(ctx, ADMIN_JSON.writeValueAsString(Map.of("pools", pools)));
+                      } catch (JsonProcessingException e) {
+                        ctx.fail(new IllegalStateException("pools: not writable as JSON", e));
+                      }
+                    }));
   }
 
   private static void json(RoutingContext ctx, String body) {

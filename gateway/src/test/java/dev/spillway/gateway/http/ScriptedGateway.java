@@ -3,6 +3,7 @@ package dev.spillway.gateway.http;
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.gateway.core.Admission;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +23,10 @@ import java.util.function.Function;
 
 /**
  * A {@link Gateway} that plays a script instead of running a core: binds after one tick, emits the
- * script's tokens one tick apart on Vert.x timers of the core's context, then finishes or fails.
- * It records what was submitted and cancelled, and counts calls made off the core's thread.
+ * script's tokens one tick apart on Vert.x timers of its own context (standing in for a model's
+ * thread), then finishes or fails, reporting to each listener through the listener's executor as the
+ * real core does. It records what was submitted and cancelled, and counts listener callbacks that ran
+ * off the HTTP loop the request came on, and script steps that ran off its own thread.
  */
 final class ScriptedGateway implements Gateway {
 
@@ -80,7 +84,9 @@ final class ScriptedGateway implements Gateway {
   private final Thread coreThread;
   final List<GatewayRequest> submitted = new CopyOnWriteArrayList<>();
   final AtomicInteger cancels = new AtomicInteger();
+  /** Script steps off the core's thread, and listener callbacks off the request's event loop. */
   final AtomicInteger callsOffCoreThread = new AtomicInteger();
+  private final Context core;
   volatile boolean ready = true;
   volatile Function<GatewayRequest, Script> script = Script::forRequest;
   volatile List<PoolStatus> pools =
@@ -91,6 +97,7 @@ final class ScriptedGateway implements Gateway {
 
   ScriptedGateway(Vertx vertx, Context core) throws Exception {
     this.vertx = vertx;
+    this.core = core;
     CompletableFuture<Thread> thread = new CompletableFuture<>();
     core.runOnContext(v -> thread.complete(Thread.currentThread()));
     this.coreThread = thread.get(5, TimeUnit.SECONDS);
@@ -113,15 +120,27 @@ final class ScriptedGateway implements Gateway {
     }
   }
 
+  /** Runs {@code callback} through the listener's executor, checking it lands on the request's loop. */
+  private void deliver(GatewayListener listener, Runnable callback) {
+    listener
+        .executor()
+        .execute(
+            () -> {
+              if (!(listener.executor() instanceof ContextExecutor)
+                  || !((ContextExecutor) listener.executor()).inLoop()) {
+                callsOffCoreThread.incrementAndGet();
+              }
+              callback.run();
+            });
+  }
+
   @Override
   public List<ModelInfo> models() {
-    checkThread();
     return MODELS;
   }
 
   @Override
   public Optional<ModelInfo> model(String nameOrAlias) {
-    checkThread();
     String name = nameOrAlias.toLowerCase(Locale.ROOT);
     return MODELS.stream()
         .filter(m -> m.name().equals(name) || m.aliases().stream().anyMatch(a -> a.equalsIgnoreCase(name)))
@@ -129,32 +148,39 @@ final class ScriptedGateway implements Gateway {
   }
 
   @Override
-  public List<PoolStatus> pools() {
-    checkThread();
-    return pools;
+  public CompletionStage<List<PoolStatus>> pools() {
+    CompletableFuture<List<PoolStatus>> result = new CompletableFuture<>();
+    core.runOnContext(
+        v -> {
+          checkThread();
+          result.complete(pools);
+        });
+    return result;
   }
 
   @Override
   public boolean ready() {
-    checkThread();
     return ready;
   }
 
   @Override
   public Admission submit(GatewayRequest request, GatewayListener listener) {
-    checkThread();
     submitted.add(request);
     if (model(request.model()).isEmpty()) {
-      listener.onError(GatewayError.of(GatewayError.Kind.MODEL_NOT_FOUND, "no model " + request.model()));
+      deliver(
+          listener,
+          () ->
+              listener.onError(
+                  GatewayError.of(GatewayError.Kind.MODEL_NOT_FOUND, "no model " + request.model())));
       return () -> {};
     }
     Script plan = script.apply(request);
     if (plan.reject() != null) {
-      listener.onError(plan.reject());
+      deliver(listener, () -> listener.onError(plan.reject()));
       return () -> {};
     }
     Run run = new Run(request, listener, plan);
-    run.schedule();
+    core.runOnContext(v -> run.schedule());
     return run;
   }
 
@@ -175,8 +201,11 @@ final class ScriptedGateway implements Gateway {
       this.plan = plan;
     }
 
+    /** On the core's context, so the timer fires there. */
     void schedule() {
-      timer = vertx.setTimer(plan.tickMillis(), id -> next());
+      if (!cancelled) {
+        timer = vertx.setTimer(plan.tickMillis(), id -> next());
+      }
     }
 
     private void next() {
@@ -185,37 +214,42 @@ final class ScriptedGateway implements Gateway {
         return;
       }
       if (step < 0) {
-        listener.onBound(binding);
+        deliver(listener, () -> listener.onBound(binding));
         step = 0;
         schedule();
         return;
       }
       List<String> tokens = request.embedding() ? List.of() : plan.tokens();
       if (step < tokens.size()) {
-        listener.onToken(new TokenEvent.Token(step, tokens.get(step), System.nanoTime()));
+        TokenEvent.Token token = new TokenEvent.Token(step, tokens.get(step), System.nanoTime());
+        deliver(listener, () -> listener.onToken(token));
         step++;
         schedule();
         return;
       }
       if (plan.failAfterTokens() != null) {
-        listener.onError(plan.failAfterTokens());
+        deliver(listener, () -> listener.onError(plan.failAfterTokens()));
         return;
       }
-      listener.onFinish(
+      TokenEvent.Finish finish =
           new TokenEvent.Finish(
               plan.reason(), new Usage(request.promptTokens(), tokens.size()), COST_USD, PRICE_USD,
-              QUEUED_NANOS, System.nanoTime()),
-          binding);
+              QUEUED_NANOS, System.nanoTime());
+      deliver(listener, () -> listener.onFinish(finish, binding));
     }
 
+    /** From any thread, as the core allows; takes effect on the core's context. */
     @Override
     public void cancel() {
-      checkThread();
-      if (!cancelled) {
-        cancelled = true;
-        cancels.incrementAndGet();
-        vertx.cancelTimer(timer);
-      }
+      core.runOnContext(
+          v -> {
+            checkThread();
+            if (!cancelled) {
+              cancelled = true;
+              cancels.incrementAndGet();
+              vertx.cancelTimer(timer);
+            }
+          });
     }
   }
 }

@@ -3,8 +3,10 @@ package dev.spillway.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.gateway.config.ServerConfig;
+import dev.spillway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +19,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A {@link GatewayServer} over a {@link ScriptedGateway} on a free port, with HTTP helpers. */
+/**
+ * A {@link GatewayServer} on two event loops over a {@link ScriptedGateway} on a third context, on a
+ * free port, with HTTP helpers.
+ */
 final class TestServer {
 
   static final long MAX_BODY_BYTES = 64 * 1024;
@@ -30,6 +36,7 @@ final class TestServer {
 
   final Vertx vertx;
   final Context core;
+  final List<Context> loops;
   final ScriptedGateway gateway;
   final GatewayServer server;
   final HttpClient http;
@@ -37,11 +44,14 @@ final class TestServer {
 
   TestServer() throws Exception {
     vertx = Vertx.vertx();
-    core = vertx.getOrCreateContext();
+    VertxInternal internal = (VertxInternal) vertx;
+    core = internal.createEventLoopContext();
+    loops = List.of(internal.createEventLoopContext(), internal.createEventLoopContext());
     gateway = new ScriptedGateway(vertx, core);
     server =
         GatewayServer.start(
-                vertx, core, gateway, new ServerConfig("127.0.0.1", 0, MAX_BODY_BYTES), () -> METRICS)
+                vertx, loops, gateway, new ServerConfig("127.0.0.1", 0, MAX_BODY_BYTES, 2),
+                () -> METRICS, GatewayMetrics.NOOP)
             .toCompletionStage()
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);

@@ -1,0 +1,130 @@
+package dev.spillway.gateway.core;
+
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.spi.TokenSink;
+import dev.spillway.backends.time.Clock;
+import dev.spillway.gateway.core.GatewayListener.Binding;
+import dev.spillway.gateway.metrics.GatewayMetrics;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * One attempt of a request on one replica, as its home thread sees it: the sink the replica reports
+ * to, turning events into metrics and listener calls.
+ *
+ * <p>Implementation notes. Everything here runs on the request's home (the listener's executor), where
+ * the replica delivers the events, so tokens go from replica to client without touching the model's
+ * thread. The model's scheduler hears back only when it must act: a failure before the first token
+ * that may be retried goes to {@link ModelScheduler#retry} on the model's thread. {@code ended} turns
+ * true at the terminal event; nothing after it is passed on.
+ */
+final class BoundRequest implements TokenSink {
+
+  private static final int MAX_ATTEMPTS = 2;
+
+  private final ModelScheduler scheduler;
+  private final Pending p;
+  private final Binding binding;
+  private final Clock clock;
+  private final GatewayMetrics metrics;
+  private final String model;
+  private long firstTokenNanos = -1;
+  private long lastTokenNanos = -1;
+  private boolean ended;
+
+  BoundRequest(
+      ModelScheduler scheduler, Pending p, Binding binding, Clock clock, GatewayMetrics metrics,
+      String model) {
+    this.scheduler = scheduler;
+    this.p = p;
+    this.binding = binding;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.model = model;
+  }
+
+  @Override
+  public Executor executor() {
+    return p.listener.executor();
+  }
+
+  /** Tells the listener where the request is going; before any event of its first attempt. */
+  void bound() {
+    p.listener.onBound(binding);
+  }
+
+  @Override
+  public void accept(TokenEvent event) {
+    if (ended) {
+      return;
+    }
+    long now = clock.nanoTime();
+    if (event instanceof TokenEvent.Token) {
+      if (firstTokenNanos < 0) {
+        firstTokenNanos = now;
+        metrics.timeToFirstToken(model, binding.pool(), now - p.admittedNanos);
+      } else {
+        metrics.interTokenLatency(model, binding.pool(), now - lastTokenNanos);
+      }
+      lastTokenNanos = now;
+      if (!p.request.embedding()) {
+        p.listener.onToken((TokenEvent.Token) event);
+      }
+    } else if (event instanceof TokenEvent.Finish) {
+      ended = true;
+      TokenEvent.Finish finish = (TokenEvent.Finish) event;
+      boolean cancelled = finish.reason() == FinishReason.CANCELLED;
+      metrics.tokens(
+          model, binding.pool(), finish.usage().promptTokens(),
+          p.request.embedding() ? 0 : finish.usage().completionTokens());
+      metrics.costAndPrice(
+          model, binding.pool(), p.request.tier().wireName(), finish.costUsd(), finish.priceUsd());
+      metrics.requestFinished(
+          model, binding.pool(),
+          cancelled ? GatewayMetrics.Outcome.CANCELLED : GatewayMetrics.Outcome.SUCCESS,
+          now - p.admittedNanos);
+      p.listener.onFinish(finish, binding);
+    } else {
+      ended = true;
+      failed((TokenEvent.Failure) event, now);
+    }
+  }
+
+  private void failed(TokenEvent.Failure failure, long now) {
+    BackendException error = failure.error();
+    if (failure.beforeFirstToken()
+        && p.attempts < MAX_ATTEMPTS
+        && error.kind() != BackendException.Kind.INVALID_REQUEST) {
+      scheduler.retry(p); // on the model's thread; the listener hears of the next attempt only
+      return;
+    }
+    GatewayError.Kind kind;
+    GatewayMetrics.Outcome outcome;
+    switch (error.kind()) {
+      case INVALID_REQUEST:
+        kind = GatewayError.Kind.INVALID_REQUEST;
+        outcome = GatewayMetrics.Outcome.CLIENT_ERROR;
+        break;
+      case OVERLOADED:
+        kind = GatewayError.Kind.UNAVAILABLE;
+        outcome = GatewayMetrics.Outcome.BACKEND_ERROR;
+        break;
+      case TIMEOUT:
+        kind = GatewayError.Kind.TIMEOUT;
+        outcome = GatewayMetrics.Outcome.TIMEOUT;
+        break;
+      default:
+        kind = GatewayError.Kind.BACKEND;
+        outcome = GatewayMetrics.Outcome.BACKEND_ERROR;
+    }
+    metrics.requestFinished(model, binding.pool(), outcome, now - p.admittedNanos);
+    GatewayError e =
+        kind == GatewayError.Kind.UNAVAILABLE
+            ? GatewayError.retryable(
+                kind, error.getMessage(), error.retryAfter().orElse(Duration.ofSeconds(1)))
+            : GatewayError.of(kind, error.getMessage());
+    p.listener.onError(failure.beforeFirstToken() ? e : e.midStream());
+  }
+}
