@@ -14,6 +14,7 @@ import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.TokenSink;
+import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.backends.time.VertxClock;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -111,6 +113,7 @@ final class UpstreamHarness implements AutoCloseable {
   static final class Recording implements TokenSink {
 
     private final Context expected;
+    private final Executor executor;
     private final List<TokenEvent> events = new ArrayList<>();
     private final CompletableFuture<TokenEvent> terminal = new CompletableFuture<>();
     private final AtomicInteger offContext = new AtomicInteger();
@@ -118,8 +121,24 @@ final class UpstreamHarness implements AutoCloseable {
     /** Runs on each token, on the context, after it is recorded. */
     volatile Runnable onToken = () -> {};
 
+    /** Living on the clock's context: delivered inline there. */
     Recording(Context expected) {
+      this(expected, TokenSink.INLINE);
+    }
+
+    /** Living on {@code home}'s context, another than the clock's: events must arrive there. */
+    Recording(ContextExecutor home) {
+      this(home.context(), home);
+    }
+
+    private Recording(Context expected, Executor executor) {
       this.expected = expected;
+      this.executor = executor;
+    }
+
+    @Override
+    public Executor executor() {
+      return executor;
     }
 
     @Override
@@ -189,7 +208,7 @@ final class UpstreamHarness implements AutoCloseable {
         assertThat(((TokenEvent.Token) seen.get(i)).index()).isEqualTo(i);
       }
       assertThat(seen.get(seen.size() - 1)).as("last event").isNotInstanceOf(TokenEvent.Token.class);
-      assertThat(offContext.get()).as("events delivered off the clock's context").isZero();
+      assertThat(offContext.get()).as("events delivered off the sink's context").isZero();
     }
   }
 }

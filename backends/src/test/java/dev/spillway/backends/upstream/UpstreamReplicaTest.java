@@ -11,6 +11,7 @@ import dev.spillway.backends.spi.LoadSnapshot;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.backends.upstream.UpstreamHarness.Recording;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -168,6 +169,19 @@ class UpstreamReplicaTest {
       case "no-done":
         stream(response);
         response.end("data: " + chunk("cut", null) + "\n\n");
+        break;
+      case "json-answer":
+        // Some providers answer a streaming request with one plain chat.completion.
+        response
+            .putHeader("content-type", "application/json; charset=utf-8")
+            .end(
+                "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\","
+                    + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                    + "\"Rivers run to the sea.\"},\"finish_reason\":\"length\"}],"
+                    + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":6,\"total_tokens\":18}}");
+        break;
+      case "json-garbage":
+        response.putHeader("content-type", "application/json").end("{\"object\":\"chat.completion\"}");
         break;
       case "stall":
         break; // never answers
@@ -423,6 +437,52 @@ class UpstreamReplicaTest {
     assertThat(recording.tokens()).hasSize(1);
     assertThat(failure.beforeFirstToken()).isFalse();
     assertThat(failure.error().getMessage()).contains("[DONE]");
+    recording.assertWellFormed();
+    assertIdle(replica);
+  }
+
+  @Test
+  void runsTheExchangeOnTheSinksOwnLoopAndFreesTheSlotOnTheClocks() throws Exception {
+    Replica replica = replica("ok");
+    // The request's home: another event loop than the replica's clock, as a gateway connection's is.
+    ContextExecutor home =
+        new ContextExecutor(((io.vertx.core.internal.VertxInternal) harness.vertx).createEventLoopContext());
+    Recording recording = new Recording(home);
+    recording.submission = harness.onContext(() -> replica.submit(request("req-home"), recording));
+    TokenEvent.Finish finish = recording.awaitFinish();
+
+    assertThat(recording.tokens()).extracting(TokenEvent.Token::text).containsExactly("Hel", "lo", " wörld");
+    assertThat(finish.reason()).isEqualTo(FinishReason.STOP);
+    recording.assertWellFormed(); // every event on the home's context, none on the clock's
+    assertIdle(replica);
+  }
+
+  // ---------------------------------------------------------------- a plain JSON answer
+
+  @Test
+  void acceptsAPlainChatCompletionAnsweredToAStreamingRequest() throws Exception {
+    Replica replica = replica("json-answer");
+    Recording recording = harness.submit(replica, request("req-json"));
+    TokenEvent.Finish finish = recording.awaitFinish();
+
+    assertThat(bodies.get("json-answer").getBoolean("stream")).isTrue();
+    assertThat(recording.tokens()).extracting(TokenEvent.Token::text).containsExactly("Rivers run to the sea.");
+    assertThat(finish.reason()).isEqualTo(FinishReason.LENGTH);
+    assertThat(finish.usage().promptTokens()).isEqualTo(12);
+    assertThat(finish.usage().completionTokens()).isEqualTo(6);
+    recording.assertWellFormed();
+    assertIdle(replica);
+  }
+
+  @Test
+  void failsBeforeTheFirstTokenOnAJsonAnswerWithoutAMessage() throws Exception {
+    Replica replica = replica("json-garbage");
+    Recording recording = harness.submit(replica, request("req-json-garbage"));
+    TokenEvent.Failure failure = recording.awaitFailure();
+
+    assertThat(failure.beforeFirstToken()).isTrue();
+    assertThat(failure.error().kind()).isEqualTo(BackendException.Kind.UPSTREAM);
+    assertThat(failure.error().getMessage()).contains("without choices[0].message");
     recording.assertWellFormed();
     assertIdle(replica);
   }
