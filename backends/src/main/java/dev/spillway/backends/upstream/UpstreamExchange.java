@@ -8,6 +8,7 @@ import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.time.Clock;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
@@ -16,10 +17,12 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One request in flight to an upstream: a streaming {@code POST /chat/completions} whose SSE chunks
@@ -59,8 +62,8 @@ final class UpstreamExchange {
   private FinishReason finishReason;
   private Usage usage;
 
-  /** The deadline's Vert.x timer id, or -1. */
-  private long deadline = -1;
+  /** The deadline: an event-loop timer of the home context, or null. */
+  private io.vertx.core.Timer deadline;
   /** The response is one JSON body, not an event stream. */
   private boolean plainJson;
   private Buffer jsonBody;
@@ -116,8 +119,9 @@ final class UpstreamExchange {
         request.deadlineNanos() == InferenceRequest.NO_DEADLINE
             ? timeoutNanos
             : Math.min(timeoutNanos, request.deadlineNanos() - submittedNanos);
-    long millis = Math.max(1, (Math.max(0, remaining) + 999_999) / 1_000_000);
-    deadline = replica.vertx().setTimer(millis, id -> onDeadline());
+    // A plain event-loop timer, not Vertx.setTimer: no timer id map or close hook per request.
+    deadline = ((ContextInternal) Vertx.currentContext()).timer(Math.max(1, remaining), TimeUnit.NANOSECONDS);
+    deadline.onSuccess(v -> onDeadline());
     Buffer body = ChatWire.requestBody(request, settings.upstreamModel());
     try {
       client.request(requestOptions(settings, replica.endpoint(), request))
@@ -448,7 +452,7 @@ final class UpstreamExchange {
   }
 
   private void onDeadline() {
-    deadline = -1;
+    deadline = null;
     if (done) {
       reset(); // finished at [DONE], but the response never ended
       return;
@@ -489,9 +493,9 @@ final class UpstreamExchange {
   }
 
   private void cancelDeadline() {
-    if (deadline >= 0) {
-      replica.vertx().cancelTimer(deadline);
-      deadline = -1;
+    if (deadline != null) {
+      deadline.cancel();
+      deadline = null;
     }
   }
 

@@ -101,7 +101,10 @@ public interface GatewayMetrics {
   /** Time between two consecutive tokens of one response, as sent to the client. */
   void interTokenLatency(String model, String pool, long nanos);
 
-  /** Time a request spent in the gateway itself: end-to-end time minus time waiting on a backend. */
+  /**
+   * Time a request spent in the gateway outside its backend: arrival to binding (queue wait included),
+   * plus the backend's finish to the end of the response.
+   */
   void gatewayOverhead(String model, long nanos);
 
   /** Time a request waited in the gateway's admission queue before being dispatched. */
