@@ -11,11 +11,13 @@ import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.time.Clock;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -61,8 +63,11 @@ final class UpstreamReplica implements Replica {
   private final Clock clock;
   private final Executor onClock;
   private final Capacity capacity;
-  /** One client per event-loop context, made on first use there; read on any thread. */
-  private final Map<Context, HttpClient> clients = new ConcurrentHashMap<>();
+  /**
+   * One client per event loop, made on first use there; read on any thread. Keyed by the loop, not
+   * the context: Vert.x runs each server request on a duplicate context of its own.
+   */
+  private final Map<EventLoop, HttpClient> clients = new ConcurrentHashMap<>();
 
   private final Set<UpstreamExchange> inFlight = new LinkedHashSet<>();
   private long outstandingTokens;
@@ -157,15 +162,21 @@ final class UpstreamReplica implements Replica {
     exchange.home().execute(() -> exchange.start(client()));
   }
 
+  /** HTTP clients made so far: one per event loop that has sent a request. */
+  int clients() {
+    return clients.size();
+  }
+
   /** The HTTP client of the calling thread's event loop, made on first use. */
   private HttpClient client() {
     Context context = Vertx.currentContext();
     if (context == null) {
       throw new IllegalStateException(id + ": an upstream exchange must run on a Vert.x context");
     }
-    HttpClient client = clients.get(context);
+    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
+    HttpClient client = clients.get(loop);
     if (client == null) {
-      client = clients.computeIfAbsent(context, c -> newClient());
+      client = clients.computeIfAbsent(loop, l -> newClient());
     }
     return client;
   }
@@ -214,7 +225,7 @@ final class UpstreamReplica implements Replica {
             exchange.home().execute(exchange::cancel);
           }
           // Closing after the cancels: each client is closed on the loop it belongs to, behind them.
-          clients.forEach((context, client) -> context.runOnContext(v -> client.close()));
+          clients.forEach((loop, client) -> loop.execute(client::close));
         });
   }
 }

@@ -457,6 +457,24 @@ class UpstreamReplicaTest {
     assertIdle(replica);
   }
 
+  @Test
+  void usesOneHttpClientPerEventLoopWhateverContextTheRequestRunsOn() throws Exception {
+    Replica replica = replica("ok");
+    // Vert.x runs every server request on a duplicate context of its own: twenty requests on one
+    // loop, each on its own duplicate, as a gateway's connections' requests are.
+    io.vertx.core.internal.ContextInternal base =
+        ((io.vertx.core.internal.VertxInternal) harness.vertx).createEventLoopContext();
+    for (int i = 0; i < 20; i++) {
+      ContextExecutor home = new ContextExecutor(base.duplicate());
+      Recording recording = new Recording(home);
+      InferenceRequest request = request("req-dup-" + i);
+      recording.submission = harness.onContext(() -> replica.submit(request, recording));
+      recording.awaitFinish();
+    }
+    assertThat(((UpstreamReplica) replica).clients()).isEqualTo(1);
+    assertIdle(replica);
+  }
+
   // ---------------------------------------------------------------- a plain JSON answer
 
   @Test
