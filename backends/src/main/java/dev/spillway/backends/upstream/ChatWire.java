@@ -5,6 +5,7 @@ import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.JsonText;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -22,26 +23,39 @@ final class ChatWire {
 
   private ChatWire() {}
 
-  /** A streaming request for {@code request}, naming {@code model} (the upstream's name for it). */
+  /**
+   * A streaming request for {@code request}, naming {@code model} (the upstream's name for it), written
+   * as text: no tree per request.
+   */
   static Buffer requestBody(InferenceRequest request, String model) {
     SamplingParams sampling = request.sampling();
-    JsonObject body =
-        new JsonObject()
-            .put("model", model)
-            .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", request.prompt())))
-            .put("stream", true)
-            .put("stream_options", new JsonObject().put("include_usage", true))
-            .put("max_tokens", request.maxOutputTokens())
-            .put("temperature", sampling.temperature())
-            .put("top_p", sampling.topP());
+    StringBuilder json = new StringBuilder(160 + request.prompt().length() + model.length());
+    json.append("{\"model\":");
+    JsonText.string(json, model);
+    json.append(",\"messages\":[{\"role\":\"user\",\"content\":");
+    JsonText.string(json, request.prompt());
+    json.append("}],\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":")
+        .append(request.maxOutputTokens())
+        .append(",\"temperature\":")
+        .append(JsonText.decimal(sampling.temperature()))
+        .append(",\"top_p\":")
+        .append(JsonText.decimal(sampling.topP()));
     if (sampling.seed().isPresent()) {
-      body.put("seed", sampling.seed().getAsLong());
+      json.append(",\"seed\":").append(sampling.seed().getAsLong());
     }
     if (!sampling.stop().isEmpty()) {
-      body.put("stop", new JsonArray(sampling.stop()));
+      json.append(",\"stop\":[");
+      for (int i = 0; i < sampling.stop().size(); i++) {
+        if (i > 0) {
+          json.append(',');
+        }
+        JsonText.string(json, sampling.stop().get(i));
+      }
+      json.append(']');
     }
-    body.put("user", request.tenant());
-    return body.toBuffer();
+    json.append(",\"user\":");
+    JsonText.string(json, request.tenant());
+    return Buffer.buffer(json.append('}').toString());
   }
 
   /**

@@ -1,38 +1,46 @@
 package dev.spillway.backends.upstream;
 
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
  * An incremental reader of {@code text/event-stream} bodies that hands over the {@code data} of each
- * event. Follows the WHATWG rules consumers of OpenAI streams follow: lines end in LF, CRLF or CR;
- * {@code data:} with or without the space; several {@code data} lines join with LF; comments and other
- * fields are skipped; a blank line ends an event. Unlike WHATWG it also hands over an event the stream
- * ended in without its blank line, since some servers close right after {@code data: [DONE]}.
+ * event, as bytes. Follows the WHATWG rules consumers of OpenAI streams follow: lines end in LF, CRLF
+ * or CR; {@code data:} with or without the space; several {@code data} lines join with LF; comments
+ * and other fields are skipped; a blank line ends an event. Unlike WHATWG it also hands over an event
+ * the stream ended in without its blank line, since some servers close right after
+ * {@code data: [DONE]}.
  *
- * <p>Chunks may split lines, CRLF pairs and UTF-8 sequences anywhere: bytes are kept until their line
- * ends and only then decoded. A line or an event over {@link #MAX_EVENT_BYTES} makes the stream
- * unusable rather than growing without bound.
+ * <p>Chunks may split lines, CRLF pairs and UTF-8 sequences anywhere: bytes are kept until their event
+ * ends, and handed over undecoded (the reader of the event decodes them). The line and data buffers
+ * are reused from event to event, so a long stream allocates nothing per event. A line or an event
+ * over {@link #MAX_EVENT_BYTES} makes the stream unusable rather than growing without bound.
  */
 final class SseParser {
 
   static final int MAX_EVENT_BYTES = 1 << 20;
 
+  /** Receives one event's data: {@code length} bytes of {@code data}, valid only during the call. */
+  @FunctionalInterface
+  interface Events {
+    void accept(byte[] data, int length);
+  }
+
   private byte[] line = new byte[512];
   private int length;
   /** The last byte was CR: an LF right after it belongs to the same line end. */
   private boolean afterCr;
-  /** The current event's data, or null before its first {@code data} line. */
-  private StringBuilder data;
+  /** The current event's data; {@code hasData} is false before its first {@code data} line. */
+  private byte[] data = new byte[512];
+  private int dataLength;
+  private boolean hasData;
 
   /**
    * Reads {@code chunk}, passing each completed event's data to {@code events}. Returns false once a
    * line or event is over the limit; the stream should then be abandoned.
    */
-  boolean feed(Buffer chunk, Consumer<String> events) {
-    byte[] bytes = chunk.getBytes();
+  boolean feed(Buffer chunk, Events events) {
+    byte[] bytes = chunk.getBytes(); // one copy per read, however many events it holds
     for (byte b : bytes) {
       if (afterCr) {
         afterCr = false;
@@ -59,7 +67,7 @@ final class SseParser {
   }
 
   /** The stream ended: hands over what is left, as if a blank line had followed. */
-  boolean finish(Consumer<String> events) {
+  boolean finish(Events events) {
     if (length > 0 && !endLine(events)) {
       return false;
     }
@@ -67,39 +75,48 @@ final class SseParser {
     return true;
   }
 
-  private boolean endLine(Consumer<String> events) {
+  private boolean endLine(Events events) {
     if (length == 0) {
       dispatch(events);
       return true;
     }
-    String text = new String(line, 0, length, StandardCharsets.UTF_8);
+    int n = length;
     length = 0;
-    if (text.charAt(0) == ':') {
+    if (line[0] == ':') {
       return true; // a comment, such as a keep-alive
     }
-    int colon = text.indexOf(':');
-    String field = colon < 0 ? text : text.substring(0, colon);
-    if (!field.equals("data")) {
+    // The field name runs to the first colon (or the whole line): only "data" matters.
+    boolean isData =
+        n >= 4 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a' && (n == 4 || line[4] == ':');
+    if (!isData) {
       return true; // event, id, retry: nothing OpenAI streams depend on
     }
-    int start = colon < 0 ? text.length() : colon + 1;
-    if (start < text.length() && text.charAt(start) == ' ') {
+    int start = Math.min(n, 5);
+    if (start < n && line[start] == ' ') {
       start++;
     }
-    if (data == null) {
-      data = new StringBuilder(text.length() - start);
-    } else {
-      data.append('\n');
+    int add = n - start + (hasData ? 1 : 0);
+    if (dataLength + add > MAX_EVENT_BYTES) {
+      return false;
     }
-    data.append(text, start, text.length());
-    return data.length() <= MAX_EVENT_BYTES;
+    if (dataLength + add > data.length) {
+      data = Arrays.copyOf(data, Math.min(MAX_EVENT_BYTES, Math.max(data.length * 2, dataLength + add)));
+    }
+    if (hasData) {
+      data[dataLength++] = '\n';
+    }
+    System.arraycopy(line, start, data, dataLength, n - start);
+    dataLength += n - start;
+    hasData = true;
+    return true;
   }
 
-  private void dispatch(Consumer<String> events) {
-    if (data != null) {
-      String event = data.toString();
-      data = null;
-      events.accept(event);
+  private void dispatch(Events events) {
+    if (hasData) {
+      int n = dataLength;
+      hasData = false;
+      dataLength = 0;
+      events.accept(data, n);
     }
   }
 }

@@ -18,8 +18,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +51,7 @@ final class UpstreamExchange {
   private final TokenSink sink;
   private final Clock clock;
   private final SseParser parser = new SseParser();
+  private final ChunkReader reader = new ChunkReader();
 
   private long submittedNanos;
   private long firstByteNanos = -1;
@@ -124,7 +124,7 @@ final class UpstreamExchange {
     deadline.onSuccess(v -> onDeadline());
     Buffer body = ChatWire.requestBody(request, settings.upstreamModel());
     try {
-      client.request(requestOptions(settings, replica.endpoint(), request))
+      client.request(requestOptions(replica, request))
           .onComplete(ar -> onConnected(ar, body));
     } catch (RuntimeException e) {
       fail(BackendException.Kind.UPSTREAM, replica.id() + ": cannot send the request: " + e.getMessage(), true);
@@ -290,125 +290,104 @@ final class UpstreamExchange {
 
   /**
    * The whole answer as one {@code chat.completion} body: its content is one token event, then the
-   * finish with the reported usage (or the prompt and one token when none is reported).
+   * finish with the reported usage (or the prompt and the tokens seen when none is reported).
    */
   private void onJsonAnswer() {
-    String text = jsonBody == null ? "" : jsonBody.toString();
-    JsonObject answer;
+    byte[] bytes = jsonBody == null ? new byte[0] : jsonBody.getBytes();
     try {
-      answer = new JsonObject(text);
-    } catch (RuntimeException e) {
+      reader.read(bytes, 0, bytes.length);
+    } catch (ChunkReader.Malformed e) {
       fail(
           BackendException.Kind.UPSTREAM,
-          replica.id() + ": upstream sent a JSON answer that is not an object: " + ChatWire.quote(text),
+          replica.id() + ": upstream sent a malformed JSON answer (" + e.getMessage() + "): "
+              + quote(bytes, bytes.length),
           true);
       return;
     }
-    try {
-      if (answer.getValue("error") != null) {
-        fail(
-            BackendException.Kind.UPSTREAM,
-            replica.id() + ": upstream failed: " + ChatWire.errorMessage(answer), true);
-        return;
-      }
-      JsonArray choices = answer.getJsonArray("choices");
-      JsonObject choice = choices == null || choices.isEmpty() ? null : choices.getJsonObject(0);
-      JsonObject message = choice == null ? null : choice.getJsonObject("message");
-      if (message == null) {
-        fail(
-            BackendException.Kind.UPSTREAM,
-            replica.id() + ": upstream sent a JSON answer without choices[0].message: "
-                + ChatWire.quote(text),
-            true);
-        return;
-      }
-      Object content = message.getValue("content");
-      Object reason = choice.getValue("finish_reason");
-      usage = ChatWire.usage(answer.getValue("usage"));
-      if (content instanceof String && !((String) content).isEmpty()) {
-        onToken((String) content);
-        if (done) {
-          return; // the sink cancelled
-        }
-      }
-      if (reason instanceof String) {
-        finishReason = ChatWire.finishReason((String) reason);
-      }
-      complete();
-    } catch (ClassCastException e) {
-      if (!done) {
-        fail(
-            BackendException.Kind.UPSTREAM,
-            replica.id() + ": upstream sent a malformed JSON answer: " + ChatWire.quote(text), true);
+    if (reader.error) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream failed: " + ChatWire.errorMessage(Buffer.buffer(bytes)), true);
+      return;
+    }
+    if (!reader.message) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream sent a JSON answer without choices[0].message: "
+              + quote(bytes, bytes.length),
+          true);
+      return;
+    }
+    usage = reader.usage;
+    String reason = reader.finishReason;
+    if (reader.content != null && !reader.content.isEmpty()) {
+      onToken(reader.content);
+      if (done) {
+        return; // the sink cancelled
       }
     }
+    if (reason != null) {
+      finishReason = ChatWire.finishReason(reason);
+    }
+    complete();
   }
 
-  /** One event's data: a chunk, an error, or {@code [DONE]}. */
-  private void onEvent(String data) {
+  /** One event's data: a chunk, an error, or {@code [DONE]}; the bytes are the parser's, reused. */
+  private void onEvent(byte[] data, int length) {
     if (done) {
       return;
     }
-    if (data.startsWith("[DONE]")) {
+    int start = 0;
+    while (start < length && isSpace(data[start])) {
+      start++;
+    }
+    if (start == length) {
+      return;
+    }
+    if (length - start >= 6 && data[start] == '[' && data[start + 1] == 'D' && data[start + 2] == 'O'
+        && data[start + 3] == 'N' && data[start + 4] == 'E' && data[start + 5] == ']') {
       complete();
       return;
     }
-    if (data.isBlank()) {
-      return;
-    }
-    JsonObject chunk;
     try {
-      chunk = new JsonObject(data);
-    } catch (RuntimeException e) {
+      reader.read(data, 0, length);
+    } catch (ChunkReader.Malformed e) {
       fail(
           BackendException.Kind.UPSTREAM,
-          replica.id() + ": upstream sent a chunk that is not a JSON object: " + ChatWire.quote(data),
+          replica.id() + ": upstream sent a chunk that is not a JSON object (" + e.getMessage() + "): "
+              + quote(data, length),
           tokens == 0);
       return;
     }
-    try {
-      onChunk(chunk);
-    } catch (ClassCastException e) {
-      if (!done) {
-        fail(
-            BackendException.Kind.UPSTREAM,
-            replica.id() + ": upstream sent a malformed chunk: " + ChatWire.quote(data),
-            tokens == 0);
+    if (reader.error) {
+      fail(
+          BackendException.Kind.UPSTREAM,
+          replica.id() + ": upstream failed mid-stream: "
+              + ChatWire.errorMessage(Buffer.buffer(java.util.Arrays.copyOf(data, length))),
+          tokens == 0);
+      return;
+    }
+    if (reader.usage != null) {
+      usage = reader.usage; // the last one wins: vLLM's continuous usage stats repeat it on every chunk
+    }
+    String reason = reader.finishReason;
+    if (reader.content != null && !reader.content.isEmpty()) {
+      onToken(reader.content);
+      if (done) {
+        return; // the sink cancelled
       }
+    }
+    if (reason != null) {
+      finishReason = ChatWire.finishReason(reason);
     }
   }
 
-  private void onChunk(JsonObject chunk) {
-    if (chunk.getValue("error") != null) {
-      fail(
-          BackendException.Kind.UPSTREAM,
-          replica.id() + ": upstream failed mid-stream: " + ChatWire.errorMessage(chunk),
-          tokens == 0);
-      return;
-    }
-    Usage reported = ChatWire.usage(chunk.getValue("usage"));
-    if (reported != null) {
-      usage = reported; // the last one wins: vLLM's continuous usage stats repeat it on every chunk
-    }
-    JsonArray choices = chunk.getJsonArray("choices");
-    if (choices == null || choices.isEmpty()) {
-      return;
-    }
-    JsonObject choice = choices.getJsonObject(0);
-    JsonObject delta = choice.getJsonObject("delta");
-    if (delta != null && delta.getValue("content") instanceof String) {
-      String content = delta.getString("content");
-      if (!content.isEmpty()) {
-        onToken(content);
-        if (done) {
-          return; // the sink cancelled
-        }
-      }
-    }
-    Object reason = choice.getValue("finish_reason");
-    if (reason instanceof String) {
-      finishReason = ChatWire.finishReason((String) reason);
-    }
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  private static String quote(byte[] data, int length) {
+    return ChatWire.quote(new String(data, 0, Math.min(length, 4096), StandardCharsets.UTF_8));
   }
 
   private void onToken(String text) {
@@ -504,18 +483,26 @@ final class UpstreamExchange {
     return (firstByteNanos >= 0 ? firstByteNanos : now) - submittedNanos;
   }
 
-  private static RequestOptions requestOptions(
-      UpstreamSettings settings, String url, InferenceRequest request) {
+  private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+
+  /** The replica's parsed endpoint and fixed headers, and this request's id. */
+  private static RequestOptions requestOptions(UpstreamReplica replica, InferenceRequest request) {
+    UpstreamReplica.Target target = replica.target();
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
-            .setAbsoluteURI(url)
-            .setConnectTimeout(Math.max(1, settings.timeout().toMillis()))
-            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
-            .putHeader("x-request-id", request.id());
-    if (settings.apiKey() != null) {
-      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + settings.apiKey());
+            .setHost(target.host())
+            .setPort(target.port())
+            .setSsl(target.ssl())
+            .setURI(target.path())
+            .setConnectTimeout(target.connectTimeoutMillis())
+            .putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE)
+            .putHeader(HttpHeaders.ACCEPT, EVENT_STREAM)
+            .putHeader(REQUEST_ID, request.id());
+    if (target.authorization() != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, target.authorization());
     }
     return options;
   }

@@ -16,6 +16,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.ContextInternal;
 import java.net.URI;
@@ -63,6 +64,7 @@ final class UpstreamReplica implements Replica {
   private final Clock clock;
   private final Executor onClock;
   private final Capacity capacity;
+  private final Target target;
   /**
    * One client per event loop, made on first use there; read on any thread. Keyed by the loop, not
    * the context: Vert.x runs each server request on a duplicate context of its own.
@@ -86,6 +88,36 @@ final class UpstreamReplica implements Replica {
     this.clock = requireNonNull(clock, "clock");
     this.onClock = requireNonNull(onClock, "onClock");
     this.capacity = new Capacity(settings.maxConcurrency(), 0, 0, 0, Integer.MAX_VALUE, 0);
+    this.target = Target.of(URI.create(endpoint), settings);
+  }
+
+  /**
+   * Where each request goes, parsed once: not once per request.
+   *
+   * @param authorization the bearer header's value, or null; never printed
+   */
+  record Target(
+      String host, int port, boolean ssl, String path, long connectTimeoutMillis,
+      CharSequence authorization) {
+
+    static Target of(URI url, UpstreamSettings settings) {
+      boolean ssl = "https".equalsIgnoreCase(url.getScheme());
+      int port = url.getPort() >= 0 ? url.getPort() : ssl ? 443 : 80;
+      String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+      CharSequence authorization =
+          settings.apiKey() == null ? null : HttpHeaders.createOptimized("Bearer " + settings.apiKey());
+      return new Target(
+          url.getHost(), port, ssl, path, Math.max(1, settings.timeout().toMillis()), authorization);
+    }
+
+    @Override
+    public String toString() {
+      return "Target[" + (ssl ? "https://" : "http://") + host + ":" + port + path + "]";
+    }
+  }
+
+  Target target() {
+    return target;
   }
 
   @Override

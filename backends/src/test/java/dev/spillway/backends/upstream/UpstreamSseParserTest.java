@@ -44,10 +44,10 @@ class UpstreamSseParserTest {
       SseParser parser = new SseParser();
       List<String> events = new ArrayList<>();
       for (int i = 0; i < bytes.length; i += size) {
-        assertThat(parser.feed(Buffer.buffer(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size))), events::add))
+        assertThat(parser.feed(Buffer.buffer(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + size))), strings(events)))
             .isTrue();
       }
-      assertThat(parser.finish(events::add)).isTrue();
+      assertThat(parser.finish(strings(events))).isTrue();
       assertThat(events).as("chunks of %d bytes", size).containsExactly("{\"t\":\"é漢🙂\"}", "[DONE]");
     }
   }
@@ -57,9 +57,9 @@ class UpstreamSseParserTest {
     SseParser parser = new SseParser();
     List<String> events = new ArrayList<>();
 
-    parser.feed(Buffer.buffer("data: [DONE]"), events::add);
+    parser.feed(Buffer.buffer("data: [DONE]"), strings(events));
     assertThat(events).isEmpty();
-    parser.finish(events::add);
+    parser.finish(strings(events));
 
     assertThat(events).containsExactly("[DONE]");
   }
@@ -70,15 +70,20 @@ class UpstreamSseParserTest {
     byte[] huge = new byte[SseParser.MAX_EVENT_BYTES + 1];
     Arrays.fill(huge, (byte) 'x');
 
-    assertThat(parser.feed(Buffer.buffer("data: "), e -> {})).isTrue();
-    assertThat(parser.feed(Buffer.buffer(huge), e -> {})).isFalse();
+    assertThat(parser.feed(Buffer.buffer("data: "), (d, n) -> {})).isTrue();
+    assertThat(parser.feed(Buffer.buffer(huge), (d, n) -> {})).isFalse();
   }
 
   private static List<String> parse(String stream) {
     SseParser parser = new SseParser();
     List<String> events = new ArrayList<>();
-    assertThat(parser.feed(Buffer.buffer(stream), events::add)).isTrue();
-    assertThat(parser.finish(events::add)).isTrue();
+    assertThat(parser.feed(Buffer.buffer(stream), strings(events))).isTrue();
+    assertThat(parser.finish(strings(events))).isTrue();
     return events;
+  }
+
+  /** Collects each event's data as text. */
+  private static SseParser.Events strings(List<String> events) {
+    return (data, length) -> events.add(new String(data, 0, length, StandardCharsets.UTF_8));
   }
 }

@@ -16,6 +16,7 @@ import dev.spillway.gateway.core.GatewayListener;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,11 +48,14 @@ import java.util.function.LongSupplier;
  */
 final class Exchange implements GatewayListener {
 
-  static final String POOL = "x-spillway-pool";
-  static final String REPLICA = "x-spillway-replica";
-  static final String COST = "x-spillway-cost-usd";
-  static final String PRICE = "x-spillway-price-usd";
-  static final String QUEUE_MS = "x-spillway-queue-ms";
+  // Header names made once: Vert.x then neither validates nor encodes them per response.
+  static final CharSequence POOL = HttpHeaders.createOptimized("x-spillway-pool");
+  static final CharSequence REPLICA = HttpHeaders.createOptimized("x-spillway-replica");
+  static final CharSequence COST = HttpHeaders.createOptimized("x-spillway-cost-usd");
+  static final CharSequence PRICE = HttpHeaders.createOptimized("x-spillway-price-usd");
+  static final CharSequence QUEUE_MS = HttpHeaders.createOptimized("x-spillway-queue-ms");
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
 
   private final HttpServerResponse response;
   private final OpenAiRequest request;
@@ -268,8 +272,8 @@ final class Exchange implements GatewayListener {
     response
         .setStatusCode(200)
         .setChunked(true)
-        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.EVENT_STREAM)
-        .putHeader("cache-control", "no-cache");
+        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.EVENT_STREAM_TYPE)
+        .putHeader(CACHE_CONTROL, NO_CACHE);
     if (binding != null) {
       response
           .putHeader(POOL, binding.pool())

@@ -15,6 +15,7 @@ import dev.spillway.gateway.metrics.GatewayMetrics;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -35,14 +36,16 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpApi {
 
-  static final String CONTENT_TYPE = "content-type";
-  static final String JSON = "application/json";
+  // Header names and fixed values made once: Vert.x then neither validates nor encodes them per response.
+  static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+  static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   static final String EVENT_STREAM = "text/event-stream";
+  static final CharSequence EVENT_STREAM_TYPE = HttpHeaders.createOptimized(EVENT_STREAM);
   static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-  static final String REQUEST_ID = "x-request-id";
-  static final String OPENAI_VERSION = "openai-version";
-  static final String OPENAI_VERSION_VALUE = "2020-10-01";
-  static final String PROCESSING_MS = "openai-processing-ms";
+  static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  static final CharSequence OPENAI_VERSION = HttpHeaders.createOptimized("openai-version");
+  static final CharSequence OPENAI_VERSION_VALUE = HttpHeaders.createOptimized("2020-10-01");
+  static final CharSequence PROCESSING_MS = HttpHeaders.createOptimized("openai-processing-ms");
 
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final String ID_KEY = "spillway.requestId";

@@ -1,0 +1,152 @@
+package dev.spillway.backends.upstream;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.spillway.backends.spi.Usage;
+import java.io.IOException;
+
+/**
+ * Reads the few fields the gateway needs from one {@code chat.completion.chunk} (or one whole
+ * {@code chat.completion}) with a streaming parser, straight from the bytes of the event: no text
+ * copy and no tree per chunk. Everything else in the object is skipped.
+ *
+ * <p>One reader per exchange, reused for each event: {@link #read} resets what it found.
+ */
+final class ChunkReader {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** The object had a non-null {@code error} member. */
+  boolean error;
+  /** {@code usage}, when present with non-negative token counts; else null. */
+  Usage usage;
+  /** {@code choices[0].delta.content} (or {@code .message.content}), when a string; else null. */
+  String content;
+  /** {@code choices[0].finish_reason}, when a string; else null. */
+  String finishReason;
+  /** {@code choices[0]} held a {@code message} object (a whole {@code chat.completion}). */
+  boolean message;
+
+  /** Thrown for input that is not a JSON object, or whose {@code choices} are not shaped as chunks. */
+  static final class Malformed extends Exception {
+    Malformed(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /** Reads {@code length} bytes of {@code data} from {@code offset}. */
+  void read(byte[] data, int offset, int length) throws Malformed {
+    error = false;
+    usage = null;
+    content = null;
+    finishReason = null;
+    message = false;
+    try (JsonParser p = JSON.createParser(data, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new Malformed("not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "error":
+            error = value != JsonToken.VALUE_NULL;
+            p.skipChildren();
+            break;
+          case "usage":
+            usage = value == JsonToken.START_OBJECT ? usage(p) : null;
+            p.skipChildren();
+            break;
+          case "choices":
+            if (value == JsonToken.START_ARRAY) {
+              choices(p);
+            } else if (value != JsonToken.VALUE_NULL) {
+              throw new Malformed("choices is not an array");
+            }
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new Malformed("not one JSON object");
+      }
+    } catch (IOException e) {
+      String reason =
+          e instanceof JsonProcessingException
+              ? ((JsonProcessingException) e).getOriginalMessage()
+              : e.getMessage();
+      throw new Malformed("not JSON: " + reason);
+    }
+  }
+
+  /** At START_ARRAY: reads the first choice, skips the rest; ends at END_ARRAY. */
+  private void choices(JsonParser p) throws IOException, Malformed {
+    JsonToken first = p.nextToken();
+    if (first == JsonToken.END_ARRAY) {
+      return;
+    }
+    if (first == JsonToken.START_OBJECT) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("delta") || name.equals("message")) {
+          if (value == JsonToken.START_OBJECT) {
+            message |= name.equals("message");
+            content(p);
+          } else if (value != JsonToken.VALUE_NULL) {
+            throw new Malformed("choices[0]." + name + " is not an object");
+          }
+        } else if (name.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
+          finishReason = p.getText();
+        } else {
+          p.skipChildren();
+        }
+      }
+    } else if (first != JsonToken.VALUE_NULL) {
+      throw new Malformed("choices[0] is not an object");
+    }
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t == null) {
+        throw new Malformed("choices: unterminated");
+      }
+      p.skipChildren();
+    }
+  }
+
+  /** At START_OBJECT of a delta or message: reads {@code content}; ends at END_OBJECT. */
+  private void content(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (name.equals("content") && value == JsonToken.VALUE_STRING) {
+        content = p.getText();
+      } else {
+        p.skipChildren();
+      }
+    }
+  }
+
+  /** At START_OBJECT of usage: the two counts when both are non-negative numbers; ends at END_OBJECT. */
+  private static Usage usage(JsonParser p) throws IOException {
+    long prompt = -1;
+    long completion = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      boolean number = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT;
+      if (name.equals("prompt_tokens") && number) {
+        prompt = p.getValueAsLong();
+      } else if (name.equals("completion_tokens") && number) {
+        completion = p.getValueAsLong();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return prompt < 0 || completion < 0 || prompt > Integer.MAX_VALUE || completion > Integer.MAX_VALUE
+        ? null
+        : new Usage((int) prompt, (int) completion);
+  }
+}
