@@ -2,32 +2,44 @@ package dev.spillway.gateway.core;
 
 import dev.spillway.backends.spi.ServiceTier;
 import java.util.ArrayDeque;
-import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One model's gateway queue. Tiers drain in strict priority order (priority, default, flex, batch);
  * within a tier, tenants take turns one request at a time, so one tenant's burst cannot starve the
  * others; within a tenant, FIFO. Each tier is bounded; a full tier refuses.
  *
+ * <p>Implementation notes. A tier holds one {@link Line} per tenant with requests queued, found by
+ * tenant in a map and linked in a ring in turn order: the ring's head is served next, then the head
+ * moves one line on, which is how the served tenant goes to the back. A tenant whose line empties
+ * leaves the ring and the map; one that arrives joins the ring just behind the head (at the back).
+ * Serving, queueing and removal therefore allocate nothing beyond the map entry of a tenant that
+ * (re)joins, and emptied lines are kept for reuse, a few per tier.
+ *
  * <p>Single-threaded, on the core's thread.
  */
 final class FlowController {
 
-  private final EnumMap<ServiceTier, TierQueue> tiers = new EnumMap<>(ServiceTier.class);
+  /** Emptied lines a tier keeps for reuse. */
+  private static final int SPARE_LINES = 8;
+
+  /** By {@link ServiceTier#ordinal()}, which is priority order. */
+  private final TierQueue[] tiers;
   private int size;
 
   FlowController(Map<ServiceTier, Integer> capacity) {
-    for (ServiceTier tier : ServiceTier.values()) {
-      tiers.put(tier, new TierQueue(capacity.getOrDefault(tier, 0)));
+    ServiceTier[] all = ServiceTier.values();
+    tiers = new TierQueue[all.length];
+    for (ServiceTier tier : all) {
+      tiers[tier.ordinal()] = new TierQueue(capacity.getOrDefault(tier, 0));
     }
   }
 
   /** Adds at the back of its tenant's line; false when the tier is full. */
   boolean offer(Pending p) {
-    TierQueue tier = tiers.get(p.request.tier());
+    TierQueue tier = tiers[p.request.tier().ordinal()];
     if (tier.size >= tier.capacity) {
       return false;
     }
@@ -39,17 +51,16 @@ final class FlowController {
 
   /** Puts a request back at the head of its tenant's line (a retry), ignoring the bound. */
   void pushFront(Pending p) {
-    tiers.get(p.request.tier()).add(p, true);
+    tiers[p.request.tier().ordinal()].add(p, true);
     p.queued = true;
     size++;
   }
 
   /** The request that would be served next, or null. */
   Pending peek() {
-    for (TierQueue tier : tiers.values()) {
-      Pending head = tier.peek();
-      if (head != null) {
-        return head;
+    for (TierQueue tier : tiers) {
+      if (tier.head != null) {
+        return tier.head.requests.peekFirst();
       }
     }
     return null;
@@ -57,9 +68,9 @@ final class FlowController {
 
   /** Removes and returns the request that would be served next, or null. */
   Pending poll() {
-    for (TierQueue tier : tiers.values()) {
-      Pending head = tier.poll();
-      if (head != null) {
+    for (TierQueue tier : tiers) {
+      if (tier.head != null) {
+        Pending head = tier.poll();
         head.queued = false;
         size--;
         return head;
@@ -72,7 +83,7 @@ final class FlowController {
     if (!p.queued) {
       return false;
     }
-    if (tiers.get(p.request.tier()).remove(p)) {
+    if (tiers[p.request.tier().ordinal()].remove(p)) {
       p.queued = false;
       size--;
       return true;
@@ -85,7 +96,7 @@ final class FlowController {
   }
 
   int size(ServiceTier tier) {
-    return tiers.get(tier).size;
+    return tiers[tier.ordinal()].size;
   }
 
   boolean isEmpty() {
@@ -95,87 +106,144 @@ final class FlowController {
   /** The earliest deadline among the heads of every tenant's line (lines are FIFO), or MAX_VALUE. */
   long earliestDeadline() {
     long earliest = Long.MAX_VALUE;
-    for (TierQueue tier : tiers.values()) {
-      for (ArrayDeque<Pending> line : tier.tenants.values()) {
-        earliest = Math.min(earliest, line.peekFirst().deadlineNanos);
+    for (TierQueue tier : tiers) {
+      Line line = tier.head;
+      for (int i = tier.lines.size(); i > 0; i--) {
+        earliest = Math.min(earliest, line.requests.peekFirst().deadlineNanos);
+        line = line.next;
       }
     }
     return earliest;
   }
 
   /** Removes every line head whose deadline is at or before {@code now}, handing each to {@code sink}. */
-  void expire(long now, java.util.function.Consumer<Pending> sink) {
-    for (TierQueue tier : tiers.values()) {
-      Iterator<Map.Entry<String, ArrayDeque<Pending>>> lines = tier.tenants.entrySet().iterator();
-      while (lines.hasNext()) {
-        ArrayDeque<Pending> line = lines.next().getValue();
-        while (!line.isEmpty() && line.peekFirst().deadlineNanos <= now) {
-          Pending p = line.pollFirst();
+  void expire(long now, Consumer<Pending> sink) {
+    for (TierQueue tier : tiers) {
+      Line line = tier.head;
+      for (int i = tier.lines.size(); i > 0; i--) {
+        Line next = line.next;
+        ArrayDeque<Pending> requests = line.requests;
+        while (!requests.isEmpty() && requests.peekFirst().deadlineNanos <= now) {
+          Pending p = requests.pollFirst();
           p.queued = false;
           tier.size--;
           size--;
           sink.accept(p);
         }
-        if (line.isEmpty()) {
-          lines.remove();
+        if (requests.isEmpty()) {
+          tier.drop(line);
         }
+        line = next;
       }
     }
   }
 
-  /** Tenants in turn order: the first line's head is served next, then that line moves to the back. */
+  /** One tenant's requests in one tier, FIFO, and its place in the tier's ring of turns. */
+  private static final class Line {
+    final ArrayDeque<Pending> requests = new ArrayDeque<>();
+    String tenant;
+    Line next;
+    Line previous;
+  }
+
+  /** Tenants in turn order: the head line's first request is served next, then the head moves on. */
   private static final class TierQueue {
     final int capacity;
-    final LinkedHashMap<String, ArrayDeque<Pending>> tenants = new LinkedHashMap<>();
+    final HashMap<String, Line> lines = new HashMap<>();
+    /** The line served next, or null when the tier is empty. */
+    Line head;
     int size;
+    /** Emptied lines for reuse, linked through {@link Line#next}. */
+    Line spare;
+    int spares;
 
     TierQueue(int capacity) {
       this.capacity = capacity;
     }
 
     void add(Pending p, boolean front) {
-      ArrayDeque<Pending> line = tenants.computeIfAbsent(p.request.tenant(), t -> new ArrayDeque<>());
+      String tenant = p.request.tenant();
+      Line line = lines.get(tenant);
+      if (line == null) {
+        line = join(tenant);
+      }
       if (front) {
-        line.addFirst(p);
+        line.requests.addFirst(p);
       } else {
-        line.addLast(p);
+        line.requests.addLast(p);
       }
       size++;
     }
 
-    Pending peek() {
-      for (ArrayDeque<Pending> line : tenants.values()) {
-        return line.peekFirst();
-      }
-      return null;
-    }
-
     Pending poll() {
-      Iterator<Map.Entry<String, ArrayDeque<Pending>>> it = tenants.entrySet().iterator();
-      if (!it.hasNext()) {
-        return null;
-      }
-      Map.Entry<String, ArrayDeque<Pending>> first = it.next();
-      ArrayDeque<Pending> line = first.getValue();
-      Pending head = line.pollFirst();
-      it.remove();
-      if (!line.isEmpty()) {
-        tenants.put(first.getKey(), line);
+      Line line = head;
+      Pending p = line.requests.pollFirst();
+      if (line.requests.isEmpty()) {
+        drop(line);
+      } else {
+        head = line.next;
       }
       size--;
-      return head;
+      return p;
     }
 
     boolean remove(Pending p) {
-      ArrayDeque<Pending> line = tenants.get(p.request.tenant());
-      if (line == null || !line.remove(p)) {
+      Line line = lines.get(p.request.tenant());
+      if (line == null || !line.requests.remove(p)) {
         return false;
       }
-      if (line.isEmpty()) {
-        tenants.remove(p.request.tenant());
+      if (line.requests.isEmpty()) {
+        drop(line);
       }
       size--;
       return true;
+    }
+
+    /** A new line for {@code tenant}, at the back of the ring. */
+    private Line join(String tenant) {
+      Line line = spare;
+      if (line != null) {
+        spare = line.next;
+        spares--;
+      } else {
+        line = new Line();
+      }
+      line.tenant = tenant;
+      lines.put(tenant, line);
+      if (head == null) {
+        line.next = line;
+        line.previous = line;
+        head = line;
+      } else {
+        Line back = head.previous;
+        back.next = line;
+        line.previous = back;
+        line.next = head;
+        head.previous = line;
+      }
+      return line;
+    }
+
+    /** Takes an empty line out of the map and the ring; the head moves on if it was the head. */
+    void drop(Line line) {
+      lines.remove(line.tenant);
+      if (line.next == line) {
+        head = null;
+      } else {
+        line.previous.next = line.next;
+        line.next.previous = line.previous;
+        if (head == line) {
+          head = line.next;
+        }
+      }
+      line.tenant = null;
+      line.previous = null;
+      line.next = null;
+      if (spares < SPARE_LINES) {
+        line.next = spare;
+        spare = line;
+        spares++;
+      }
     }
   }
 }

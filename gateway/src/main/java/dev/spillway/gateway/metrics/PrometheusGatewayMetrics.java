@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -309,55 +308,127 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   }
 
   /**
-   * One metric's admitted label sets and their data points, capped at {@link #MAX_LABEL_SETS}. The
-   * map only grows, so once it is full every unknown label set goes straight to the overflow set
-   * without taking the lock.
+   * One metric's admitted label sets and their data points, capped at {@link #MAX_LABEL_SETS}.
+   *
+   * <p>Implementation notes. The admitted sets are a tree of {@link ConcurrentHashMap}s, one level per
+   * label: the first label's value leads to a map of the second's, and so on, and the last level
+   * holds the data points. A lookup is one map read per label and allocates nothing (a key object per
+   * call, such as a list of the values, would be garbage on every token). Only admission takes the
+   * lock; it creates the inner maps, then publishes the data point, so a reader sees either the
+   * point or nothing (and then takes the lock and looks again). The tree only grows; once
+   * {@link #admittedCount} reaches the cap, every unknown label set goes straight to the overflow
+   * set without taking the lock.
    */
   private static final class Series<D extends DataPoint> {
 
     private final StatefulMetric<D, ?> metric;
     private final String[] labelNames;
-    private final String[] overflowValues;
     private final CounterDataPoint overflowCount;
-    private final ConcurrentHashMap<List<String>, D> admitted = new ConcurrentHashMap<>();
+    private final String[] overflowValues;
+    /** Made at the first overflow, so that the {@code other} set is exposed only once it is used. */
+    private volatile D overflowPoint;
+    private final ConcurrentHashMap<String, Object> admitted = new ConcurrentHashMap<>();
+    /** Label sets admitted; written under the lock. */
+    private volatile int admittedCount;
 
     Series(StatefulMetric<D, ?> metric, String[] labelNames, CounterDataPoint overflowCount) {
+      if (labelNames.length < 1 || labelNames.length > 3) {
+        throw new IllegalArgumentException(
+            "labelNames: " + Arrays.toString(labelNames) + " (expected: 1 to 3 labels)");
+      }
       this.metric = metric;
       this.labelNames = labelNames.clone();
+      this.overflowCount = overflowCount;
       this.overflowValues = new String[labelNames.length];
       Arrays.fill(overflowValues, OVERFLOW_LABEL_VALUE);
-      this.overflowCount = overflowCount;
+    }
+
+    /** The data point for this label value, or the overflow one. */
+    D labels(String a) {
+      arity(1);
+      check(0, a);
+      D point = lookup(a, null, null);
+      return point != null ? point : admit(a);
     }
 
     /** The data point for these label values (in label-name order), or the overflow one. */
-    D labels(String... values) {
-      for (int i = 0; i < values.length; i++) {
-        if (values[i] == null || values[i].isEmpty()) {
-          requireNonNull(values[i], labelNames[i]);
-          throw new IllegalArgumentException(labelNames[i] + ": \"\" (expected: a configured name)");
-        }
-      }
-      D point = admitted.get(Arrays.asList(values));
-      return point != null ? point : admit(values);
+    D labels(String a, String b) {
+      arity(2);
+      check(0, a);
+      check(1, b);
+      D point = lookup(a, b, null);
+      return point != null ? point : admit(a, b);
     }
 
-    private D admit(String[] values) {
-      if (admitted.size() < MAX_LABEL_SETS) {
+    /** The data point for these label values (in label-name order), or the overflow one. */
+    D labels(String a, String b, String c) {
+      arity(3);
+      check(0, a);
+      check(1, b);
+      check(2, c);
+      D point = lookup(a, b, c);
+      return point != null ? point : admit(a, b, c);
+    }
+
+    private void arity(int values) {
+      if (values != labelNames.length) {
+        throw new IllegalStateException(
+            values + " label values for " + Arrays.toString(labelNames) + " (expected: one per label)");
+      }
+    }
+
+    private void check(int i, String value) {
+      if (value == null || value.isEmpty()) {
+        requireNonNull(value, labelNames[i]);
+        throw new IllegalArgumentException(labelNames[i] + ": \"\" (expected: a configured name)");
+      }
+    }
+
+    /** The admitted point of the label set, or null. Unused trailing values are null. */
+    @SuppressWarnings("unchecked")
+    private D lookup(String a, String b, String c) {
+      Object node = admitted.get(a);
+      if (node == null || labelNames.length == 1) {
+        return (D) node;
+      }
+      node = ((ConcurrentHashMap<String, Object>) node).get(b);
+      if (node == null || labelNames.length == 2) {
+        return (D) node;
+      }
+      return (D) ((ConcurrentHashMap<String, Object>) node).get(c);
+    }
+
+    @SuppressWarnings("unchecked")
+    private D admit(String... values) {
+      if (admittedCount < MAX_LABEL_SETS) {
         synchronized (this) {
-          List<String> key = List.of(values);
-          D point = admitted.get(key);
+          int n = values.length;
+          D point = lookup(values[0], n > 1 ? values[1] : null, n > 2 ? values[2] : null);
           if (point != null) {
             return point;
           }
-          if (admitted.size() < MAX_LABEL_SETS) {
+          if (admittedCount < MAX_LABEL_SETS) {
             point = metric.labelValues(values);
-            admitted.put(key, point);
+            ConcurrentHashMap<String, Object> level = admitted;
+            for (int i = 0; i < n - 1; i++) {
+              level =
+                  (ConcurrentHashMap<String, Object>)
+                      level.computeIfAbsent(values[i], v -> new ConcurrentHashMap<String, Object>());
+            }
+            level.put(values[n - 1], point);
+            admittedCount++;
             return point;
           }
         }
       }
       overflowCount.inc();
-      return metric.labelValues(overflowValues);
+      D point = overflowPoint;
+      if (point == null) {
+        // A race makes the point twice; labelValues returns the same one both times.
+        point = metric.labelValues(overflowValues);
+        overflowPoint = point;
+      }
+      return point;
     }
   }
 }

@@ -236,6 +236,54 @@ class PrometheusGatewayMetricsTest {
   }
 
   @Test
+  void recordingsFromManyThreadsAtOnceAreAllCounted() throws Exception {
+    int threads = 4;
+    int perThread = 20_000;
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      // Two pools, first seen by several threads at once: admission and recording race.
+      String pool = "pool-" + (t % 2);
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                  metrics.interTokenLatency(MODEL, new String(pool), 20 * MS);
+                  metrics.tokens(MODEL, pool, 1, 2);
+                  metrics.requestFinished(MODEL, pool, Outcome.SUCCESS, MS);
+                }
+              });
+      worker.start();
+      workers.add(worker);
+    }
+    start.countDown();
+    for (Thread worker : workers) {
+      worker.join();
+    }
+
+    String text = metrics.scrape();
+    int perPool = threads / 2 * perThread;
+    for (String pool : List.of("pool-0", "pool-1")) {
+      String labels = "{model=\"" + MODEL + "\",pool=\"" + pool + "\"}";
+      assertThat(text)
+          .contains("spillway_inter_token_latency_seconds_count" + labels + " " + perPool + "\n")
+          .contains("spillway_prompt_tokens_total" + labels + " " + perPool + ".0\n")
+          .contains("spillway_completion_tokens_total" + labels + " " + 2 * perPool + ".0\n")
+          .contains("spillway_request_duration_seconds_count" + labels + " " + perPool + "\n")
+          .contains(
+              "spillway_requests_total{model=\"" + MODEL + "\",outcome=\"success\",pool=\"" + pool + "\"} "
+                  + perPool + ".0\n");
+    }
+    assertThat(text).doesNotContain("=\"other\"");
+  }
+
+  @Test
   void rejectsMissingLabelsAndOutOfRangeValuesNamingTheArgument() {
     assertThatThrownBy(() -> metrics.requestFinished(null, POOL, Outcome.SUCCESS, MS))
         .isInstanceOf(NullPointerException.class)

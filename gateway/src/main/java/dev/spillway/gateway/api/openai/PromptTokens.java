@@ -17,6 +17,13 @@ final class PromptTokens {
   private static final Encoding CL100K =
       Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
 
+  /** Tokens of each chat role name, counted once. */
+  private static final int SYSTEM = count("system");
+  private static final int DEVELOPER = count("developer");
+  private static final int USER = count("user");
+  private static final int ASSISTANT = count("assistant");
+  private static final int TOOL = count("tool");
+
   /** The OpenAI cookbook's chat framing: every message, and the reply's priming. */
   static final int PER_MESSAGE = 3;
   static final int PER_NAME = 1;
@@ -27,6 +34,27 @@ final class PromptTokens {
   /** Loads the vocabulary, which takes a few hundred milliseconds: call it off the event loop. */
   static void warmUp() {
     CL100K.countTokensOrdinary("warm up");
+  }
+
+  /**
+   * Tokens of a chat role name: the fixed roles from their counts made when this class loaded its
+   * vocabulary, anything else counted as text.
+   */
+  static int countRole(String role) {
+    switch (role) {
+      case "system":
+        return SYSTEM;
+      case "developer":
+        return DEVELOPER;
+      case "user":
+        return USER;
+      case "assistant":
+        return ASSISTANT;
+      case "tool":
+        return TOOL;
+      default:
+        return count(role);
+    }
   }
 
   static int count(String text) {

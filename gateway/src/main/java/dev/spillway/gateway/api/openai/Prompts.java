@@ -45,62 +45,68 @@ final class Prompts {
           "messages", "empty_array", "messages: [] (expected: a non-empty array of messages)");
     }
     List<Message> parsed = new ArrayList<>(messages.size());
+    // Field names such as messages[2].content[0] are built only for an error message.
     for (int i = 0; i < messages.size(); i++) {
-      String field = "messages[" + i + "]";
       JsonNode message = messages.get(i);
       if (!message.isObject()) {
-        throw invalidType(field, message, "a message object");
+        throw invalidType(field(i), message, "a message object");
       }
       JsonNode roleNode = message.get("role");
       if (!present(roleNode)) {
-        throw missing(field + ".role", "system, developer, user, assistant or tool");
+        throw missing(field(i) + ".role", "system, developer, user, assistant or tool");
       }
       if (!roleNode.isTextual() || !ROLES.contains(roleNode.asText())) {
+        String field = field(i);
         throw OpenAiError.invalid(
             field + ".role", "invalid_value",
             field + ".role: " + describe(roleNode) + " (expected: system, developer, user, assistant or tool)");
       }
       String role = roleNode.asText();
-      List<String> texts = new ArrayList<>(1);
+      List<String> texts;
       JsonNode content = message.get("content");
       if (!present(content)) {
         if (!role.equals("assistant")) {
           // Only an assistant message may carry tool_calls instead of content.
-          throw missing(field + ".content", "a string or an array of content parts");
+          throw missing(field(i) + ".content", "a string or an array of content parts");
         }
+        texts = List.of();
       } else if (content.isTextual()) {
-        texts.add(content.asText());
+        texts = List.of(content.asText());
       } else if (content.isArray()) {
+        texts = new ArrayList<>(content.size());
         for (int p = 0; p < content.size(); p++) {
-          String partField = field + ".content[" + p + "]";
           JsonNode part = content.get(p);
           if (!part.isObject()) {
-            throw invalidType(partField, part, "a content part object");
+            throw invalidType(partField(i, p), part, "a content part object");
           }
           JsonNode type = part.get("type");
           if (type == null || !type.isTextual()) {
-            throw invalidType(partField + ".type", type, "text, image_url, input_audio or file");
+            throw invalidType(partField(i, p) + ".type", type, "text, image_url, input_audio or file");
           }
           if (!type.asText().equals("text")) {
             continue; // images, audio and files carry no text to count
           }
           JsonNode text = part.get("text");
           if (text == null || !text.isTextual()) {
-            throw invalidType(partField + ".text", text, "a string");
+            throw invalidType(partField(i, p) + ".text", text, "a string");
           }
           texts.add(text.asText());
         }
       } else {
-        throw invalidType(field + ".content", content, "a string, an array of content parts or null");
+        throw invalidType(field(i) + ".content", content, "a string, an array of content parts or null");
       }
-      String name = optionalString(message, "name", field + ".name");
+      JsonNode nameNode = message.get("name");
+      String name = null;
+      if (present(nameNode)) {
+        name = optionalString(message, "name", field(i) + ".name");
+      }
       if (role.equals("tool")) {
         JsonNode toolCallId = message.get("tool_call_id");
         if (!present(toolCallId)) {
-          throw missing(field + ".tool_call_id", "a string");
+          throw missing(field(i) + ".tool_call_id", "a string");
         }
         if (!toolCallId.isTextual()) {
-          throw invalidType(field + ".tool_call_id", toolCallId, "a string");
+          throw invalidType(field(i) + ".tool_call_id", toolCallId, "a string");
         }
       }
       parsed.add(new Message(role, texts, name));
@@ -108,10 +114,18 @@ final class Prompts {
     return parsed;
   }
 
+  private static String field(int message) {
+    return "messages[" + message + "]";
+  }
+
+  private static String partField(int message, int part) {
+    return field(message) + ".content[" + part + "]";
+  }
+
   static int chatTokens(List<Message> messages) {
     long tokens = PromptTokens.REPLY_PRIMING;
     for (Message message : messages) {
-      tokens += PromptTokens.PER_MESSAGE + PromptTokens.count(message.role());
+      tokens += PromptTokens.PER_MESSAGE + PromptTokens.countRole(message.role());
       for (String text : message.texts()) {
         tokens += PromptTokens.count(text);
       }
@@ -124,7 +138,14 @@ final class Prompts {
 
   /** The messages' text contents, one line break between messages. */
   static String chatText(List<Message> messages) {
-    StringBuilder text = new StringBuilder();
+    int length = 0;
+    for (Message message : messages) {
+      length++;
+      for (String piece : message.texts()) {
+        length += piece.length();
+      }
+    }
+    StringBuilder text = new StringBuilder(length);
     for (Message message : messages) {
       if (message.texts().isEmpty()) {
         continue;

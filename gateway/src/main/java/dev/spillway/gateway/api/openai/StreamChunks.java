@@ -21,6 +21,10 @@ import dev.spillway.backends.wire.JsonText;
  * {@code "usage":null}; with vLLM's {@code continuous_usage_stats} too, every chunk has the running
  * usage instead.
  *
+ * <p>Implementation notes. A token's chunk is the same text around the token's on every chunk of a
+ * stream without running usage, so both sides are made once, with the string's quotes: a token that
+ * needs no escaping (most do not) costs one concatenation, which allocates only the chunk itself.
+ *
  * <p>Not thread-safe: one instance per response, used on the response's thread.
  */
 public final class StreamChunks {
@@ -33,6 +37,10 @@ public final class StreamChunks {
   private final int promptTokens;
   /** {@code data: {"id":…,"object":…,"created":…,"model":…,"choices":[}. */
   private final String prefix;
+  /** A token chunk up to the token's text, opening quote included. */
+  private final String tokenHead;
+  /** A token chunk after the token's text, closing quote included; null with running usage. */
+  private final String tokenTail;
   private int completionTokens;
 
   public StreamChunks(String id, long created, OpenAiRequest request) {
@@ -53,6 +61,15 @@ public final class StreamChunks {
     JsonText.string(p, request.core().model());
     p.append(",\"choices\":[");
     this.prefix = p.toString();
+    this.tokenHead = prefix + (chat ? "{\"index\":0,\"delta\":{\"content\":\"" : "{\"text\":\"");
+    this.tokenTail =
+        continuousUsage
+            ? null
+            : (chat
+                    ? "\"},\"logprobs\":null,\"finish_reason\":null}]"
+                    : "\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]")
+                + (includeUsage ? ",\"usage\":null" : "")
+                + "}\n\n";
   }
 
   /** What precedes the first content: the role chunk for chat, nothing for text completions. */
@@ -70,6 +87,16 @@ public final class StreamChunks {
   /** The chunk of one generated token. */
   public String token(String text) {
     completionTokens++;
+    if (tokenTail != null) {
+      if (plain(text)) {
+        return tokenHead + text + tokenTail;
+      }
+      // Head and tail without their quotes, which JsonText.string writes around the escaped text.
+      StringBuilder s = new StringBuilder(tokenHead.length() + tokenTail.length() + text.length() + 16);
+      s.append(tokenHead, 0, tokenHead.length() - 1);
+      JsonText.string(s, text);
+      return s.append(tokenTail, 1, tokenTail.length()).toString();
+    }
     StringBuilder s = new StringBuilder(prefix.length() + 160 + text.length());
     s.append(prefix);
     if (chat) {
@@ -119,6 +146,21 @@ public final class StreamChunks {
   /** An error after the stream started: the only way to report one once the status is 200. */
   public static String error(OpenAiError error) {
     return "data: " + error.toJson() + "\n\n";
+  }
+
+  /**
+   * True when {@code text} is its own JSON string content: no character JSON requires escaped (a
+   * quote, a backslash, a control character below U+0020), which is exactly what
+   * {@link JsonText#string} escapes.
+   */
+  static boolean plain(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Ends the choices array, adds the usage field if any, and ends the event. */

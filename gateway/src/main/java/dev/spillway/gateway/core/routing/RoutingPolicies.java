@@ -3,8 +3,7 @@ package dev.spillway.gateway.core.routing;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.gateway.core.GatewayRequest.Slo;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,12 +80,21 @@ public final class RoutingPolicies {
     }
   }
 
-  /** Fewest outstanding tokens (prompt to prefill plus output to generate). */
+  /** Fewest outstanding tokens (prompt to prefill plus output to generate); the first of equals. */
   static Selector leastOutstanding() {
-    return (request, slo, available) ->
-        available.stream()
-            .min(Comparator.comparingLong(c -> c.replica().load().outstandingTokens()))
-            .orElse(null);
+    return (request, slo, available) -> {
+      Candidate best = null;
+      long bestTokens = Long.MAX_VALUE;
+      for (int i = 0; i < available.size(); i++) {
+        Candidate c = available.get(i);
+        long tokens = c.replica().load().outstandingTokens();
+        if (best == null || tokens < bestTokens) {
+          best = c;
+          bestTokens = tokens;
+        }
+      }
+      return best;
+    };
   }
 
   /** Two replicas drawn at random; the one with fewer outstanding tokens. Seeded. */
@@ -122,8 +130,9 @@ public final class RoutingPolicies {
     return (request, slo, available) -> {
       Candidate best = null;
       long bestNanos = Long.MAX_VALUE;
-      for (Candidate c : available) {
-        long nanos = c.replica().predict(request).endToEnd(request.maxOutputTokens()).toNanos();
+      for (int i = 0; i < available.size(); i++) {
+        Candidate c = available.get(i);
+        long nanos = endToEndNanos(c.replica().predict(request), request.maxOutputTokens());
         if (nanos < bestNanos) {
           bestNanos = nanos;
           best = c;
@@ -143,14 +152,15 @@ public final class RoutingPolicies {
       double cheapestCost = Double.MAX_VALUE;
       Candidate fastest = null;
       long fastestNanos = Long.MAX_VALUE;
-      for (Candidate c : available) {
+      for (int i = 0; i < available.size(); i++) {
+        Candidate c = available.get(i);
         Prediction p = c.replica().predict(request);
         boolean meets = p.ttft().compareTo(slo.ttft()) <= 0 && p.tpot().compareTo(slo.tpot()) <= 0;
         if (meets && p.costUsd() < cheapestCost) {
           cheapestCost = p.costUsd();
           cheapest = c;
         }
-        long e2e = p.endToEnd(request.maxOutputTokens()).toNanos();
+        long e2e = endToEndNanos(p, request.maxOutputTokens());
         if (e2e < fastestNanos) {
           fastestNanos = e2e;
           fastest = c;
@@ -161,20 +171,55 @@ public final class RoutingPolicies {
   }
 
   /**
+   * {@code p.endToEnd(outputTokens).toNanos()}, in long arithmetic rather than through the two
+   * {@link java.time.Duration}s that makes: the same value whenever it fits, and the Duration's own
+   * result or overflow otherwise.
+   */
+  static long endToEndNanos(Prediction p, int outputTokens) {
+    try {
+      return Math.addExact(
+          p.ttft().toNanos(), Math.multiplyExact(p.tpot().toNanos(), (long) Math.max(0, outputTokens - 1)));
+    } catch (ArithmeticException e) {
+      return p.endToEnd(outputTokens).toNanos();
+    }
+  }
+
+  /**
    * Consistent hashing of the prompt prefix over every replica of the model (64 points each), so
    * requests sharing a prefix land on the replica that has it cached. When that replica is not
    * offered (saturated), the next replica on the ring that is offered takes the request.
+   *
+   * <p>Implementation notes. The ring is two arrays sorted by point: the points and, for each, the
+   * index of its replica. A selection marks the offered replicas in a scratch array indexed the same
+   * way, walks the ring from the first point at or after the request's key, and clears the marks:
+   * nothing is allocated per request. Where two replicas' points collide, the later replica owns it.
    */
   static final class PrefixAffinity implements Selector {
     private static final int POINTS = 64;
-    private final TreeMap<Long, String> ring = new TreeMap<>();
+    private final long[] points;
+    private final int[] owners;
+    private final Map<String, Integer> indexById = new HashMap<>();
+    /** Scratch: the offered candidate of each replica index during one selection, else null. */
+    private final Candidate[] offered;
 
     PrefixAffinity(List<Candidate> replicas) {
+      TreeMap<Long, Integer> ring = new TreeMap<>();
       for (Candidate c : replicas) {
+        String id = c.replica().id();
+        Integer index = indexById.computeIfAbsent(id, k -> indexById.size());
         for (int i = 0; i < POINTS; i++) {
-          ring.put(mix(c.replica().id().hashCode() * 31L + i), c.replica().id());
+          ring.put(mix(id.hashCode() * 31L + i), index);
         }
       }
+      points = new long[ring.size()];
+      owners = new int[ring.size()];
+      int i = 0;
+      for (Map.Entry<Long, Integer> point : ring.entrySet()) {
+        points[i] = point.getKey();
+        owners[i] = point.getValue();
+        i++;
+      }
+      offered = new Candidate[indexById.size()];
     }
 
     @Override
@@ -182,20 +227,32 @@ public final class RoutingPolicies {
       if (available.isEmpty()) {
         return null;
       }
-      Map<String, Candidate> offered = new HashMap<>();
-      for (Candidate c : available) {
-        offered.put(c.replica().id(), c);
-      }
-      long key = mix(request.prefixHash());
-      List<Map.Entry<Long, String>> walk = new ArrayList<>(ring.tailMap(key, true).entrySet());
-      walk.addAll(ring.headMap(key, false).entrySet());
-      for (Map.Entry<Long, String> point : walk) {
-        Candidate c = offered.get(point.getValue());
-        if (c != null) {
-          return c;
+      int n = available.size();
+      for (int i = 0; i < n; i++) {
+        Candidate c = available.get(i);
+        Integer index = indexById.get(c.replica().id());
+        if (index != null) {
+          offered[index] = c;
         }
       }
-      return available.get(0);
+      Candidate chosen = null;
+      try {
+        int start = Arrays.binarySearch(points, mix(request.prefixHash()));
+        if (start < 0) {
+          start = -start - 1;
+        }
+        for (int k = 0; k < points.length; k++) {
+          int at = start + k;
+          Candidate c = offered[owners[at < points.length ? at : at - points.length]];
+          if (c != null) {
+            chosen = c;
+            break;
+          }
+        }
+      } finally {
+        Arrays.fill(offered, null);
+      }
+      return chosen != null ? chosen : available.get(0);
     }
 
     /** SplitMix64's finaliser: spreads nearby keys over the ring. */

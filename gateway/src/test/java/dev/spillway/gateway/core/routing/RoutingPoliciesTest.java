@@ -158,4 +158,77 @@ class RoutingPoliciesTest {
     assertThat(fallback).isNotNull().isNotSameAs(saturated);
     assertThat(s.select(request(prefix), SLO, others)).as("the fallback is stable too").isSameAs(fallback);
   }
+
+  @Test
+  void leastOutstandingPicksTheFirstOfEquallyLoadedReplicas() {
+    Candidate a = candidate("p", new FakeReplica("p/0").outstanding(300));
+    Candidate b = candidate("p", new FakeReplica("p/1").outstanding(100));
+    Candidate c = candidate("p", new FakeReplica("p/2").outstanding(100));
+    Selector selector = RoutingPolicies.named(RoutingPolicies.LEAST_OUTSTANDING).selector(List.of(a, b, c));
+
+    assertThat(selector.select(request(1), SLO, List.of(a, b, c))).isSameAs(b);
+    assertThat(selector.select(request(1), SLO, List.of(a, c, b))).isSameAs(c);
+  }
+
+  @Test
+  void prefixAffinityPicksWhatWalkingTheRingFromThePrefixPicks() {
+    List<Candidate> all = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      all.add(candidate(i < 4 ? "a" : "b", new FakeReplica((i < 4 ? "a/" : "b/") + i)));
+    }
+    Selector selector = RoutingPolicies.named(RoutingPolicies.PREFIX_AFFINITY).selector(all);
+    // The rule written plainly: each replica's 64 points on a sorted ring; from the first point at or
+    // after the mixed prefix hash, going round, the first replica offered.
+    java.util.TreeMap<Long, String> ring = new java.util.TreeMap<>();
+    for (Candidate c : all) {
+      for (int i = 0; i < 64; i++) {
+        ring.put(RoutingPolicies.PrefixAffinity.mix(c.replica().id().hashCode() * 31L + i), c.replica().id());
+      }
+    }
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    for (int trial = 0; trial < 2_000; trial++) {
+      List<Candidate> offered = new ArrayList<>();
+      for (Candidate c : all) {
+        if (random.nextInt(3) > 0) {
+          offered.add(c);
+        }
+      }
+      if (offered.isEmpty()) {
+        continue;
+      }
+      long prefix = random.nextLong();
+      Map<String, Candidate> byId = new HashMap<>();
+      offered.forEach(c -> byId.put(c.replica().id(), c));
+      long key = RoutingPolicies.PrefixAffinity.mix(prefix);
+      List<String> walk = new ArrayList<>(ring.tailMap(key, true).values());
+      walk.addAll(ring.headMap(key, false).values());
+      Candidate expected =
+          walk.stream().map(byId::get).filter(c -> c != null).findFirst().orElseThrow();
+
+      assertThat(selector.select(request(prefix), SLO, offered)).isSameAs(expected);
+    }
+  }
+
+  @Test
+  void prefixAffinityTakesTheFirstOfferedWhenNoneIsOnTheRing() {
+    Candidate known = candidate("p", new FakeReplica("p/0"));
+    Candidate stranger = candidate("q", new FakeReplica("q/0"));
+    Selector selector = RoutingPolicies.named(RoutingPolicies.PREFIX_AFFINITY).selector(List.of(known));
+
+    assertThat(selector.select(request(3), SLO, List.of(stranger))).isSameAs(stranger);
+    assertThat(selector.select(request(3), SLO, List.of(stranger, known))).isSameAs(known);
+  }
+
+  @Test
+  void endToEndNanosIsThePredictionsEndToEndDuration() {
+    dev.spillway.backends.spi.Prediction p =
+        new dev.spillway.backends.spi.Prediction(Duration.ofNanos(123_456_789), Duration.ofNanos(20_000_001), 0.1);
+    for (int tokens : new int[] {0, 1, 2, 50, 100_000}) {
+      assertThat(RoutingPolicies.endToEndNanos(p, tokens)).isEqualTo(p.endToEnd(tokens).toNanos());
+    }
+    dev.spillway.backends.spi.Prediction huge =
+        new dev.spillway.backends.spi.Prediction(Duration.ofDays(365 * 200), Duration.ofDays(365), 0.1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RoutingPolicies.endToEndNanos(huge, 200))
+        .isInstanceOf(ArithmeticException.class);
+  }
 }
