@@ -78,8 +78,12 @@ public final class GatewayMain {
       return;
     }
     // As many event loops as the gateway serves on: each loop's contexts then share one thread.
+    // Native epoll where it loads (Linux x86-64): cheaper wake-ups between loops than NIO's.
     Vertx vertx =
-        Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.server().eventLoops()));
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(config.server().eventLoops())
+                .setPreferNativeTransport(true));
     GatewayConfig running = config;
     GatewayApp.start(vertx, config, profiles)
         .onSuccess(

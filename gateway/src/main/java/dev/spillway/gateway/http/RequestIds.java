@@ -11,6 +11,8 @@ import java.util.SplittableRandom;
 final class RequestIds {
 
   static final int MAX_CLIENT_ID_LENGTH = 256;
+  private static final int FIVE_DIGITS = 62 * 62 * 62 * 62 * 62;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final char[] ALPHANUMERIC =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
@@ -24,14 +26,34 @@ final class RequestIds {
     if (fromClient != null && acceptable(fromClient)) {
       return fromClient;
     }
-    return "req_" + String.format("%016x%016x", random.nextLong(), random.nextLong());
+    char[] id = new char[4 + 32];
+    id[0] = 'r';
+    id[1] = 'e';
+    id[2] = 'q';
+    id[3] = '_';
+    hex(random.nextLong(), id, 4);
+    hex(random.nextLong(), id, 20);
+    return new String(id);
+  }
+
+  /** The 16 lower-case hex digits of {@code value}, zero-padded, into {@code out} at {@code at}. */
+  private static void hex(long value, char[] out, int at) {
+    for (int i = 15; i >= 0; i--) {
+      out[at + i] = HEX[(int) (value & 0xf)];
+      value >>>= 4;
+    }
   }
 
   /** A response id in OpenAI's shape: {@code chatcmpl-} or {@code cmpl-} and 29 alphanumerics. */
   String responseId(Endpoint endpoint) {
     StringBuilder id = new StringBuilder(endpoint.idPrefix().length() + 29).append(endpoint.idPrefix());
-    for (int i = 0; i < 29; i++) {
-      id.append(ALPHANUMERIC[random.nextInt(ALPHANUMERIC.length)]);
+    // Five uniform base-62 digits per draw from [0, 62^5): six draws, not 29.
+    for (int i = 0; i < 29; ) {
+      int bits = random.nextInt(FIVE_DIGITS);
+      for (int j = 0; j < 5 && i < 29; j++, i++) {
+        id.append(ALPHANUMERIC[bits % ALPHANUMERIC.length]);
+        bits /= ALPHANUMERIC.length;
+      }
     }
     return id.toString();
   }
