@@ -500,7 +500,8 @@ report_overhead() {
         for target in direct nginx spillway; do
           local notes="" failed behind
           failed=$(get lat "$case" "$rate" "$target" failed); behind=$(get lat "$case" "$rate" "$target" behind)
-          [[ $failed != nan && $failed != 0 ]] && notes+="failed $failed "
+          if [[ $failed == -1 ]]; then notes+="no result: the run did not end in time "
+          elif [[ $failed != nan && $failed != 0 ]]; then notes+="failed $failed "; fi
           [[ $behind != nan && $behind != 0 ]] && notes+="behind schedule"
           printf '  %-7s %6s  %-9s %9.3f %9.3f %9.3f  %s\n' "$case" "$rate" "$target" \
             "$(get lat "$case" "$rate" "$target" p50)" "$(get lat "$case" "$rate" "$target" p99)" \
