@@ -17,7 +17,8 @@ public final class LoadtestMain {
           + "commands:\n"
           + "  run         drive a live OpenAI-compatible endpoint and report (run --help for flags)\n"
           + "  simulate    run a workload through the gateway core and emulated pools in virtual time\n"
-          + "  experiment  compare routing policies over a workload and fleet in virtual time (experiment --help)\n";
+          + "  experiment  compare routing policies over a workload and fleet in virtual time (experiment --help)\n"
+          + "  stub-upstream  serve a fixed, optionally paced, OpenAI-compatible answer (stub-upstream --help)\n";
 
   private LoadtestMain() {}
 
@@ -43,19 +44,21 @@ public final class LoadtestMain {
           return new SimulateCommand(out, err).run(rest);
         case "experiment":
           return new ExperimentCommand(out, err).run(rest);
+        case "stub-upstream":
+          return new StubUpstreamCommand(out).run(rest);
         case "help":
         case "-h":
         case "--help":
           out.print(USAGE);
           return 0;
         default:
-          throw new UsageException("unknown command: " + command + " (expected: run, simulate or experiment)");
+          throw new UsageException("unknown command: " + command + " (expected: run, simulate, experiment or stub-upstream)");
       }
     } catch (UsageException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());
       err.println(
           "see: spillway-loadtest "
-              + (List.of("run", "simulate", "experiment").contains(command) ? command + " --help" : "--help"));
+              + (List.of("run", "simulate", "experiment", "stub-upstream").contains(command) ? command + " --help" : "--help"));
       return 2;
     } catch (IOException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());

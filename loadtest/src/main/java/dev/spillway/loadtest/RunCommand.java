@@ -50,6 +50,7 @@ final class RunCommand {
       Flag.valued("timeout", "D", "a request taking longer fails as timeout; default 10m"),
       Flag.valued("prefix-len", "N", "tokens a prefix group shares; default half of each prompt"),
       Flag.valued("out", "DIR", "where summary.json, requests.csv and report.html go (required)"),
+      Flag.bool("lean", "time requests at their first and last body bytes, without parsing chunks"),
       Flag.bool("progress", "show the progress line on stderr even when it is not a terminal"),
       Flag.bool("help", "show this help"));
 
@@ -92,7 +93,8 @@ final class RunCommand {
         .withEndpoint(endpoint)
         .withMaxInflight(flags.positiveInt("max-inflight", DriverOptions.DEFAULT_MAX_INFLIGHT))
         .withTimeout(flags.duration("timeout", DriverOptions.DEFAULT_TIMEOUT))
-        .withPrefixTokens(flags.has("prefix-len") ? flags.positiveInt("prefix-len", 1) : -1);
+        .withPrefixTokens(flags.has("prefix-len") ? flags.positiveInt("prefix-len", 1) : -1)
+        .withLean(flags.has("lean"));
     WorkloadFlags.Parsed parsed = WorkloadFlags.parse(flags);
     SloGoals goals = WorkloadFlags.sloGoals(flags);
     boolean progress = flags.has("progress") || System.console() != null;
@@ -203,6 +205,7 @@ final class RunCommand {
     m.put("stream", options.stream());
     m.put("seed", options.seed());
     m.put("max_inflight", driver.maxInflight());
+    m.put("lean", driver.lean());
     m.put("command_line", "run " + String.join(" ", redacted(flags)));
     return m;
   }

@@ -18,9 +18,12 @@ import java.util.Locale;
  *     {@code timeout}
  * @param prefixTokens how many leading prompt tokens a prefix group shares; negative for half of each
  *     prompt
+ * @param lean time each request at its first and last body bytes only, without parsing chunks (see
+ *     {@link LeanExchange})
  */
 public record DriverOptions(
-    URI baseUrl, String apiKey, Endpoint endpoint, int maxInflight, Duration timeout, int prefixTokens) {
+    URI baseUrl, String apiKey, Endpoint endpoint, int maxInflight, Duration timeout, int prefixTokens,
+    boolean lean) {
 
   public static final int DEFAULT_MAX_INFLIGHT = 10_000;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
@@ -43,27 +46,31 @@ public record DriverOptions(
   }
 
   public static DriverOptions of(URI baseUrl) {
-    return new DriverOptions(baseUrl, null, Endpoint.CHAT, DEFAULT_MAX_INFLIGHT, DEFAULT_TIMEOUT, -1);
+    return new DriverOptions(baseUrl, null, Endpoint.CHAT, DEFAULT_MAX_INFLIGHT, DEFAULT_TIMEOUT, -1, false);
   }
 
   public DriverOptions withApiKey(String apiKey) {
-    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens);
+    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens, lean);
   }
 
   public DriverOptions withEndpoint(Endpoint endpoint) {
-    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens);
+    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens, lean);
   }
 
   public DriverOptions withMaxInflight(int maxInflight) {
-    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens);
+    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens, lean);
   }
 
   public DriverOptions withTimeout(Duration timeout) {
-    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens);
+    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens, lean);
   }
 
   public DriverOptions withPrefixTokens(int prefixTokens) {
-    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens);
+    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens, lean);
+  }
+
+  public DriverOptions withLean(boolean lean) {
+    return new DriverOptions(baseUrl, apiKey, endpoint, maxInflight, timeout, prefixTokens, lean);
   }
 
   /** The full URL of the endpoint. */

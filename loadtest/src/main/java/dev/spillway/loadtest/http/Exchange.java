@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  *
  * <p>Confined to the run's context: started there, so every HTTP callback and the deadline run there.
  */
-final class Exchange {
+final class Exchange implements Call {
 
   static final String POOL_HEADER = "x-spillway-pool";
   static final String COST_HEADER = "x-spillway-cost-usd";
@@ -96,17 +96,18 @@ final class Exchange {
     return planned;
   }
 
-  RequestRecord record() {
+  @Override
+  public RequestRecord record() {
     return record;
   }
 
-  /** A description of the failure, when there was one. */
-  String errorMessage() {
+  @Override
+  public String errorMessage() {
     return errorMessage;
   }
 
-  /** Sends the request now; {@code sentNanos} is relative to the run's start. */
-  void start(HttpClient client, RequestOptions options, Buffer body, long sentNanos, long timeoutNanos) {
+  @Override
+  public void start(HttpClient client, RequestOptions options, Buffer body, long sentNanos, long timeoutNanos) {
     this.sentNanos = sentNanos;
     deadline = clock.schedule(origin + sentNanos + timeoutNanos, this::onDeadline);
     try {

@@ -36,7 +36,8 @@ import java.util.Map;
  * that cannot go out on time (the bound is reached, or the event loop was busy) goes out as soon as it
  * can, and its {@code sentNanos} shows how late: latencies still count from the intended start. Closed
  * loop: N clients, each sending its next request when its last one ended; intended start equals send.
- * Every time is relative to the run's start on a {@link VertxClock}.
+ * Every time is relative to the run's start on a {@link VertxClock}. Each request is an {@link Exchange},
+ * which parses every chunk, or in lean mode a {@link LeanExchange}, which only times the bytes.
  */
 public final class LoadDriver {
 
@@ -202,13 +203,16 @@ public final class LoadDriver {
   private void send(PlannedRequest request, long intendedNanos, boolean warmup, long now) {
     inflight++;
     sent++;
-    Exchange exchange =
-        new Exchange(request, intendedNanos, warmup, options.endpoint() == Endpoint.CHAT, clock, origin, this::onDone);
-    exchange.start(
+    Call call =
+        options.lean()
+            ? new LeanExchange(request, intendedNanos, warmup, clock, origin, this::onDone)
+            : new Exchange(
+                request, intendedNanos, warmup, options.endpoint() == Endpoint.CHAT, clock, origin, this::onDone);
+    call.start(
         client, bodies.requestOptions(request), bodies.body(request), now, options.timeout().toNanos());
   }
 
-  private void onDone(Exchange exchange) {
+  private void onDone(Call exchange) {
     inflight--;
     RequestRecord record = exchange.record();
     records.add(record);
