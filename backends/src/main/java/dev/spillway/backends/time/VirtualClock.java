@@ -59,20 +59,37 @@ public final class VirtualClock implements Clock {
   public void runUntil(long endNanos) {
     Event event;
     while ((event = next()) != null && event.at <= endNanos) {
-      if (event == dueNow.peek()) {
-        dueNow.poll();
-      } else {
-        events.poll();
-      }
-      if (event.cancelled) {
-        continue;
-      }
-      now = event.at;
-      executed++;
-      event.task.run();
+      take(event);
     }
     if (endNanos != Long.MAX_VALUE && endNanos > now) {
       now = endNanos;
+    }
+  }
+
+  /**
+   * Dequeues the next event and runs it unless it was cancelled: one event at a time, for benchmarks
+   * and tests that stop on a condition. Returns false when nothing is queued.
+   */
+  public boolean runNext() {
+    Event event = next();
+    if (event == null) {
+      return false;
+    }
+    take(event);
+    return true;
+  }
+
+  /** Dequeues {@code event}, which {@link #next()} returned, and runs it unless cancelled. */
+  private void take(Event event) {
+    if (event == dueNow.peek()) {
+      dueNow.poll();
+    } else {
+      events.poll();
+    }
+    if (!event.cancelled) {
+      now = event.at;
+      executed++;
+      event.task.run();
     }
   }
 
