@@ -144,7 +144,8 @@ public final class HtmlReport {
 
   private static String cdf(String title, double[] samples, String color) {
     double[] values = Arrays.stream(samples).filter(Double::isFinite).toArray();
-    Arrays.sort(values);
+    // A million samples sort in a fraction of a second on every core; the order is the same.
+    Arrays.parallelSort(values);
     int n = values.length;
     int points = Math.min(n, CDF_POINTS);
     double[] xs = new double[points];

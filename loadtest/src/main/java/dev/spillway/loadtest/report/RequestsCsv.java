@@ -108,7 +108,45 @@ public final class RequestsCsv {
     return new BigDecimal(Double.toString(ms)).setScale(3, RoundingMode.HALF_UP).toPlainString();
   }
 
-  private static String decimal(double value) {
-    return value == 0 ? "0" : new BigDecimal(Double.toString(value)).toPlainString();
+  /**
+   * The shortest decimal that reads back as {@code value}, never in E notation: what
+   * {@code new BigDecimal(Double.toString(value)).toPlainString()} prints (trailing zeros included),
+   * moving the point in the text instead of building a BigDecimal per cell.
+   */
+  static String decimal(double value) {
+    if (value == 0) {
+      return "0";
+    }
+    String text = Double.toString(value);
+    int e = text.indexOf('E');
+    if (e < 0 || !Double.isFinite(value)) {
+      return text;
+    }
+    boolean negative = text.charAt(0) == '-';
+    String mantissa = text.substring(negative ? 1 : 0, e);
+    int exponent = Integer.parseInt(text.substring(e + 1));
+    int point = mantissa.indexOf('.');
+    String digits = mantissa.substring(0, point) + mantissa.substring(point + 1);
+    // digits × 10^-scale, as BigDecimal holds it
+    int scale = (mantissa.length() - point - 1) - exponent;
+    StringBuilder plain = new StringBuilder(digits.length() + Math.abs(scale) + 3);
+    if (negative) {
+      plain.append('-');
+    }
+    if (scale <= 0) {
+      plain.append(digits);
+      for (int i = 0; i < -scale; i++) {
+        plain.append('0');
+      }
+    } else if (scale >= digits.length()) {
+      plain.append("0.");
+      for (int i = digits.length(); i < scale; i++) {
+        plain.append('0');
+      }
+      plain.append(digits);
+    } else {
+      plain.append(digits, 0, digits.length() - scale).append('.').append(digits, digits.length() - scale, digits.length());
+    }
+    return plain.toString();
   }
 }
