@@ -49,7 +49,7 @@ public final class ReportStream implements Consumer<RequestRecord>, AutoCloseabl
   private long accepted;
   private boolean ended;
   /** The writer thread's failure; read after it has been joined. */
-  private Exception failure;
+  private Throwable failure;
 
   private ReportStream(Path dir, SloGoals goals) throws IOException {
     this.dir = dir;
@@ -99,8 +99,11 @@ public final class ReportStream implements Consumer<RequestRecord>, AutoCloseabl
   public Summary finish(Map<String, ?> metadata) throws IOException {
     requireNonNull(metadata, "metadata");
     end();
+    if (failure instanceof IOException) {
+      throw (IOException) failure;
+    }
     if (failure != null) {
-      throw failure instanceof IOException ? (IOException) failure : new IOException(failure);
+      throw new IOException("writing " + dir.resolve(Report.REQUESTS_CSV) + " failed", failure);
     }
     Summary result = summary.build(summary.measuredDurationNanos());
     Report.writeSummaryAndPage(dir, result, summary.timeSeries(), summary.latencySamples(), metadata);
@@ -175,7 +178,8 @@ public final class ReportStream implements Consumer<RequestRecord>, AutoCloseabl
           csv.append(RequestsCsv.appendRow(row, record));
           summary.add(record);
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
+        // Keep taking batches, or the producer would wait on a full queue for ever.
         failure = e;
       }
     }
