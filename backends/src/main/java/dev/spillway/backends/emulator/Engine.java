@@ -16,7 +16,6 @@ import dev.spillway.backends.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * The emulated serving engine of one replica: an iteration-level scheduler over a latency model.
@@ -68,7 +67,7 @@ public final class Engine {
   private final boolean reserveMax;
   private final HostThread host;
 
-  private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(Sequence::compare);
+  private final WaitQueue waiting;
   private final List<Sequence> running = new ArrayList<>();
   private final Step step = new Step();
   private long freeBlocks;
@@ -77,8 +76,6 @@ public final class Engine {
   private long pendingStart;
   private long lastStepEnd = Long.MIN_VALUE;
   private long outstandingTokens;
-  /** Tokens to compute of the waiting sequences, per tier: prediction reads these, O(1). */
-  private final long[] waitingRemaining = new long[4];
   /** Prompt tokens still to prefill of the running sequences. */
   private long runningPrefill;
   /** Static batching: the padded prompt length of the batch in flight. */
@@ -116,6 +113,12 @@ public final class Engine {
     this.admissionNanos = Math.round(latency.admissionSeconds() * 1e9);
     this.reserveMax = stack.reserveMaxTokens();
     this.host = new HostThread(clock, Math.round(latency.hostTokenSeconds() * 1e9));
+    this.waiting =
+        isStatic
+            ? new WaitQueue(s -> staticBlocks(s.request), s -> 0)
+            : new WaitQueue(
+                s -> firstBlocks(s.remaining(), s.remainingOutput()),
+                s -> Math.min(s.remaining(), capacity.maxBatchTokens()));
   }
 
   public String replicaId() {
@@ -155,23 +158,13 @@ public final class Engine {
       if (!running.isEmpty() || waiting.size() >= staticBatch) {
         return false;
       }
-      long needed = staticBlocks(request);
-      for (Sequence s : waiting) {
-        needed += staticBlocks(s.request);
-      }
-      return needed <= freeBlocks;
+      return staticBlocks(request) + waiting.admissionBlocks() <= freeBlocks;
     }
     if (running.size() + waiting.size() >= capacity.maxRunningSequences()) {
       return false;
     }
-    int budget = capacity.maxBatchTokens();
-    long blocks = firstBlocks(request.promptTokens(), request.maxOutputTokens());
-    long tokens = 0;
-    for (Sequence s : waiting) {
-      blocks += firstBlocks(s.remaining(), s.remainingOutput());
-      tokens += Math.min(s.remaining(), budget);
-    }
-    return tokens < budget && blocks <= freeBlocks;
+    long blocks = firstBlocks(request.promptTokens(), request.maxOutputTokens()) + waiting.admissionBlocks();
+    return waiting.admissionTokens() < capacity.maxBatchTokens() && blocks <= freeBlocks;
   }
 
   /** KV blocks a waiting request takes when admitted: its first chunk, or its maximum if reserved. */
@@ -226,7 +219,7 @@ public final class Engine {
     if (sequence.done) {
       return;
     }
-    addWaiting(sequence);
+    waiting.add(sequence);
     wake(false);
   }
 
@@ -303,11 +296,7 @@ public final class Engine {
 
   /** Prefill work queued ahead: the running total prediction uses, for tests to check. */
   long queuedPrefillTokens() {
-    long total = runningPrefill;
-    for (long tier : waitingRemaining) {
-      total += tier;
-    }
-    return total;
+    return runningPrefill + waiting.remaining();
   }
 
   /** The same, counted the slow way. */
@@ -320,15 +309,6 @@ public final class Engine {
       total += s.done ? 0 : prefillPart(s);
     }
     return total;
-  }
-
-  private void addWaiting(Sequence s) {
-    waiting.add(s);
-    waitingRemaining[s.tierRank] += s.remaining();
-  }
-
-  private void removedFromWaiting(Sequence s) {
-    waitingRemaining[s.tierRank] -= s.remaining();
   }
 
   private static long prefillPart(Sequence s) {
@@ -404,9 +384,7 @@ public final class Engine {
       }
       return;
     }
-    if (waiting.remove(s)) {
-      removedFromWaiting(s);
-    }
+    waiting.remove(s);
     finish(s, FinishReason.CANCELLED, clock.nanoTime());
     running.remove(s);
   }
@@ -457,7 +435,6 @@ public final class Engine {
         break;
       }
       waiting.poll();
-      removedFromWaiting(s);
       admit(s);
       allocate(s, more);
       step.add(s, need, start);
@@ -491,7 +468,7 @@ public final class Engine {
     outstandingTokens += outstanding(s) - before;
     s.preemptions++;
     stats.preemptions++;
-    addWaiting(s);
+    waiting.add(s);
   }
 
   // ---------------------------------------------------------------- static batching
@@ -507,7 +484,6 @@ public final class Engine {
           break;
         }
         waiting.poll();
-        removedFromWaiting(s);
         allocate(s, blocks);
         admit(s);
         longest = Math.max(longest, s.promptTokens);
@@ -545,10 +521,7 @@ public final class Engine {
   public Prediction predict(InferenceRequest request) {
     int batch = Math.min(running.size() + waiting.size() + 1, capacity.maxRunningSequences());
     double context = request.promptTokens() + request.maxOutputTokens() / 2.0;
-    long aheadTokens = runningPrefill;
-    for (int tier = 0; tier <= request.tier().ordinal(); tier++) {
-      aheadTokens += waitingRemaining[tier];
-    }
+    long aheadTokens = runningPrefill + waiting.remainingThrough(request.tier().ordinal());
     double decode = latency.decodeSeconds(batch, context);
     double ttft;
     if (staticBatch > 0) {
