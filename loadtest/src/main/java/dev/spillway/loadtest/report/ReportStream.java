@@ -46,7 +46,6 @@ public final class ReportStream implements Consumer<RequestRecord>, AutoCloseabl
   private final Thread writer;
   private RequestRecord[] batch = new RequestRecord[BATCH];
   private int batched;
-  private long accepted;
   private boolean ended;
   /** The writer thread's failure; read after it has been joined. */
   private Throwable failure;
@@ -77,17 +76,11 @@ public final class ReportStream implements Consumer<RequestRecord>, AutoCloseabl
       throw new IllegalStateException("accept after finish");
     }
     batch[batched++] = record;
-    accepted++;
     if (batched == BATCH) {
       hand(batch);
       batch = new RequestRecord[BATCH];
       batched = 0;
     }
-  }
-
-  /** Records accepted so far. */
-  public long accepted() {
-    return accepted;
   }
 
   /**
