@@ -9,6 +9,7 @@ import dev.spillway.loadtest.Flags.Flag;
 import dev.spillway.loadtest.metrics.SloGoals;
 import dev.spillway.loadtest.metrics.Summary;
 import dev.spillway.loadtest.report.Report;
+import dev.spillway.loadtest.report.ReportStream;
 import dev.spillway.loadtest.report.SummaryTable;
 import dev.spillway.loadtest.sim.Simulator;
 import dev.spillway.loadtest.workload.Arrival;
@@ -92,36 +93,41 @@ final class SimulateCommand {
       } catch (IllegalArgumentException e) {
         throw new UsageException("--config: " + e.getMessage());
       }
-      long wallStart = System.nanoTime();
-      Simulator.Result result =
-          options.arrival() instanceof Arrival.ClosedLoop
-              ? simulator.runClosedLoop(workload.iterator(), ((Arrival.ClosedLoop) options.arrival()).concurrency())
-              : simulator.runOpenLoop(workload.iterator());
-      double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-      Summary summary =
-          Summary.of(result.records(), goals, Summary.measuredDurationNanos(result.records()));
       Path dir =
           parsed.sweepRates().isEmpty()
               ? outDir
               : outDir.resolve("rate-" + ((Arrival.RateDriven) options.arrival()).ratePerSecond());
-      Map<String, Object> metadata = new LinkedHashMap<>();
-      metadata.put("backend", "spillway-simulator");
-      metadata.put("model_id", options.models().toString());
-      metadata.put("arrival", options.arrival().describe());
-      metadata.put("num_prompts", options.requests());
-      metadata.put("input_len", options.inputLength().text());
-      metadata.put("output_len", options.outputLength().text());
-      metadata.put("seed", options.seed());
-      metadata.put("policy", flags.has("policy") ? flags.get("policy") : "as configured");
-      metadata.put("virtual_duration_s", result.durationNanos() / 1e9);
-      metadata.put("wall_time_s", wallSeconds);
-      metadata.put("events", result.events());
-      metadata.put("command_line", "simulate " + String.join(" ", args));
-      Report.write(dir, summary, result.records(), metadata);
+      Summary summary;
+      Simulator.Totals result;
+      double wallSeconds;
+      // requests.csv is written, and the summary folded, on the report's own thread as requests end.
+      try (ReportStream report = ReportStream.open(dir, goals)) {
+        long wallStart = System.nanoTime();
+        result =
+            options.arrival() instanceof Arrival.ClosedLoop
+                ? simulator.runClosedLoop(
+                    workload.iterator(), ((Arrival.ClosedLoop) options.arrival()).concurrency(), report)
+                : simulator.runOpenLoop(workload.iterator(), report);
+        wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("backend", "spillway-simulator");
+        metadata.put("model_id", options.models().toString());
+        metadata.put("arrival", options.arrival().describe());
+        metadata.put("num_prompts", options.requests());
+        metadata.put("input_len", options.inputLength().text());
+        metadata.put("output_len", options.outputLength().text());
+        metadata.put("seed", options.seed());
+        metadata.put("policy", flags.has("policy") ? flags.get("policy") : "as configured");
+        metadata.put("virtual_duration_s", result.durationNanos() / 1e9);
+        metadata.put("wall_time_s", wallSeconds);
+        metadata.put("events", result.events());
+        metadata.put("command_line", "simulate " + String.join(" ", args));
+        summary = report.finish(metadata);
+      }
       out.print(SummaryTable.render(summary));
       out.printf(
           Locale.ROOT, "simulated %d requests: %.1f s of virtual time in %.2f s of wall time (%d events)%n",
-          result.records().size(), result.durationNanos() / 1e9, wallSeconds, result.events());
+          result.requests(), result.durationNanos() / 1e9, wallSeconds, result.events());
       out.println("report: " + dir.resolve(Report.REPORT_HTML));
       completed += summary.completed();
     }

@@ -179,10 +179,24 @@ public final class Deployment {
     return new Deployment(accelerator, model, stack, e, tp, chipsUsed, weightDtype);
   }
 
+  /**
+   * For a startup banner or a table: {@code p5.48xlarge tp=2 (2 of 8 chips) fp8 trtllm}. A wafer-scale
+   * replica spans whole systems, so it counts them: {@code cs-3 tp=5 (5 systems of 1 wafer each) bf16
+   * cerebras}.
+   */
   @Override
   public String toString() {
-    return accelerator.name() + " tp=" + tp + " (" + chipsUsed + " of " + accelerator.chips()
-        + (stack.batching() == Batching.WAFER ? " wafers" : " chips") + ") " + weightDtype.wireName()
-        + " " + stack.name();
+    String placement;
+    if (stack.batching() == Batching.WAFER) {
+      int wafers = accelerator.chips();
+      int systems = (chipsUsed + wafers - 1) / wafers;
+      placement =
+          systems + (systems == 1 ? " system" : " systems") + " of " + wafers
+              + (wafers == 1 ? " wafer" : " wafers") + " each";
+    } else {
+      placement = chipsUsed + " of " + accelerator.chips() + " chips";
+    }
+    return accelerator.name() + " tp=" + tp + " (" + placement + ") " + weightDtype.wireName() + " "
+        + stack.name();
   }
 }

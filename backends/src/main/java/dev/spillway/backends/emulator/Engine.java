@@ -14,10 +14,8 @@ import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * The emulated serving engine of one replica: an iteration-level scheduler over a latency model.
@@ -39,10 +37,13 @@ import java.util.PriorityQueue;
  * </ul>
  *
  * <p>Host. Where the stack's profile gives host costs, the serving process's one host thread is
- * modelled as a FIFO server in front of the accelerator: a request reaches the scheduler only after
- * the host has parsed and tokenised it, and each generated token reaches the client only after the
- * host has detokenised and written it. The accelerator does not wait for the host; a busy host delays
- * first tokens and, once saturated, caps the replica's output rate.
+ * modelled as a FIFO server in front of the accelerator ({@link HostThread}): a request reaches the
+ * scheduler only after the host has parsed and tokenised it, and each generated token reaches the
+ * client only after the host has detokenised and written it. The accelerator does not wait for the
+ * host; a busy host delays first tokens and, once saturated, caps the replica's output rate.
+ *
+ * <p>The step in flight is a {@link Step}: the batcher adds sequences to it and it keeps the sums
+ * the latency model prices, so a step walks its batch once to schedule it and once to finish it.
  *
  * <p>Invariants: KV blocks in use never exceed the total; a step's tokens never exceed the budget;
  * tokens reported equal tokens generated. Steps are scheduled at intended clock times (start plus
@@ -64,30 +65,25 @@ public final class Engine {
   private final int staticBatch;
   private final long admissionNanos;
   private final boolean reserveMax;
-  private final long hostTokenNanos;
-  /** When the host thread is next idle. */
-  private long hostFreeAt = Long.MIN_VALUE;
-  /** Events the host has handled or will by their time stamps, in time order. */
-  private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
-  private boolean deliveryArmed;
+  private final HostThread host;
 
-  private final PriorityQueue<Sequence> waiting = new PriorityQueue<>(Sequence::compare);
+  private final WaitQueue waiting;
   private final List<Sequence> running = new ArrayList<>();
-  private final List<Sequence> scheduled = new ArrayList<>();
+  private final Step step = new Step();
   private long freeBlocks;
   private long order;
   private boolean stepPending;
   private long pendingStart;
   private long lastStepEnd = Long.MIN_VALUE;
   private long outstandingTokens;
-  /** Tokens to compute of the waiting sequences, per tier: prediction reads these, O(1). */
-  private final long[] waitingRemaining = new long[4];
   /** Prompt tokens still to prefill of the running sequences. */
   private long runningPrefill;
   /** Static batching: the padded prompt length of the batch in flight. */
   private int batchBucket;
 
   private final EngineStats stats = new EngineStats();
+  private final Runnable startStep = this::startStep;
+  private final Runnable finishStep = this::finishStep;
 
   public Engine(
       String replicaId, Deployment deployment, Clock clock, PriceList prices, int staticBatchSize) {
@@ -116,7 +112,13 @@ public final class Engine {
     this.freeBlocks = deployment.kvBlocks();
     this.admissionNanos = Math.round(latency.admissionSeconds() * 1e9);
     this.reserveMax = stack.reserveMaxTokens();
-    this.hostTokenNanos = Math.round(latency.hostTokenSeconds() * 1e9);
+    this.host = new HostThread(clock, Math.round(latency.hostTokenSeconds() * 1e9));
+    this.waiting =
+        isStatic
+            ? new WaitQueue(s -> staticBlocks(s.request), s -> 0)
+            : new WaitQueue(
+                s -> firstBlocks(s.remaining(), s.remainingOutput()),
+                s -> Math.min(s.remaining(), capacity.maxBatchTokens()));
   }
 
   public String replicaId() {
@@ -156,23 +158,13 @@ public final class Engine {
       if (!running.isEmpty() || waiting.size() >= staticBatch) {
         return false;
       }
-      long needed = staticBlocks(request);
-      for (Sequence s : waiting) {
-        needed += staticBlocks(s.request);
-      }
-      return needed <= freeBlocks;
+      return staticBlocks(request) + waiting.admissionBlocks() <= freeBlocks;
     }
     if (running.size() + waiting.size() >= capacity.maxRunningSequences()) {
       return false;
     }
-    int budget = capacity.maxBatchTokens();
-    long blocks = firstBlocks(request.promptTokens(), request.maxOutputTokens());
-    long tokens = 0;
-    for (Sequence s : waiting) {
-      blocks += firstBlocks(s.remaining(), s.remainingOutput());
-      tokens += Math.min(s.remaining(), budget);
-    }
-    return tokens < budget && blocks <= freeBlocks;
+    long blocks = firstBlocks(request.promptTokens(), request.maxOutputTokens()) + waiting.admissionBlocks();
+    return waiting.admissionTokens() < capacity.maxBatchTokens() && blocks <= freeBlocks;
   }
 
   /** KV blocks a waiting request takes when admitted: its first chunk, or its maximum if reserved. */
@@ -213,7 +205,7 @@ public final class Engine {
     long ready = now + admissionNanos;
     long hostNanos = Math.round(latency.hostRequestSeconds(request.promptTokens()) * 1e9);
     if (hostNanos > 0) {
-      ready = onHost(ready, hostNanos);
+      ready = host.queue(ready, hostNanos);
     }
     if (ready > now) {
       clock.schedule(ready, () -> enqueue(sequence));
@@ -223,82 +215,11 @@ public final class Engine {
     return () -> cancel(sequence);
   }
 
-  // ---------------------------------------------------------------- host
-
-  /** Queues {@code nanos} of host work that can start at {@code ready}; returns when it is done. */
-  private long onHost(long ready, long nanos) {
-    hostFreeAt = Math.max(ready, hostFreeAt) + nanos;
-    return hostFreeAt;
-  }
-
-  /** Host work queued ahead of a request arriving now, in seconds. */
-  private double hostBacklogSeconds() {
-    long now = clock.nanoTime();
-    return hostFreeAt <= now ? 0 : (hostFreeAt - now) / 1e9;
-  }
-
-  private record Delivery(Sequence sequence, TokenEvent event) {}
-
-  /** Hands {@code event} to the sink at its time stamp, after every event queued before it. */
-  private void deliver(Sequence s, TokenEvent event) {
-    if (deliveries.isEmpty() && event.atNanos() <= clock.nanoTime()) {
-      accept(s, event);
-      return;
-    }
-    deliveries.add(new Delivery(s, event));
-    armDeliveries();
-  }
-
-  private void armDeliveries() {
-    if (!deliveryArmed && !deliveries.isEmpty()) {
-      deliveryArmed = true;
-      clock.schedule(deliveries.peek().event().atNanos(), this::drainDeliveries);
-    }
-  }
-
-  private void drainDeliveries() {
-    deliveryArmed = false;
-    long now = clock.nanoTime();
-    while (!deliveries.isEmpty() && deliveries.peek().event().atNanos() <= now) {
-      Delivery d = deliveries.poll();
-      accept(d.sequence(), d.event());
-    }
-    armDeliveries();
-  }
-
-  /**
-   * Ends the stream of a sequence the engine has finished but whose events the host still holds: the
-   * sink gets a cancelled finish now, with the usage and cost of everything generated.
-   */
-  private void cutDelivery(Sequence s) {
-    for (Delivery d : deliveries) {
-      if (d.sequence() == s && d.event() instanceof TokenEvent.Finish) {
-        TokenEvent.Finish f = (TokenEvent.Finish) d.event();
-        accept(
-            s,
-            new TokenEvent.Finish(
-                FinishReason.CANCELLED, f.usage(), f.costUsd(), f.priceUsd(), f.queuedNanos(),
-                clock.nanoTime()));
-        return;
-      }
-    }
-  }
-
-  private static void accept(Sequence s, TokenEvent event) {
-    if (s.closed) {
-      return;
-    }
-    if (!(event instanceof TokenEvent.Token)) {
-      s.closed = true;
-    }
-    s.sink.accept(event);
-  }
-
   private void enqueue(Sequence sequence) {
     if (sequence.done) {
       return;
     }
-    addWaiting(sequence);
+    waiting.add(sequence);
     wake(false);
   }
 
@@ -314,7 +235,7 @@ public final class Engine {
       boolean continuing =
           backToBack && lastStepEnd != Long.MIN_VALUE && now - lastStepEnd <= MAX_TIMER_LAG_NANOS;
       pendingStart = continuing ? lastStepEnd : Math.max(now, lastStepEnd);
-      clock.schedule(pendingStart, this::startStep);
+      clock.schedule(pendingStart, startStep);
     }
   }
 
@@ -322,8 +243,8 @@ public final class Engine {
     long now = clock.nanoTime();
     // A real clock fires timers late; keep the intended start unless the lag is more than jitter.
     long start = now - pendingStart <= MAX_TIMER_LAG_NANOS ? pendingStart : now;
-    double seconds = staticBatch > 0 ? scheduleStatic() : scheduleContinuous();
-    if (scheduled.isEmpty()) {
+    double seconds = staticBatch > 0 ? scheduleStatic(start) : scheduleContinuous(start);
+    if (step.isEmpty()) {
       stepPending = false;
       return;
     }
@@ -332,39 +253,41 @@ public final class Engine {
     stats.steps++;
     stats.busyNanos += duration;
     double stepCost = deployment.costPerSecond() * duration / 1e9;
-    long tokens = 0;
-    for (Sequence s : scheduled) {
-      tokens += s.scheduled;
-      if (s.firstStepNanos < 0) {
-        s.firstStepNanos = start;
-      }
-    }
-    for (Sequence s : scheduled) {
+    long tokens = step.tokens();
+    for (int i = 0; i < step.size(); i++) {
+      Sequence s = step.get(i);
       s.costUsd += stepCost * s.scheduled / tokens;
     }
     stats.costUsd += stepCost;
     lastStepEnd = end;
-    clock.schedule(end, () -> finishStep(end));
+    clock.schedule(end, finishStep);
   }
 
-  private void finishStep(long end) {
-    for (int i = 0; i < scheduled.size(); i++) {
-      Sequence s = scheduled.get(i);
+  /** At the end of the step in flight ({@code lastStepEnd}): its sequences advance and sample. */
+  private void finishStep() {
+    long end = lastStepEnd;
+    boolean ended = false;
+    for (int i = 0; i < step.size(); i++) {
+      Sequence s = step.get(i);
       if (s.done) {
         continue;
       }
-      long before = outstanding(s);
-      long prefillBefore = prefillPart(s);
+      // Prompt tokens this step prefilled leave both the outstanding and the queued-prefill totals.
+      int prompt = s.promptTokens;
+      int prefilled = Math.min(s.computed + s.scheduled, prompt) - Math.min(s.computed, prompt);
       s.computed += s.scheduled;
       s.scheduled = 0;
-      outstandingTokens += outstanding(s) - before;
-      runningPrefill += prefillPart(s) - prefillBefore;
+      outstandingTokens -= prefilled;
+      runningPrefill -= prefilled;
       if (s.computed >= s.tokens()) {
         emitToken(s, end);
+        ended |= s.done;
       }
     }
-    scheduled.clear();
-    running.removeIf(s -> s.done);
+    step.clear();
+    if (ended) {
+      running.removeIf(s -> s.done);
+    }
     stepPending = false;
     if (!running.isEmpty() || !waiting.isEmpty()) {
       wake(true);
@@ -373,11 +296,7 @@ public final class Engine {
 
   /** Prefill work queued ahead: the running total prediction uses, for tests to check. */
   long queuedPrefillTokens() {
-    long total = runningPrefill;
-    for (long tier : waitingRemaining) {
-      total += tier;
-    }
-    return total;
+    return runningPrefill + waiting.remaining();
   }
 
   /** The same, counted the slow way. */
@@ -392,22 +311,13 @@ public final class Engine {
     return total;
   }
 
-  private void addWaiting(Sequence s) {
-    waiting.add(s);
-    waitingRemaining[s.tierRank] += s.remaining();
-  }
-
-  private void removedFromWaiting(Sequence s) {
-    waitingRemaining[s.tierRank] -= s.remaining();
-  }
-
   private static long prefillPart(Sequence s) {
-    return s.prefilling() ? s.request.promptTokens() - s.computed : 0;
+    return s.prefilling() ? s.promptTokens - s.computed : 0;
   }
 
   /** Prompt tokens still to prefill plus output tokens still to generate. */
   private static long outstanding(Sequence s) {
-    int prompt = s.request.promptTokens();
+    int prompt = s.promptTokens;
     return prompt - Math.min(s.computed, prompt) + s.remainingOutput();
   }
 
@@ -421,9 +331,9 @@ public final class Engine {
     s.generated++;
     outstandingTokens--;
     stats.tokensOut++;
-    long seen = hostTokenNanos > 0 ? onHost(at, hostTokenNanos) : at;
-    deliver(s, new TokenEvent.Token(index, piece, seen));
-    if (!s.done && s.generated >= s.request.maxOutputTokens()) {
+    long seen = host.tokenNanos() > 0 ? host.queue(at, host.tokenNanos()) : at;
+    host.deliver(s, new TokenEvent.Token(index, piece, seen));
+    if (!s.done && s.generated >= s.maxOutputTokens) {
       finish(s, FinishReason.LENGTH, at);
     }
   }
@@ -452,31 +362,29 @@ public final class Engine {
     s.done = true;
     freeBlocks += s.blocks;
     s.blocks = 0;
-    Usage usage = new Usage(s.request.promptTokens(), s.generated);
+    Usage usage = new Usage(s.promptTokens, s.generated);
     double price = prices.price(deployment.model().name(), s.request.tier(), usage);
     long queued = (s.firstStepNanos < 0 ? at : s.firstStepNanos) - s.submittedNanos;
     stats.finished++;
     // After the last token on the host; a cancelled stream ends now, whatever the host still holds.
     long seen =
-        reason == FinishReason.CANCELLED || hostTokenNanos == 0 ? at : Math.max(at, hostFreeAt);
+        reason == FinishReason.CANCELLED || host.tokenNanos() == 0 ? at : Math.max(at, host.freeAt());
     TokenEvent finish = new TokenEvent.Finish(reason, usage, s.costUsd, price, queued, seen);
     if (reason == FinishReason.CANCELLED) {
-      accept(s, finish);
+      s.emit(finish);
     } else {
-      deliver(s, finish);
+      host.deliver(s, finish);
     }
   }
 
   private void cancel(Sequence s) {
     if (s.done) {
       if (!s.closed) {
-        cutDelivery(s);
+        host.cut(s);
       }
       return;
     }
-    if (waiting.remove(s)) {
-      removedFromWaiting(s);
-    }
+    waiting.remove(s);
     finish(s, FinishReason.CANCELLED, clock.nanoTime());
     running.remove(s);
   }
@@ -487,7 +395,7 @@ public final class Engine {
 
   // ---------------------------------------------------------------- continuous batching
 
-  private double scheduleContinuous() {
+  private double scheduleContinuous(long start) {
     int budget = capacity.maxBatchTokens();
     boolean preempted = false;
     int i = 0;
@@ -509,9 +417,8 @@ public final class Engine {
         break;
       }
       allocate(s, more);
-      s.scheduled = need;
+      step.add(s, need, start);
       budget -= need;
-      scheduled.add(s);
       i++;
     }
     while (!preempted && budget > 0 && running.size() < capacity.maxRunningSequences()) {
@@ -522,20 +429,19 @@ public final class Engine {
       int need = Math.min(s.remaining(), budget);
       long more =
           reserveMax
-              ? blocksFor(s.request.promptTokens() + s.request.maxOutputTokens()) - s.blocks
+              ? blocksFor(s.promptTokens + s.maxOutputTokens) - s.blocks
               : blocksFor(s.computed + need) - s.blocks;
       if (more > freeBlocks) {
         break;
       }
       waiting.poll();
-      removedFromWaiting(s);
       admit(s);
       allocate(s, more);
-      s.scheduled = need;
+      step.add(s, need, start);
       budget -= need;
-      scheduled.add(s);
     }
-    return shapeSeconds(scheduled.size(), 0);
+    return latency.stepSeconds(
+        step.size(), step.tokens(), step.attention(), step.kvRead(), step.prefills());
   }
 
   private void allocate(Sequence s, long blocks) {
@@ -562,43 +468,25 @@ public final class Engine {
     outstandingTokens += outstanding(s) - before;
     s.preemptions++;
     stats.preemptions++;
-    addWaiting(s);
-  }
-
-  /** Step time of the scheduled set; {@code paddedSlots} adds empty compiled-batch slots. */
-  private double shapeSeconds(int sequences, int paddedSlots) {
-    long tokens = 0;
-    double attention = 0;
-    double kvRead = 0;
-    boolean prefill = false;
-    for (Sequence s : scheduled) {
-      long n = s.scheduled;
-      long c = s.computed;
-      tokens += n;
-      attention += n * (c + (n + 1) / 2.0);
-      kvRead += c + n;
-      prefill |= s.prefilling();
-    }
-    return latency.stepSeconds(sequences + paddedSlots, tokens, attention, kvRead, prefill);
+    waiting.add(s);
   }
 
   // ---------------------------------------------------------------- static batching
 
-  private double scheduleStatic() {
+  private double scheduleStatic(long start) {
     StackProfile stack = deployment.stack();
     if (running.isEmpty()) {
       int longest = 0;
       while (!waiting.isEmpty() && running.size() < staticBatch) {
         Sequence s = waiting.peek();
-        long blocks = blocksFor(stack.bucket(s.request.promptTokens()) + s.request.maxOutputTokens());
+        long blocks = blocksFor(stack.bucket(s.promptTokens) + s.maxOutputTokens);
         if (blocks > freeBlocks) {
           break;
         }
         waiting.poll();
-        removedFromWaiting(s);
         allocate(s, blocks);
         admit(s);
-        longest = Math.max(longest, s.request.promptTokens());
+        longest = Math.max(longest, s.promptTokens);
       }
       if (running.isEmpty()) {
         return 0;
@@ -608,10 +496,9 @@ public final class Engine {
     boolean prefill = false;
     int maxContext = 0;
     for (Sequence s : running) {
-      s.scheduled = s.remaining();
       prefill |= s.prefilling();
       maxContext = Math.max(maxContext, s.tokens());
-      scheduled.add(s);
+      step.add(s, s.remaining(), start);
     }
     // Compiled graphs compute every slot: the prompt padded to the bucket, contexts to a bucket.
     if (prefill) {
@@ -634,10 +521,7 @@ public final class Engine {
   public Prediction predict(InferenceRequest request) {
     int batch = Math.min(running.size() + waiting.size() + 1, capacity.maxRunningSequences());
     double context = request.promptTokens() + request.maxOutputTokens() / 2.0;
-    long aheadTokens = runningPrefill;
-    for (int tier = 0; tier <= request.tier().ordinal(); tier++) {
-      aheadTokens += waitingRemaining[tier];
-    }
+    long aheadTokens = runningPrefill + waiting.remainingThrough(request.tier().ordinal());
     double decode = latency.decodeSeconds(batch, context);
     double ttft;
     if (staticBatch > 0) {
@@ -671,7 +555,7 @@ public final class Engine {
       }
     }
     ttft += latency.admissionSeconds()
-        + hostBacklogSeconds()
+        + host.backlogSeconds()
         + latency.hostRequestSeconds(request.promptTokens())
         + latency.hostTokenSeconds();
     double perToken = decode;
@@ -684,44 +568,5 @@ public final class Engine {
 
   private static Duration seconds(double s) {
     return Duration.ofNanos(Math.max(0, Math.round(s * 1e9)));
-  }
-
-  /** Running totals for one engine, for tests and metrics. */
-  public static final class EngineStats {
-    long submitted;
-    long finished;
-    long steps;
-    long preemptions;
-    long tokensOut;
-    long busyNanos;
-    double costUsd;
-
-    public long submitted() {
-      return submitted;
-    }
-
-    public long finished() {
-      return finished;
-    }
-
-    public long steps() {
-      return steps;
-    }
-
-    public long preemptions() {
-      return preemptions;
-    }
-
-    public long tokensOut() {
-      return tokensOut;
-    }
-
-    public long busyNanos() {
-      return busyNanos;
-    }
-
-    public double costUsd() {
-      return costUsd;
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.spillway.backends.emulator;
 
 import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.TokenSink;
 
 /**
@@ -12,6 +13,9 @@ final class Sequence {
 
   final InferenceRequest request;
   final TokenSink sink;
+  /** The request's prompt and output limit, kept here: every step reads them for every sequence. */
+  final int promptTokens;
+  final int maxOutputTokens;
   /** Admission order; FIFO within a tier follows it, and preempted sequences keep theirs. */
   final long order;
   final int tierRank;
@@ -36,6 +40,8 @@ final class Sequence {
   Sequence(InferenceRequest request, TokenSink sink, long order, long submittedNanos, long seed) {
     this.request = request;
     this.sink = sink;
+    this.promptTokens = request.promptTokens();
+    this.maxOutputTokens = request.maxOutputTokens();
     this.order = order;
     this.tierRank = request.tier().ordinal();
     this.submittedNanos = submittedNanos;
@@ -44,7 +50,7 @@ final class Sequence {
   }
 
   int tokens() {
-    return request.promptTokens() + generated;
+    return promptTokens + generated;
   }
 
   /** Tokens still to compute before the next token can be sampled. */
@@ -53,12 +59,23 @@ final class Sequence {
   }
 
   boolean prefilling() {
-    return computed < request.promptTokens();
+    return computed < promptTokens;
   }
 
   /** Output tokens still to generate. */
   int remainingOutput() {
-    return request.maxOutputTokens() - generated;
+    return maxOutputTokens - generated;
+  }
+
+  /** Hands {@code event} to the sink unless it has had its last one; a non-token event is the last. */
+  void emit(TokenEvent event) {
+    if (closed) {
+      return;
+    }
+    if (!(event instanceof TokenEvent.Token)) {
+      closed = true;
+    }
+    sink.accept(event);
   }
 
   static int compare(Sequence a, Sequence b) {

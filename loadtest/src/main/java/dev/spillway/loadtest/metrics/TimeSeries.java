@@ -41,83 +41,179 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
 
   public static TimeSeries of(List<RequestRecord> records, long bucketNanos) {
     requireNonNull(records, "records");
-    if (bucketNanos <= 0) {
-      throw new IllegalArgumentException("bucketNanos: " + bucketNanos + " (expected: > 0)");
-    }
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
+    Builder builder = new Builder(bucketNanos);
     for (RequestRecord record : records) {
-      if (!record.warmup()) {
-        first = Math.min(first, Summary.start(record));
-        last = Math.max(last, Math.max(record.endNanos(), Summary.start(record)));
+      builder.add(record);
+    }
+    return builder.build();
+  }
+
+  /**
+   * Folds records into buckets one at a time, so a run need not keep its records: each bucket keeps
+   * counts, a token sum and its requests' TTFT and E2E. Buckets are indexed by absolute time until
+   * {@link #build()} knows the run's first start; a value adds to its bucket in the order the records
+   * came, so the result is the same as from the whole list. Not thread-safe.
+   */
+  static final class Builder {
+
+    /** Most buckets a series has; later times count in the last one. */
+    private static final int MAX_BUCKETS = 1_000_000;
+    /** Most buckets the window spans while folding; times beyond count at its edge. */
+    private static final long MAX_WINDOW = 2L * MAX_BUCKETS;
+
+    private final long bucketNanos;
+    private long first = Long.MAX_VALUE;
+    private long last = Long.MIN_VALUE;
+    /** The absolute bucket of slot 0; the window is empty while {@code length == 0}. */
+    private long low;
+    private int length;
+    private int[] sent = new int[0];
+    private int[] completed = new int[0];
+    private int[] failed = new int[0];
+    private double[] tokens = new double[0];
+    private DoubleColumn[] ttft = new DoubleColumn[0];
+    private DoubleColumn[] e2e = new DoubleColumn[0];
+
+    Builder(long bucketNanos) {
+      if (bucketNanos <= 0) {
+        throw new IllegalArgumentException("bucketNanos: " + bucketNanos + " (expected: > 0)");
       }
+      this.bucketNanos = bucketNanos;
     }
-    if (first == Long.MAX_VALUE) {
-      return new TimeSeries(bucketNanos, List.of());
-    }
-    long origin = Math.floorDiv(first, bucketNanos);
-    int count = (int) Math.min(1_000_000, Math.floorDiv(last, bucketNanos) - origin + 1);
-    int[] sent = new int[count];
-    int[] completed = new int[count];
-    int[] failed = new int[count];
-    double[] tokens = new double[count];
-    List<List<Double>> ttft = new ArrayList<>(count);
-    List<List<Double>> e2e = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      ttft.add(new ArrayList<>());
-      e2e.add(new ArrayList<>());
-    }
-    for (RequestRecord record : records) {
+
+    void add(RequestRecord record) {
       if (record.warmup()) {
-        continue;
+        return;
       }
+      first = Math.min(first, Summary.start(record));
+      last = Math.max(last, Math.max(record.endNanos(), Summary.start(record)));
+      // The slot first: widening the window replaces the arrays.
       if (record.sentNanos() >= 0) {
-        int b = bucket(record.sentNanos(), bucketNanos, origin, count);
-        sent[b]++;
+        int sentSlot = slot(record.sentNanos());
+        sent[sentSlot]++;
       }
-      int end = bucket(record.endNanos(), bucketNanos, origin, count);
+      int end = slot(record.endNanos());
       if (!record.succeeded()) {
         failed[end]++;
-        continue;
+        return;
       }
       completed[end]++;
-      ttft.get(end).add(record.ttftNanos() / 1e6);
-      e2e.get(end).add(record.e2eNanos() / 1e6);
+      column(ttft, end).add(record.ttftNanos() / 1e6);
+      column(e2e, end).add(record.e2eNanos() / 1e6);
       long[] times = record.tokenNanos();
       if (times.length == 0) {
         tokens[end] += record.outputTokens();
       } else {
         double each = (double) record.outputTokens() / times.length;
         for (long time : times) {
-          tokens[bucket(time, bucketNanos, origin, count)] += each;
+          int slot = slot(time);
+          tokens[slot] += each;
         }
       }
     }
-    List<Bucket> buckets = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      double[] t = sorted(ttft.get(i));
-      double[] e = sorted(e2e.get(i));
-      buckets.add(
-          new Bucket(
-              (origin + i) * (double) bucketNanos / 1e9,
-              sent[i], completed[i], failed[i], tokens[i],
-              percentile(t, 50), percentile(t, 99), percentile(e, 50), percentile(e, 99)));
-    }
-    return new TimeSeries(bucketNanos, buckets);
-  }
 
-  private static int bucket(long nanos, long bucketNanos, long origin, int count) {
-    long index = Math.floorDiv(nanos, bucketNanos) - origin;
-    return (int) Math.max(0, Math.min(count - 1, index));
-  }
-
-  private static double[] sorted(List<Double> values) {
-    double[] array = new double[values.size()];
-    for (int i = 0; i < array.length; i++) {
-      array[i] = values.get(i);
+    TimeSeries build() {
+      if (first == Long.MAX_VALUE) {
+        return new TimeSeries(bucketNanos, List.of());
+      }
+      long origin = Math.floorDiv(first, bucketNanos);
+      int count = (int) Math.min(MAX_BUCKETS, Math.floorDiv(last, bucketNanos) - origin + 1);
+      int[] s = new int[count];
+      int[] c = new int[count];
+      int[] f = new int[count];
+      double[] t = new double[count];
+      DoubleColumn[] ttfts = new DoubleColumn[count];
+      DoubleColumn[] e2es = new DoubleColumn[count];
+      for (int i = 0; i < length; i++) {
+        int b = (int) Math.max(0, Math.min(count - 1, low + i - origin));
+        s[b] += sent[i];
+        c[b] += completed[i];
+        f[b] += failed[i];
+        t[b] += tokens[i];
+        merge(ttfts, b, ttft[i]);
+        merge(e2es, b, e2e[i]);
+      }
+      List<Bucket> buckets = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        double[] ttftMs = sorted(ttfts[i]);
+        double[] e2eMs = sorted(e2es[i]);
+        buckets.add(
+            new Bucket(
+                (origin + i) * (double) bucketNanos / 1e9,
+                s[i], c[i], f[i], t[i],
+                percentile(ttftMs, 50), percentile(ttftMs, 99), percentile(e2eMs, 50), percentile(e2eMs, 99)));
+      }
+      return new TimeSeries(bucketNanos, buckets);
     }
-    Arrays.sort(array);
-    return array;
+
+    /** The window slot of the bucket holding {@code nanos}, widening the window to include it. */
+    private int slot(long nanos) {
+      long bucket = Math.floorDiv(nanos, bucketNanos);
+      if (length == 0) {
+        low = bucket;
+        grow(0, 16);
+      }
+      if (bucket < low) {
+        long high = low + length;
+        bucket = Math.max(bucket, high - MAX_WINDOW);
+        int shift = (int) (low - bucket);
+        grow(shift, Math.max(length + shift, length * 2));
+        low = bucket;
+      } else if (bucket >= low + length) {
+        bucket = Math.min(bucket, low + MAX_WINDOW - 1);
+        int needed = (int) (bucket - low + 1);
+        grow(0, Math.max(needed, length * 2));
+      }
+      return (int) (bucket - low);
+    }
+
+    /** Resizes every slot array to {@code size}, moving the current slots up by {@code shift}. */
+    private void grow(int shift, int size) {
+      size = (int) Math.min(size, MAX_WINDOW);
+      sent = moved(sent, shift, size);
+      completed = moved(completed, shift, size);
+      failed = moved(failed, shift, size);
+      double[] t = new double[size];
+      System.arraycopy(tokens, 0, t, shift, length);
+      tokens = t;
+      DoubleColumn[] a = new DoubleColumn[size];
+      System.arraycopy(ttft, 0, a, shift, length);
+      ttft = a;
+      DoubleColumn[] b = new DoubleColumn[size];
+      System.arraycopy(e2e, 0, b, shift, length);
+      e2e = b;
+      length = size;
+    }
+
+    private int[] moved(int[] values, int shift, int size) {
+      int[] copy = new int[size];
+      System.arraycopy(values, 0, copy, shift, length);
+      return copy;
+    }
+
+    private static DoubleColumn column(DoubleColumn[] columns, int slot) {
+      DoubleColumn column = columns[slot];
+      if (column == null) {
+        column = new DoubleColumn(8);
+        columns[slot] = column;
+      }
+      return column;
+    }
+
+    private static void merge(DoubleColumn[] into, int bucket, DoubleColumn from) {
+      if (from != null) {
+        column(into, bucket).addAll(from);
+      }
+    }
+
+    private static double[] sorted(DoubleColumn values) {
+      if (values == null) {
+        return new double[0];
+      }
+      double[] array = values.toArray();
+      Arrays.sort(array);
+      return array;
+    }
   }
 
   /** Nearest rank, as the histograms; 0 for none. */

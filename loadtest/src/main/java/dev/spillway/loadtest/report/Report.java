@@ -2,8 +2,11 @@ package dev.spillway.loadtest.report;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.loadtest.metrics.LatencySamples;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.metrics.Summary;
+import dev.spillway.loadtest.metrics.SummaryBuilder;
+import dev.spillway.loadtest.metrics.TimeSeries;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +15,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Writes a run's three files into a directory: {@code summary.json}, {@code requests.csv}, {@code report.html}. */
+/**
+ * Writes a run's three files into a directory: {@code summary.json}, {@code requests.csv}, {@code report.html}.
+ * A run too long to keep its records writes them as it goes, through a {@link ReportStream}.
+ */
 public final class Report {
 
   public static final String SUMMARY_JSON = "summary.json";
@@ -34,10 +40,22 @@ public final class Report {
     requireNonNull(records, "records");
     requireNonNull(metadata, "metadata");
     Files.createDirectories(dir);
-    SummaryJson.MAPPER.writeValue(dir.resolve(SUMMARY_JSON).toFile(), SummaryJson.of(summary, metadata));
     try (Writer out = Files.newBufferedWriter(dir.resolve(REQUESTS_CSV), StandardCharsets.UTF_8)) {
       RequestsCsv.write(out, records);
     }
-    Files.writeString(dir.resolve(REPORT_HTML), HtmlReport.render(summary, records, metadata), StandardCharsets.UTF_8);
+    SummaryBuilder charts = new SummaryBuilder(summary.goals());
+    for (RequestRecord record : records) {
+      charts.add(record);
+    }
+    writeSummaryAndPage(dir, summary, charts.timeSeries(), charts.latencySamples(), metadata);
+  }
+
+  /** {@code summary.json} and {@code report.html}, from what a run folded. */
+  static void writeSummaryAndPage(
+      Path dir, Summary summary, TimeSeries series, LatencySamples samples, Map<String, ?> metadata)
+      throws IOException {
+    SummaryJson.MAPPER.writeValue(dir.resolve(SUMMARY_JSON).toFile(), SummaryJson.of(summary, metadata));
+    Files.writeString(
+        dir.resolve(REPORT_HTML), HtmlReport.render(summary, series, samples, metadata), StandardCharsets.UTF_8);
   }
 }

@@ -4,6 +4,7 @@ import dev.spillway.loadtest.metrics.RequestRecord;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,29 +28,41 @@ public final class RequestsCsv {
     StringBuilder row = new StringBuilder(256);
     for (RequestRecord r : records) {
       row.setLength(0);
-      row.append(r.index()).append(',');
-      cell(row, r.model()).append(',');
-      cell(row, r.tenant()).append(',');
-      cell(row, r.tier()).append(',');
-      row.append(r.promptTokens()).append(',')
-          .append(r.requestedOutputTokens()).append(',')
-          .append(r.intendedStartNanos()).append(',')
-          .append(r.sentNanos()).append(',')
-          .append(r.firstTokenNanos()).append(',')
-          .append(r.endNanos()).append(',')
-          .append(r.outputTokens()).append(',');
-      cell(row, r.error() == null ? "" : r.error()).append(',');
-      cell(row, r.pool()).append(',');
-      row.append(decimal(r.costUsd())).append(',')
-          .append(decimal(r.priceUsd())).append(',')
-          .append(r.warmup()).append(',');
-      boolean hasFirst = r.firstTokenNanos() >= 0;
-      row.append(hasFirst ? millis(r.ttftNanos()) : "").append(',');
-      row.append(hasFirst && r.outputTokens() > 1 ? millis(r.tpotNanos()) : "").append(',');
-      row.append(r.endNanos() >= 0 ? millis(r.e2eNanos()) : "");
-      row.append('\n');
-      out.append(row);
+      out.append(appendRow(row, r));
     }
+  }
+
+  /** Appends {@code r}'s row, newline included, to {@code row}; returns it. */
+  static StringBuilder appendRow(StringBuilder row, RequestRecord r) {
+    row.append(r.index()).append(',');
+    cell(row, r.model()).append(',');
+    cell(row, r.tenant()).append(',');
+    cell(row, r.tier()).append(',');
+    row.append(r.promptTokens()).append(',')
+        .append(r.requestedOutputTokens()).append(',')
+        .append(r.intendedStartNanos()).append(',')
+        .append(r.sentNanos()).append(',')
+        .append(r.firstTokenNanos()).append(',')
+        .append(r.endNanos()).append(',')
+        .append(r.outputTokens()).append(',');
+    cell(row, r.error() == null ? "" : r.error()).append(',');
+    cell(row, r.pool()).append(',');
+    row.append(decimal(r.costUsd())).append(',')
+        .append(decimal(r.priceUsd())).append(',')
+        .append(r.warmup()).append(',');
+    boolean hasFirst = r.firstTokenNanos() >= 0;
+    if (hasFirst) {
+      millis(row, r.ttftNanos());
+    }
+    row.append(',');
+    if (hasFirst && r.outputTokens() > 1) {
+      row.append(millis(r.tpotNanos()));
+    }
+    row.append(',');
+    if (r.endNanos() >= 0) {
+      millis(row, r.e2eNanos());
+    }
+    return row.append('\n');
   }
 
   private static StringBuilder cell(StringBuilder row, String value) {
@@ -59,11 +72,81 @@ public final class RequestsCsv {
     return row.append('"').append(value.replace("\"", "\"\"")).append('"');
   }
 
-  private static String millis(double nanos) {
-    return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+  /**
+   * Whole nanoseconds as milliseconds with three decimals, rounded half up: what {@code %.3f} of
+   * {@code nanos / 1e6} prints, without the formatter's cost (a million rows call this twice each).
+   */
+  static void millis(StringBuilder row, long nanos) {
+    if (nanos < 0) {
+      if (nanos == Long.MIN_VALUE) {
+        row.append(millis((double) nanos));
+        return;
+      }
+      // %.3f rounds half away from zero; "-0.000" stays as the formatter prints it.
+      row.append('-');
+      nanos = -nanos;
+    }
+    long micros = nanos / 1_000 + (nanos % 1_000 >= 500 ? 1 : 0);
+    long whole = micros / 1_000;
+    int fraction = (int) (micros % 1_000);
+    row.append(whole).append('.');
+    if (fraction < 100) {
+      row.append('0');
+    }
+    if (fraction < 10) {
+      row.append('0');
+    }
+    row.append(fraction);
   }
 
-  private static String decimal(double value) {
-    return value == 0 ? "0" : new BigDecimal(Double.toString(value)).toPlainString();
+  /** {@code %.3f} of {@code nanos / 1e6}: the shortest decimal of the double, rounded half up. */
+  static String millis(double nanos) {
+    double ms = nanos / 1e6;
+    if (!Double.isFinite(ms) || ms <= 0) {
+      return String.format(Locale.ROOT, "%.3f", ms);
+    }
+    return new BigDecimal(Double.toString(ms)).setScale(3, RoundingMode.HALF_UP).toPlainString();
+  }
+
+  /**
+   * The shortest decimal that reads back as {@code value}, never in E notation: what
+   * {@code new BigDecimal(Double.toString(value)).toPlainString()} prints (trailing zeros included),
+   * moving the point in the text instead of building a BigDecimal per cell.
+   */
+  static String decimal(double value) {
+    if (value == 0) {
+      return "0";
+    }
+    String text = Double.toString(value);
+    int e = text.indexOf('E');
+    if (e < 0 || !Double.isFinite(value)) {
+      return text;
+    }
+    boolean negative = text.charAt(0) == '-';
+    String mantissa = text.substring(negative ? 1 : 0, e);
+    int exponent = Integer.parseInt(text.substring(e + 1));
+    int point = mantissa.indexOf('.');
+    String digits = mantissa.substring(0, point) + mantissa.substring(point + 1);
+    // digits × 10^-scale, as BigDecimal holds it
+    int scale = (mantissa.length() - point - 1) - exponent;
+    StringBuilder plain = new StringBuilder(digits.length() + Math.abs(scale) + 3);
+    if (negative) {
+      plain.append('-');
+    }
+    if (scale <= 0) {
+      plain.append(digits);
+      for (int i = 0; i < -scale; i++) {
+        plain.append('0');
+      }
+    } else if (scale >= digits.length()) {
+      plain.append("0.");
+      for (int i = digits.length(); i < scale; i++) {
+        plain.append('0');
+      }
+      plain.append(digits);
+    } else {
+      plain.append(digits, 0, digits.length() - scale).append('.').append(digits, digits.length() - scale, digits.length());
+    }
+    return plain.toString();
   }
 }

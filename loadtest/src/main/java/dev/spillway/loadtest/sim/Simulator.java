@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Runs a workload against a {@link GatewayCore} on a {@link VirtualClock}: the same flow controller,
@@ -30,8 +31,8 @@ import java.util.OptionalLong;
  * previous one ends. Records are in the same form as the HTTP driver's, so the same metrics and
  * reports apply.
  *
- * <p>Requests are fed lazily from an iterator, one scheduled event ahead, so a run of millions of
- * requests holds only the requests in flight.
+ * <p>Requests are fed lazily from an iterator, one scheduled event ahead, and records can go to a sink
+ * as requests end, so a run of millions of requests holds only the requests in flight.
  */
 public final class Simulator {
 
@@ -46,14 +47,27 @@ public final class Simulator {
   /** The outcome of a run: per-request records and the virtual time it took. */
   public record Result(List<RequestRecord> records, long durationNanos, long events) {}
 
+  /** The outcome of a run whose records went to a sink: how many, and the virtual time it took. */
+  public record Totals(long requests, long durationNanos, long events) {}
+
   /** Open loop: every request is submitted at its {@code intendedStartNanos}. */
   public Result runOpenLoop(Iterator<PlannedRequest> workload) {
+    List<RequestRecord> records = new ArrayList<>();
+    Totals totals = runOpenLoop(workload, records::add);
+    return new Result(records, totals.durationNanos(), totals.events());
+  }
+
+  /**
+   * Open loop, each request's record handed to {@code sink} as the request ends (in the order they
+   * end), so the run keeps none of them.
+   */
+  public Totals runOpenLoop(Iterator<PlannedRequest> workload, Consumer<RequestRecord> sink) {
     VirtualClock clock = new VirtualClock();
     GatewayCore core = core(clock);
-    List<RequestRecord> records = new ArrayList<>();
+    Counting records = new Counting(sink);
     scheduleNext(workload, clock, core, records);
     clock.run();
-    return new Result(records, clock.nanoTime(), clock.executed());
+    return new Totals(records.count, clock.nanoTime(), clock.executed());
   }
 
   /**
@@ -61,17 +75,40 @@ public final class Simulator {
    * previous one ends, ignoring its intended start.
    */
   public Result runClosedLoop(Iterator<PlannedRequest> workload, int clients) {
+    List<RequestRecord> records = new ArrayList<>();
+    Totals totals = runClosedLoop(workload, clients, records::add);
+    return new Result(records, totals.durationNanos(), totals.events());
+  }
+
+  /** Closed loop, each request's record handed to {@code sink} as the request ends. */
+  public Totals runClosedLoop(Iterator<PlannedRequest> workload, int clients, Consumer<RequestRecord> sink) {
     if (clients < 1) {
       throw new IllegalArgumentException("clients: " + clients + " (expected: >= 1)");
     }
     VirtualClock clock = new VirtualClock();
     GatewayCore core = core(clock);
-    List<RequestRecord> records = new ArrayList<>();
+    Counting records = new Counting(sink);
     for (int c = 0; c < clients; c++) {
       clock.schedule(0, () -> nextForClient(workload, clock, core, records));
     }
     clock.run();
-    return new Result(records, clock.nanoTime(), clock.executed());
+    return new Totals(records.count, clock.nanoTime(), clock.executed());
+  }
+
+  /** The run's sink, counting what passes. */
+  private static final class Counting implements Consumer<RequestRecord> {
+    private final Consumer<RequestRecord> sink;
+    private long count;
+
+    Counting(Consumer<RequestRecord> sink) {
+      this.sink = requireNonNull(sink, "sink");
+    }
+
+    @Override
+    public void accept(RequestRecord record) {
+      count++;
+      sink.accept(record);
+    }
   }
 
   private GatewayCore core(VirtualClock clock) {
@@ -80,7 +117,7 @@ public final class Simulator {
   }
 
   private void scheduleNext(
-      Iterator<PlannedRequest> workload, VirtualClock clock, GatewayCore core, List<RequestRecord> records) {
+      Iterator<PlannedRequest> workload, VirtualClock clock, GatewayCore core, Consumer<RequestRecord> records) {
     if (!workload.hasNext()) {
       return;
     }
@@ -94,7 +131,7 @@ public final class Simulator {
   }
 
   private void nextForClient(
-      Iterator<PlannedRequest> workload, VirtualClock clock, GatewayCore core, List<RequestRecord> records) {
+      Iterator<PlannedRequest> workload, VirtualClock clock, GatewayCore core, Consumer<RequestRecord> records) {
     if (!workload.hasNext()) {
       return;
     }
@@ -104,7 +141,7 @@ public final class Simulator {
 
   private static void submit(
       PlannedRequest planned, long intended, VirtualClock clock, GatewayCore core,
-      List<RequestRecord> records, Runnable onEnd) {
+      Consumer<RequestRecord> records, Runnable onEnd) {
     GatewayRequest request =
         new GatewayRequest(
             "sim-" + planned.index(), planned.model(), planned.promptTokens(), planned.outputTokens(),
@@ -119,20 +156,21 @@ public final class Simulator {
     private final PlannedRequest planned;
     private final long intended;
     private final VirtualClock clock;
-    private final List<RequestRecord> records;
+    private final Consumer<RequestRecord> records;
     private final Runnable onEnd;
-    private long[] tokens = new long[16];
+    private long[] tokens;
     private int count;
     private String pool = "";
 
     Recording(
-        PlannedRequest planned, long intended, VirtualClock clock, List<RequestRecord> records,
+        PlannedRequest planned, long intended, VirtualClock clock, Consumer<RequestRecord> records,
         Runnable onEnd) {
       this.planned = planned;
       this.intended = intended;
       this.clock = clock;
       this.records = records;
       this.onEnd = onEnd;
+      this.tokens = new long[Math.max(1, planned.outputTokens())];
     }
 
     @Override
@@ -150,7 +188,7 @@ public final class Simulator {
 
     @Override
     public void onFinish(TokenEvent.Finish finish, Binding binding) {
-      long[] times = Arrays.copyOf(tokens, count);
+      long[] times = count == tokens.length ? tokens : Arrays.copyOf(tokens, count);
       long first = count > 0 ? times[0] : finish.atNanos();
       end(new RequestRecord(
           planned.index(), planned.model(), planned.tenant(), planned.tier().wireName(),
@@ -170,7 +208,7 @@ public final class Simulator {
     }
 
     private void end(RequestRecord record) {
-      records.add(record);
+      records.accept(record);
       if (onEnd != null) {
         onEnd.run();
       }

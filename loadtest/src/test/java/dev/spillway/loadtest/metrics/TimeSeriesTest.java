@@ -4,6 +4,8 @@ import static dev.spillway.loadtest.metrics.Records.streamed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +32,20 @@ class TimeSeriesTest {
     assertThat(third.failed()).isEqualTo(1);
     assertThat(third.completed()).isEqualTo(1);
     assertThat(third.ttftP50Ms()).isCloseTo(100, within(1e-9));
+  }
+
+  @Test
+  void recordsArrivingOutOfTimeOrderLandInTheSameBuckets() {
+    List<RequestRecord> inOrder = List.of(
+        streamed(0, 0, 0, 500, 1500, 11),
+        streamed(1, 1200, 1200, 1300, 2300, 2),
+        streamed(2, 4200, 4200, 4300, 5300, 3),
+        Records.failed(3, 2100, 2200, "http_500"));
+    List<RequestRecord> reversed = new ArrayList<>(inOrder);
+    Collections.reverse(reversed);
+
+    assertThat(TimeSeries.of(reversed, TimeSeries.ONE_SECOND))
+        .isEqualTo(TimeSeries.of(inOrder, TimeSeries.ONE_SECOND));
+    assertThat(TimeSeries.of(reversed, TimeSeries.ONE_SECOND).buckets()).hasSize(6);
   }
 }

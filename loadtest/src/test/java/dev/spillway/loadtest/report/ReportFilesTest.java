@@ -86,6 +86,25 @@ class ReportFilesTest {
   }
 
   @Test
+  void aStreamedReportIsTheSameFileForFileAsOneWrittenFromTheRecords(@TempDir Path streamed) throws Exception {
+    List<RequestRecord> records = records();
+    SloGoals goals = new SloGoals(Duration.ofMillis(100), null, null);
+    Map<String, Object> metadata = Map.of("model_id", "llama");
+    Report.write(dir, Summary.of(records, goals, Summary.measuredDurationNanos(records)), records, metadata);
+
+    Summary summary;
+    try (ReportStream stream = ReportStream.open(streamed, goals)) {
+      records.forEach(stream);
+      summary = stream.finish(metadata);
+    }
+
+    assertThat(summary).isEqualTo(Summary.of(records, goals, Summary.measuredDurationNanos(records)));
+    for (String file : List.of(Report.SUMMARY_JSON, Report.REQUESTS_CSV, Report.REPORT_HTML)) {
+      assertThat(Files.readAllBytes(streamed.resolve(file))).as(file).isEqualTo(Files.readAllBytes(dir.resolve(file)));
+    }
+  }
+
+  @Test
   void anEmptyRunStillWritesValidFiles() throws Exception {
     Summary summary = Summary.of(List.of(), SloGoals.NONE, 0);
 
