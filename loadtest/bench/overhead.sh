@@ -19,6 +19,7 @@ ROUNDS=3
 SAT_DURATION=10s
 LAT_DURATION=10s
 WARMUP=2s
+JIT_WARMUP=20s
 RATES=1000,5000,10000
 WRK_THREADS=1
 WRK_CONNECTIONS=64
@@ -49,6 +50,8 @@ flags:
   --duration D            each wrk run, e.g. 10s (default $SAT_DURATION)
   --latency-duration D    each open-loop run, warm-up included (default $LAT_DURATION)
   --warmup D              excluded from each open-loop run's numbers (default $WARMUP)
+  --jit-warmup D          load on the gateway before any measurement, per case, so the JVM's
+                          compilers have done their work (default $JIT_WARMUP)
   --rates R1,R2           open-loop rates, requests/s (default $RATES)
   --wrk-threads N         wrk -t (default $WRK_THREADS)
   --connections N         wrk -c (default $WRK_CONNECTIONS)
@@ -86,6 +89,7 @@ while [[ $# -gt 0 ]]; do
     --duration) SAT_DURATION=$2 ;;
     --latency-duration) LAT_DURATION=$2 ;;
     --warmup) WARMUP=$2 ;;
+    --jit-warmup) JIT_WARMUP=$2 ;;
     --rates) RATES=$2 ;;
     --wrk-threads) WRK_THREADS=$2 ;;
     --connections) WRK_CONNECTIONS=$2 ;;
@@ -325,14 +329,12 @@ EOF
 
 GATEWAY_DIR=$WORK/gateway
 GATEWAY_EVENT_LOOPS=
-gateway_config() { # WITH_EVENT_LOOPS
+gateway_config() {
   cat <<EOF
 server:
   host: 127.0.0.1
   port: $GW_PORT
-EOF
-  [[ $1 -eq 1 ]] && echo "  eventLoops: $EVENT_LOOPS"
-  cat <<EOF
+  eventLoops: $EVENT_LOOPS
 defaults:
   routing: round-robin
   maxQueueWait: 60s
@@ -358,23 +360,33 @@ EOF
 start_gateway() {
   mkdir -p "$GATEWAY_DIR"
   GW_PORT=$(free_port)
-  local attempt
-  for attempt in 1 0; do
-    gateway_config "$attempt" > "$GATEWAY_DIR/gateway.yaml"
-    java -jar "$GATEWAY_JAR" --config "$GATEWAY_DIR/gateway.yaml" --port "$GW_PORT" \
-      > "$GATEWAY_DIR/gateway.log" 2>&1 &
-    GW_PID=$!
-    PIDS+=("$GW_PID")
-    if wait_http "http://127.0.0.1:$GW_PORT/ready" 60 "$GW_PID"; then
-      GATEWAY_EVENT_LOOPS=$([[ $attempt -eq 1 ]] && echo "$EVENT_LOOPS" || echo "1 (no server.eventLoops in this build)")
-      log "gateway (pid $GW_PID, event loops: $GATEWAY_EVENT_LOOPS) on :$GW_PORT"
-      return
-    fi
-    if [[ $attempt -eq 1 ]] && grep -q "eventLoops: unknown" "$GATEWAY_DIR/gateway.log"; then
-      log "this gateway build has no server.eventLoops yet: running it without"
-      continue
-    fi
-    die "the gateway did not become ready: $(tail -5 "$GATEWAY_DIR/gateway.log")"
+  gateway_config > "$GATEWAY_DIR/gateway.yaml"
+  # GATEWAY_JAVA_OPTS, if set, goes to the gateway's JVM (e.g. -Xmx512m for the RSS measurement).
+  java ${GATEWAY_JAVA_OPTS:-} -jar "$GATEWAY_JAR" --config "$GATEWAY_DIR/gateway.yaml" --port "$GW_PORT" \
+    > "$GATEWAY_DIR/gateway.log" 2>&1 &
+  GW_PID=$!
+  PIDS+=("$GW_PID")
+  wait_http "http://127.0.0.1:$GW_PORT/ready" 60 "$GW_PID" \
+    || die "the gateway did not become ready: $(tail -5 "$GATEWAY_DIR/gateway.log")"
+  GATEWAY_EVENT_LOOPS=$EVENT_LOOPS
+  log "gateway (pid $GW_PID, event loops: $GATEWAY_EVENT_LOOPS${GATEWAY_JAVA_OPTS:+, JVM: $GATEWAY_JAVA_OPTS}) on :$GW_PORT"
+}
+
+# A fresh JVM interprets before it compiles: without this the first round measures the compilers.
+warm_up_gateway() { # "MODEL STREAM"...
+  local secs
+  secs=$(seconds "$JIT_WARMUP")
+  [[ $secs -gt 0 ]] || return 0
+  local pair
+  for pair in "$@"; do
+    set -- $pair
+    local lua=$WORK/warm-$1.lua
+    printf '%s\n' 'wrk.method = "POST"' \
+      "wrk.body = '{\"model\":\"$1\",\"messages\":[{\"role\":\"user\",\"content\":\"Say tok.\"}],\"max_tokens\":$STREAM_CHUNKS,\"stream\":$2}'" \
+      'wrk.headers["Content-Type"] = "application/json"' > "$lua"
+    log "warming the gateway up: $JIT_WARMUP of $1 (stream: $2)"
+    timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${secs}s" -s "$lua" \
+      "http://127.0.0.1:$GW_PORT/v1/chat/completions" > "$WORK/warm-$1.txt" 2>&1 || true
   done
 }
 
@@ -535,6 +547,7 @@ run_overhead() {
   STREAMS=0
   start_gateway
   choose_plain_upstream
+  warm_up_gateway "$PLAIN_MODEL false" "bench-sse true"
   mkdir -p "$OUT/runs"
   local round case target
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -585,6 +598,7 @@ run_streams() {
     [bench-sse]="http://127.0.0.1:$UP_SSE/v1"
     [bench-slow]="http://127.0.0.1:$STUB_PORT/v1")
   start_gateway
+  warm_up_gateway "bench-sse true"
   mkdir -p "$OUT/runs"
   local round
   for ((round = 1; round <= ROUNDS; round++)); do
