@@ -419,6 +419,30 @@ seconds() { # 10s, 500ms, 2m -> whole seconds, rounded up
   awk -v d="$1" 'BEGIN { n = d + 0; if (d ~ /ms$/) n = n / 1000; else if (d ~ /m$/) n = n * 60; else if (d ~ /h$/) n = n * 3600; print int(n + 0.999) }'
 }
 
+# The gateway's own overhead histogram for MODEL, cumulative: "le count" lines, then "sum S" and
+# "count N".
+overhead_scrape() { # MODEL
+  curl -s --max-time 10 "http://127.0.0.1:$GW_PORT/metrics" | awk -v m="model=\"$1\"" '
+    index($0, "spillway_gateway_overhead_seconds_bucket{") == 1 && index($0, m) {
+      le = $0; sub(/.*le="/, "", le); sub(/".*/, "", le); print le, $NF }
+    index($0, "spillway_gateway_overhead_seconds_sum{") == 1 && index($0, m) { print "sum", $NF }
+    index($0, "spillway_gateway_overhead_seconds_count{") == 1 && index($0, m) { print "count", $NF }'
+}
+
+# From two scrapes, the run's own histogram: "mean_ms p50_le_ms p99_le_ms count" (the quantiles as
+# the upper bound of the bucket they fall in, which is all a histogram knows).
+overhead_delta() { # BEFORE AFTER
+  awk 'NR == FNR { b[$1] = $2; next } { a[$1] = $2; if ($1 != "sum" && $1 != "count") les[++n] = $1 }
+    END {
+      c = a["count"] - b["count"]; if (c <= 0) { print "nan nan nan 0"; exit }
+      mean = (a["sum"] - b["sum"]) / c * 1000
+      p50 = "nan"; p99 = "nan"
+      for (i = 1; i <= n; i++) { le = les[i]; d = a[le] - b[le]
+        if (p50 == "nan" && d >= 0.5 * c) p50 = (le == "+Inf" ? "inf" : le * 1000)
+        if (p99 == "nan" && d >= 0.99 * c) p99 = (le == "+Inf" ? "inf" : le * 1000) }
+      printf "%.4f %s %s %d\n", mean, p50, p99, c }' "$1" "$2"
+}
+
 # latency ROUND CASE RATE TARGET URL MODEL STREAM
 latency() {
   local round=$1 case=$2 rate=$3 target=$4 url=$5 model=$6 stream=$7
@@ -427,8 +451,17 @@ latency() {
     --duration "$LAT_DURATION" --warmup "$WARMUP" --input-len 8 --output-len "$STREAM_CHUNKS"
     --max-inflight "$MAX_INFLIGHT" --timeout 30s --out "$dir")
   [[ $stream == false ]] && flags+=(--no-stream)
+  [[ $target == spillway ]] && overhead_scrape "$model" > "$dir.overhead-before"
   timeout $(( $(seconds "$LAT_DURATION") + 90 )) java -jar "$LOADTEST_JAR" "${flags[@]}" \
     > "$dir.log" 2>&1 || true
+  if [[ $target == spillway ]]; then
+    overhead_scrape "$model" > "$dir.overhead-after"
+    local m_mean m_p50 m_p99 m_count
+    read -r m_mean m_p50 m_p99 m_count < <(overhead_delta "$dir.overhead-before" "$dir.overhead-after")
+    record "$round\tlat\t$case\t$rate\tmetric\tmean\t$m_mean"
+    record "$round\tlat\t$case\t$rate\tmetric\tp50\t$m_p50"
+    record "$round\tlat\t$case\t$rate\tmetric\tp99\t$m_p99"
+  fi
   local s=$dir/summary.json
   if [[ ! -f $s ]]; then
     log "round $round  latency  $case $rate/s  $target: no summary (see $dir.log)"
@@ -436,8 +469,10 @@ latency() {
     return
   fi
   local p50 p99 p999 failed behind
-  read -r p50 p99 p999 failed behind < <(jq -r '[.median_e2el_ms, .p99_e2el_ms, ."p99.9_e2el_ms", .failed,
-      (if .schedule_lag.behind_schedule then 1 else 0 end)] | @tsv' "$s")
+  local mean
+  read -r p50 p99 p999 failed behind mean < <(jq -r '[.median_e2el_ms, .p99_e2el_ms, ."p99.9_e2el_ms", .failed,
+      (if .schedule_lag.behind_schedule then 1 else 0 end), .mean_e2el_ms] | @tsv' "$s")
+  record "$round\tlat\t$case\t$rate\t$target\tmean\t$mean"
   record "$round\tlat\t$case\t$rate\t$target\tp50\t$p50"
   record "$round\tlat\t$case\t$rate\t$target\tp99\t$p99"
   record "$round\tlat\t$case\t$rate\t$target\tp999\t$p999"
@@ -528,6 +563,19 @@ report_overhead() {
           done
           echo
         done
+      done
+    done
+    echo
+    echo "spillway_gateway_overhead_seconds against the external measurement, ms: the metric's mean and"
+    echo "the buckets its p50 and p99 fall in (upper bounds), beside spillway - direct (mean and p50)"
+    printf '  %-7s %6s  %12s %12s %12s  %14s %14s\n' case rate "metric mean" "metric p50<=" "metric p99<=" "sp-direct mean" "sp-direct p50"
+    for case in plain stream; do
+      for rate in ${RATES//,/ }; do
+        printf '  %-7s %6s  %12.3f %12s %12s  %+14.3f %+14.3f\n' "$case" "$rate" \
+          "$(get lat "$case" "$rate" metric mean)" "$(get lat "$case" "$rate" metric p50)" \
+          "$(get lat "$case" "$rate" metric p99)" \
+          "$(awk -v a="$(get lat "$case" "$rate" spillway mean)" -v b="$(get lat "$case" "$rate" direct mean)" 'BEGIN { print a - b }')" \
+          "$(awk -v a="$(get lat "$case" "$rate" spillway p50)" -v b="$(get lat "$case" "$rate" direct p50)" 'BEGIN { print a - b }')"
       done
     done
     echo
