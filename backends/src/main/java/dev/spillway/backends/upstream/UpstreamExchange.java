@@ -20,6 +20,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +51,9 @@ final class UpstreamExchange {
   private final InferenceRequest request;
   private final TokenSink sink;
   private final Clock clock;
-  private final SseParser parser = new SseParser();
+  /** Made when the response turns out to be an event stream. */
+  private SseParser parser;
+  private final SseParser.Events events = this::onEvent;
   private final ChunkReader reader = new ChunkReader();
 
   private long submittedNanos;
@@ -175,6 +178,9 @@ final class UpstreamExchange {
     }
     String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
     plainJson = type != null && type.regionMatches(true, 0, "application/json", 0, 16);
+    if (!plainJson) {
+      parser = new SseParser();
+    }
     response.handler(this::onBody);
     response.endHandler(v -> onEnd());
     response.exceptionHandler(this::onBroken);
@@ -241,7 +247,7 @@ final class UpstreamExchange {
       jsonBody.appendBuffer(chunk);
       return;
     }
-    if (!parser.feed(chunk, this::onEvent) && !done) {
+    if (!parser.feed(chunk, events) && !done) {
       fail(
           BackendException.Kind.UPSTREAM,
           replica.id() + ": upstream sent an event over " + SseParser.MAX_EVENT_BYTES + " bytes",
@@ -259,7 +265,7 @@ final class UpstreamExchange {
       onJsonAnswer();
       return;
     }
-    if (!parser.finish(this::onEvent) && !done) {
+    if (!parser.finish(events) && !done) {
       fail(
           BackendException.Kind.UPSTREAM,
           replica.id() + ": upstream sent an event over " + SseParser.MAX_EVENT_BYTES + " bytes",
@@ -319,17 +325,9 @@ final class UpstreamExchange {
       return;
     }
     usage = reader.usage;
-    String reason = reader.finishReason;
-    if (reader.content != null && !reader.content.isEmpty()) {
-      onToken(reader.content);
-      if (done) {
-        return; // the sink cancelled
-      }
+    if (takeContent()) {
+      complete();
     }
-    if (reason != null) {
-      finishReason = ChatWire.finishReason(reason);
-    }
-    complete();
   }
 
   /** One event's data: a chunk, an error, or {@code [DONE]}; the bytes are the parser's, reused. */
@@ -363,23 +361,32 @@ final class UpstreamExchange {
       fail(
           BackendException.Kind.UPSTREAM,
           replica.id() + ": upstream failed mid-stream: "
-              + ChatWire.errorMessage(Buffer.buffer(java.util.Arrays.copyOf(data, length))),
+              + ChatWire.errorMessage(Buffer.buffer(Arrays.copyOf(data, length))),
           tokens == 0);
       return;
     }
     if (reader.usage != null) {
       usage = reader.usage; // the last one wins: vLLM's continuous usage stats repeat it on every chunk
     }
+    takeContent();
+  }
+
+  /**
+   * Passes on the reader's content as a token and keeps its finish reason; false when the sink
+   * cancelled on the token (the exchange is then over).
+   */
+  private boolean takeContent() {
     String reason = reader.finishReason;
     if (reader.content != null && !reader.content.isEmpty()) {
       onToken(reader.content);
       if (done) {
-        return; // the sink cancelled
+        return false;
       }
     }
     if (reason != null) {
       finishReason = ChatWire.finishReason(reason);
     }
+    return true;
   }
 
   private static boolean isSpace(byte b) {
