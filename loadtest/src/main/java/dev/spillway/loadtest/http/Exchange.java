@@ -5,13 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.backends.time.Clock;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.workload.PlannedRequest;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.RequestOptions;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -19,19 +15,16 @@ import java.util.function.Consumer;
  * One request in flight and what it observed: each token's arrival, usage, and the pool, cost and
  * price the gateway reported.
  *
- * <p>Implementation notes. Exactly one record comes out: {@link #done} is set before it is handed to
- * the callback, and every path checks it first, so whichever of {@code [DONE]}, the response's end, a
- * broken connection or the deadline comes first decides. Token times follow vLLM's bench: the first
+ * <p>Implementation notes. {@link Call} sends it and decides its end; {@code [DONE]} is one more way
+ * to end it, after which the upstream is left to end its response. Token times follow vLLM's bench: the first
  * SSE chunk with a non-empty {@code choices} is the first token, even with empty content (the role
  * chunk); after it, each chunk with non-empty content (or {@code text}) is a token arrival. A role
  * chunk followed by the first content is one arrival, not two, and chunks with an empty delta (the
  * finish chunk) are none, so neither adds a zero gap to ITL. The request ends at its last token; the
  * usage chunk and {@code [DONE]} come after. Output tokens are {@code usage.completion_tokens} when
  * reported, else the content chunks counted.
- *
- * <p>Confined to the run's context: started there, so every HTTP callback and the deadline run there.
  */
-final class Exchange implements Call {
+final class Exchange extends Call {
 
   static final String POOL_HEADER = "x-spillway-pool";
   static final String COST_HEADER = "x-spillway-cost-usd";
@@ -41,17 +34,9 @@ final class Exchange implements Call {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final PlannedRequest planned;
-  private final Clock clock;
-  /** Clock time of the run's start: record times are relative to it. */
-  private final long origin;
-  private final long intendedNanos;
-  private final boolean warmup;
   private final boolean chat;
-  private final Consumer<Exchange> onDone;
   private final SseDecoder decoder = new SseDecoder();
 
-  private long sentNanos;
   private long[] tokens = new long[16];
   private int tokenCount;
   private boolean firstHadText;
@@ -61,25 +46,13 @@ final class Exchange implements Call {
   private double costUsd;
   private double priceUsd;
   private boolean finishReasonSeen;
-
-  private Clock.Timer deadline;
-  private HttpClientRequest http;
   private boolean responded;
-  private boolean done;
-  private boolean ended;
-  private RequestRecord record;
-  private String errorMessage;
 
   Exchange(
       PlannedRequest planned, long intendedNanos, boolean warmup, boolean chat, Clock clock, long origin,
-      Consumer<Exchange> onDone) {
-    this.planned = planned;
-    this.intendedNanos = intendedNanos;
-    this.warmup = warmup;
+      Consumer<? super Call> onDone) {
+    super(planned, intendedNanos, warmup, clock, origin, onDone);
     this.chat = chat;
-    this.clock = clock;
-    this.origin = origin;
-    this.onDone = onDone;
   }
 
   /** Loads and exercises the chunk parser once, off the clock. */
@@ -97,53 +70,12 @@ final class Exchange implements Call {
   }
 
   @Override
-  public RequestRecord record() {
-    return record;
+  boolean responded() {
+    return responded;
   }
 
   @Override
-  public String errorMessage() {
-    return errorMessage;
-  }
-
-  @Override
-  public void start(HttpClient client, RequestOptions options, Buffer body, long sentNanos, long timeoutNanos) {
-    this.sentNanos = sentNanos;
-    deadline = clock.schedule(origin + sentNanos + timeoutNanos, this::onDeadline);
-    try {
-      client.request(options).onComplete(ar -> onConnected(ar, body));
-    } catch (RuntimeException e) {
-      fail("connection", "cannot send: " + e.getMessage());
-    }
-  }
-
-  private void onConnected(AsyncResult<HttpClientRequest> ar, Buffer body) {
-    if (ar.failed()) {
-      ended = true;
-      fail("connection", "cannot connect: " + ar.cause().getMessage());
-      return;
-    }
-    HttpClientRequest request = ar.result();
-    if (done) {
-      ended = true;
-      request.reset();
-      return;
-    }
-    http = request;
-    request.send(body).onComplete(response -> {
-      if (response.failed()) {
-        ended = true;
-        fail(responded ? "stream_error" : "connection", "no response: " + response.cause().getMessage());
-      } else {
-        onResponse(response.result());
-      }
-    });
-  }
-
-  private void onResponse(HttpClientResponse response) {
-    if (done) {
-      return;
-    }
+  void onResponse(HttpClientResponse response) {
     responded = true;
     readHeaders(response.headers());
     int status = response.statusCode();
@@ -339,68 +271,24 @@ final class Exchange implements Call {
       addToken(now); // a stream with no choices at all: the end is its only arrival
     }
     int output = usageTokens >= 0 ? usageTokens : textChunks;
-    finish(tokens[0], tokens[tokenCount - 1], output, null);
+    end(finish(tokens[0], tokens[tokenCount - 1], output, null));
   }
 
-  private void fail(String kind, String message) {
-    if (done) {
-      return;
-    }
-    done = true;
-    errorMessage = message;
-    cancelDeadline();
-    if (http != null && !ended) {
-      ended = true;
-      http.reset();
-    }
+  @Override
+  RequestRecord failed(String kind, long now) {
     int output = usageTokens >= 0 ? usageTokens : textChunks;
-    finish(tokenCount == 0 ? -1 : tokens[0], now(), output, kind);
+    return finish(tokenCount == 0 ? -1 : tokens[0], now, output, kind);
   }
 
-  private void onDeadline() {
-    deadline = null;
-    if (done) {
-      if (http != null && !ended) {
-        ended = true;
-        http.reset(); // finished at [DONE], but the response never ended
-      }
-      return;
-    }
-    fail("timeout", "no complete answer " + (now() - sentNanos) / 1_000_000 + " ms after sending ("
-        + tokenCount + " tokens)");
+  @Override
+  String progress() {
+    return " (" + tokenCount + " tokens)";
   }
 
-  private void finish(long firstTokenNanos, long endNanos, int outputTokens, String error) {
-    record = new RequestRecord(
-        planned.index(),
-        planned.model(),
-        planned.tenant(),
-        planned.tier().wireName(),
-        planned.promptTokens(),
-        planned.outputTokens(),
-        intendedNanos,
-        sentNanos,
-        firstTokenNanos,
-        endNanos,
-        Arrays.copyOf(tokens, tokenCount),
-        outputTokens,
-        error,
-        pool,
-        costUsd,
-        priceUsd,
-        warmup);
-    onDone.accept(this);
-  }
-
-  private void cancelDeadline() {
-    if (deadline != null) {
-      deadline.cancel();
-      deadline = null;
-    }
-  }
-
-  private long now() {
-    return clock.nanoTime() - origin;
+  private RequestRecord finish(long firstTokenNanos, long endNanos, int outputTokens, String error) {
+    return record(
+        firstTokenNanos, endNanos, Arrays.copyOf(tokens, tokenCount), outputTokens, error, pool,
+        costUsd, priceUsd);
   }
 
   private static double number(String text, double otherwise) {
