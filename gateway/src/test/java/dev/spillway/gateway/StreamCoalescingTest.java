@@ -2,18 +2,12 @@ package dev.spillway.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spillway.backends.emulator.Profiles;
-import dev.spillway.gateway.config.ConfigLoader;
-import dev.spillway.gateway.config.GatewayConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +21,7 @@ class StreamCoalescingTest {
 
   private static final int EVENTS = 200;
 
-  private final Vertx vertx = Vertx.vertx();
-  private GatewayApp app;
+  private UpstreamGateway gateway;
 
   @BeforeEach
   void start() throws Exception {
@@ -41,37 +34,16 @@ class StreamCoalescingTest {
     }
     body.append("data: [DONE]\n\n");
     String answer = body.toString();
-    HttpServer upstream =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                request ->
-                    request
-                        .response()
-                        .putHeader("content-type", "text/event-stream")
-                        .end(answer)) // one write: the gateway may read it in one piece or a few
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    GatewayConfig config =
-        new ConfigLoader(name -> null)
-            .parse(
-                "models:\n  - name: m\n    pools:\n      - kind: upstream\n        url: http://127.0.0.1:"
-                    + upstream.actualPort() + "/v1\n",
-                "test");
-    config = config.withServer(config.server().withAddress("127.0.0.1", 0));
-    app =
-        GatewayApp.start(vertx, config, Profiles.builtIn())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    // One write: the gateway may read it in one piece or a few.
+    gateway =
+        new UpstreamGateway(
+            "m", "",
+            request -> request.response().putHeader("content-type", "text/event-stream").end(answer));
   }
 
   @AfterEach
   void stop() throws Exception {
-    app.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    gateway.close();
   }
 
   @Test
@@ -80,7 +52,7 @@ class StreamCoalescingTest {
         "{\"model\":\"m\",\"stream\":true,\"max_tokens\":" + EVENTS
             + ",\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
     byte[] bytes = request.getBytes(StandardCharsets.UTF_8);
-    try (Socket socket = new Socket("127.0.0.1", app.port())) {
+    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(

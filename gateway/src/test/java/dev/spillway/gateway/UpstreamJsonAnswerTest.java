@@ -2,11 +2,6 @@ package dev.spillway.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spillway.backends.emulator.Profiles;
-import dev.spillway.gateway.config.ConfigLoader;
-import dev.spillway.gateway.config.GatewayConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,49 +25,26 @@ class UpstreamJsonAnswerTest {
           + "\"finish_reason\":\"stop\"}],"
           + "\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":5,\"total_tokens\":13}}";
 
-  private final Vertx vertx = Vertx.vertx();
-  private GatewayApp app;
+  private UpstreamGateway gateway;
 
   @BeforeEach
   void start() throws Exception {
-    HttpServer upstream =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                request ->
-                    request
-                        .response()
-                        .putHeader("content-type", "application/json")
-                        .end(ANSWER))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    String yaml =
-        "models:\n"
-            + "  - name: plain\n"
-            + "    pools:\n"
-            + "      - kind: upstream\n"
-            + "        url: http://127.0.0.1:" + upstream.actualPort() + "/v1\n";
-    GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
-    config = config.withServer(config.server().withAddress("127.0.0.1", 0));
-    app =
-        GatewayApp.start(vertx, config, Profiles.builtIn())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    gateway =
+        new UpstreamGateway(
+            "plain",
+            "",
+            request -> request.response().putHeader("content-type", "application/json").end(ANSWER));
   }
 
   @AfterEach
   void stop() throws Exception {
-    app.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    gateway.close();
   }
 
   private HttpResponse<String> chat(String extra) throws Exception {
     return HttpClient.newHttpClient()
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/v1/chat/completions"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
                 .header("content-type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(

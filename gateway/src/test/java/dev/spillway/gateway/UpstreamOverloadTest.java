@@ -2,17 +2,11 @@ package dev.spillway.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spillway.backends.emulator.Profiles;
-import dev.spillway.gateway.config.ConfigLoader;
-import dev.spillway.gateway.config.GatewayConfig;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,59 +17,39 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamOverloadTest {
 
-  private final Vertx vertx = Vertx.vertx();
-  private GatewayApp app;
+  private UpstreamGateway gateway;
 
   @AfterEach
   void stop() throws Exception {
-    if (app != null) {
-      app.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (gateway != null) {
+      gateway.close();
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test
   void passesTheUpstreamsRetryAfterToTheClient() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    HttpServer upstream =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                request -> {
-                  calls.incrementAndGet();
-                  request
-                      .response()
-                      .setStatusCode(429)
-                      .putHeader("content-type", "application/json")
-                      .putHeader("Retry-After", "7")
-                      .end(
-                          new JsonObject()
-                              .put("error", new JsonObject().put("message", "slow down").put("type", "requests"))
-                              .encode());
-                })
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    String yaml =
-        "models:\n"
-            + "  - name: busy\n"
-            + "    pools:\n"
-            + "      - kind: upstream\n"
-            + "        url: http://127.0.0.1:" + upstream.actualPort() + "/v1\n"
-            + "        model: busy-upstream\n";
-    GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
-    config = config.withServer(config.server().withAddress("127.0.0.1", 0));
-    app =
-        GatewayApp.start(vertx, config, Profiles.builtIn())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    gateway =
+        new UpstreamGateway(
+            "busy",
+            "        model: busy-upstream\n",
+            request -> {
+              calls.incrementAndGet();
+              request
+                  .response()
+                  .setStatusCode(429)
+                  .putHeader("content-type", "application/json")
+                  .putHeader("Retry-After", "7")
+                  .end(
+                      new JsonObject()
+                          .put("error", new JsonObject().put("message", "slow down").put("type", "requests"))
+                          .encode());
+            });
 
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/v1/chat/completions"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
                     .header("content-type", "application/json")
                     .POST(
                         HttpRequest.BodyPublishers.ofString(
