@@ -192,7 +192,7 @@ public final class Deployment {
       int systems = (chipsUsed + wafers - 1) / wafers;
       placement =
           systems + (systems == 1 ? " system" : " systems") + " of " + wafers
-              + (wafers == 1 ? " wafer" : " wafers") + " each";
+              + (wafers == 1 ? " wafer" : " wafers") + (systems == 1 ? "" : " each");
     } else {
       placement = chipsUsed + " of " + accelerator.chips() + " chips";
     }

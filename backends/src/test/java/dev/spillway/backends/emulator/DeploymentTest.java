@@ -16,7 +16,7 @@ class DeploymentTest {
         Deployment.of(profiles, profiles.accelerator("cs-3"), profiles.model("llama-3.1-8b"), null, 0, null);
 
     assertThat(seventy.toString()).startsWith("cs-3 tp=5 (5 systems of 1 wafer each) ");
-    assertThat(eight.toString()).startsWith("cs-3 tp=1 (1 system of 1 wafer each) ");
+    assertThat(eight.toString()).startsWith("cs-3 tp=1 (1 system of 1 wafer) ");
   }
 
   @Test
