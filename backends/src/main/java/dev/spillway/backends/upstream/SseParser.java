@@ -87,7 +87,8 @@ final class SseParser {
     }
     // The field name runs to the first colon (or the whole line): only "data" matters.
     boolean isData =
-        n >= 4 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a' && (n == 4 || line[4] == ':');
+        n >= 4 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a'
+            && (n == 4 || line[4] == ':');
     if (!isData) {
       return true; // event, id, retry: nothing OpenAI streams depend on
     }

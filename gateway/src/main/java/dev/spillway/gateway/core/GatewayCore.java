@@ -142,7 +142,8 @@ public final class GatewayCore implements Gateway, AutoCloseable {
       for (Replica r : pool.backend().replicas()) {
         LoadSnapshot load = r.load();
         replicas.add(
-            new ReplicaStatus(r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens()));
+            new ReplicaStatus(
+                r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens()));
       }
       Prediction p = scheduler.typicalPrediction(pool);
       out.add(

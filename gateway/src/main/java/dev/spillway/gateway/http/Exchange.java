@@ -223,7 +223,8 @@ final class Exchange implements GatewayListener {
     long now = overhead.nanoTime().getAsLong();
     long bound = admittedNanos + binding.queuedNanos();
     long inBackend = Math.max(0, finish.atNanos() - bound);
-    overhead.metrics().gatewayOverhead(request.model().name(), Math.max(0, now - overhead.arrivalNanos() - inBackend));
+    long outside = Math.max(0, now - overhead.arrivalNanos() - inBackend);
+    overhead.metrics().gatewayOverhead(request.model().name(), outside);
   }
 
   /** Writes what the tokens of the task just over added, in one write and one flush. */
