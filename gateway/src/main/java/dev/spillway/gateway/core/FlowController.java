@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * Serving, queueing and removal therefore allocate nothing beyond the map entry of a tenant that
  * (re)joins, and emptied lines are kept for reuse, a few per tier.
  *
- * <p>Single-threaded, on the core's thread.
+ * <p>Single-threaded, on its model's thread.
  */
 final class FlowController {
 
