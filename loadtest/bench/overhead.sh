@@ -32,6 +32,8 @@ MAX_INFLIGHT=1024
 STREAMS=10000
 INTERVAL_MS=100
 STREAM_SECONDS=30
+SLOW_BACKEND=stub
+EMULATED_TOKENS=400
 OUT=
 INSTALL=1
 
@@ -67,6 +69,12 @@ flags:
   --streams N             streams mode: slow streams held open (default $STREAMS)
   --interval-ms N         streams mode: gap between a slow stream's chunks (default $INTERVAL_MS)
   --stream-seconds N      streams mode: how long each slow stream lasts (default $STREAM_SECONDS)
+  --slow-backend stub|emulated
+                          streams mode: the slow streams come from the stub upstream (two
+                          descriptors per stream in the gateway) or from an in-process emulated
+                          pool (llama-3.3-70b on trn2.48xlarge replicas, one descriptor per
+                          stream; each stream --emulated-tokens tokens at the model's pace)
+  --emulated-tokens N     streams mode, emulated: tokens per stream (default $EMULATED_TOKENS)
   --out DIR               results directory (default loadtest/bench/results/MODE-DATE)
   --no-install            do not apt-get install missing tools
 EOF
@@ -102,11 +110,14 @@ while [[ $# -gt 0 ]]; do
     --streams) STREAMS=$2 ;;
     --interval-ms) INTERVAL_MS=$2 ;;
     --stream-seconds) STREAM_SECONDS=$2 ;;
+    --slow-backend) SLOW_BACKEND=$2 ;;
+    --emulated-tokens) EMULATED_TOKENS=$2 ;;
     --out) OUT=$2 ;;
     *) echo "unknown flag: $flag (see --help)" >&2; exit 2 ;;
   esac
   shift 2
 done
+case $SLOW_BACKEND in stub|emulated) ;; *) echo "--slow-backend: $SLOW_BACKEND (expected: stub or emulated)" >&2; exit 2 ;; esac
 case $PLAIN_UPSTREAM in auto|json|sse) ;; *) echo "--plain-upstream: $PLAIN_UPSTREAM (expected: auto, json or sse)" >&2; exit 2 ;; esac
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -141,8 +152,9 @@ fi
 # Many connections at once: the slow streams need two descriptors each in the gateway.
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 FDS=$(ulimit -n)
-if [[ $MODE == streams && $FDS != unlimited && $FDS -lt $((2 * STREAMS + 1024)) ]]; then
-  echo "warning: ulimit -n is $FDS; $STREAMS streams need about $((2 * STREAMS + 1024)) descriptors in the gateway" >&2
+PER_STREAM=$([[ $SLOW_BACKEND == emulated ]] && echo 1 || echo 2)
+if [[ $MODE == streams && $FDS != unlimited && $FDS -lt $((PER_STREAM * STREAMS + 1024)) ]]; then
+  echo "warning: ulimit -n is $FDS; $STREAMS streams need about $((PER_STREAM * STREAMS + 1024)) descriptors in the gateway" >&2
 fi
 
 WORK=$(mktemp -d /tmp/spillway-bench.XXXXXX)
@@ -355,6 +367,17 @@ EOF
         timeoutSeconds: 600
 EOF
   done
+  if [[ $MODE == streams && $SLOW_BACKEND == emulated ]]; then
+    # An emulated replica of this deployment runs 64 sequences at once: enough replicas for all.
+    cat <<EOF
+  - name: bench-emulated
+    pools:
+      - kind: emulated
+        accelerator: trn2.48xlarge
+        profile: llama-3.3-70b
+        replicas: $(( (STREAMS + 63) / 64 + 2 ))
+EOF
+  fi
 }
 
 start_gateway() {
@@ -663,10 +686,15 @@ run_streams() {
   local sampler=$!
   PIDS+=("$sampler")
   log "opening $STREAMS slow streams through the gateway ($ramp_rate/s), each $STREAM_SECONDS s"
-  timeout $((STREAM_SECONDS + 200)) java -Xmx2g -jar "$LOADTEST_JAR" run --lean \
-    --url "http://127.0.0.1:$GW_PORT/v1" --model bench-slow --rate "$ramp_rate" --arrival constant \
-    --requests "$STREAMS" --input-len 8 --output-len "$chunks" --max-inflight "$STREAMS" \
-    --timeout "$((STREAM_SECONDS + 120))s" --out "$OUT/runs/slow-streams" > "$OUT/runs/slow-streams.log" 2>&1 || true
+  local slow_model=bench-slow slow_tokens=$chunks
+  if [[ $SLOW_BACKEND == emulated ]]; then
+    slow_model=bench-emulated
+    slow_tokens=$EMULATED_TOKENS
+  fi
+  timeout $((STREAM_SECONDS * 4 + 300)) java -Xmx2g -jar "$LOADTEST_JAR" run --lean \
+    --url "http://127.0.0.1:$GW_PORT/v1" --model "$slow_model" --rate "$ramp_rate" --arrival constant \
+    --requests "$STREAMS" --input-len 64 --output-len "$slow_tokens" --max-inflight "$STREAMS" \
+    --timeout "$((STREAM_SECONDS * 4 + 200))s" --out "$OUT/runs/slow-streams" > "$OUT/runs/slow-streams.log" 2>&1 || true
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   local s=$OUT/runs/slow-streams/summary.json
@@ -681,7 +709,11 @@ run_streams() {
     printf '  %-9s %10.0f req/s  %12.0f chunks/s\n' nginx "$n" "$(awk -v r="$n" -v c="$STREAM_CHUNKS" 'BEGIN {print r * c}')"
     printf '  %-9s %10.0f req/s  %12.0f chunks/s\n' spillway "$sp" "$(awk -v r="$sp" -v c="$STREAM_CHUNKS" 'BEGIN {print r * c}')"
     echo
-    echo "$STREAMS slow streams ($chunks chunks, one every $INTERVAL_MS ms), opened at $ramp_rate/s"
+    if [[ $SLOW_BACKEND == emulated ]]; then
+      echo "$STREAMS slow streams ($EMULATED_TOKENS tokens of emulated llama-3.3-70b on trn2.48xlarge), opened at $ramp_rate/s"
+    else
+      echo "$STREAMS slow streams ($chunks chunks, one every $INTERVAL_MS ms), opened at $ramp_rate/s"
+    fi
     if [[ -f $s ]]; then
       jq -r '"  completed \(.completed), failed \(.failed) \(.errors | tostring), peak concurrent \(.max_concurrent_requests)",
              "  first bytes p50 \(.median_ttft_ms) ms, p99 \(.p99_ttft_ms) ms; whole stream p50 \(.median_e2el_ms) ms, p99 \(.p99_e2el_ms) ms"' "$s"
