@@ -42,16 +42,6 @@ public final class GatewayServer {
     this.servers = List.copyOf(servers);
   }
 
-  /** On one event loop, recording nothing: for tests of the HTTP layer. */
-  public static Future<GatewayServer> start(
-      Vertx vertx,
-      Context loop,
-      Gateway gateway,
-      ServerConfig config,
-      Supplier<String> metricsScrape) {
-    return start(vertx, List.of(loop), gateway, config, metricsScrape, GatewayMetrics.NOOP);
-  }
-
   /**
    * Listens on {@code config}'s host and port (0 picks a free port) with one server on each of
    * {@code loops}, recording the gateway's own time per request in {@code metrics}. Fails with the
