@@ -34,13 +34,24 @@ public sealed interface TokenEvent permits TokenEvent.Token, TokenEvent.Finish, 
    *     time
    * @param priceUsd what the tenant is billed at the model's list price for its tier
    * @param queuedNanos time from submission to the first step that worked on the request
+   * @param serviceNanos the time the backend itself took, where it can tell it apart from the host's:
+   *     for an upstream, from its request's last byte sent to its response's last byte received;
+   *     -1 when not measured (an in-process engine, whose every moment is the backend's)
    */
   record Finish(
-      FinishReason reason, Usage usage, double costUsd, double priceUsd, long queuedNanos, long atNanos)
+      FinishReason reason, Usage usage, double costUsd, double priceUsd, long queuedNanos, long atNanos,
+      long serviceNanos)
       implements TokenEvent {
     public Finish {
       requireNonNull(reason, "reason");
       requireNonNull(usage, "usage");
+    }
+
+    /** Without a service time of its own. */
+    public Finish(
+        FinishReason reason, Usage usage, double costUsd, double priceUsd, long queuedNanos,
+        long atNanos) {
+      this(reason, usage, costUsd, priceUsd, queuedNanos, atNanos, -1);
     }
   }
 

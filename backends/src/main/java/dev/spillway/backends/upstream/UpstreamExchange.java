@@ -8,6 +8,7 @@ import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.time.Clock;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -57,6 +58,10 @@ final class UpstreamExchange {
   private final ChunkReader reader = new ChunkReader();
 
   private long submittedNanos;
+  /** When the request was handed to the connection, written; -1 before. */
+  private long requestSentNanos = -1;
+  /** When the latest bytes of the response arrived; -1 before any. */
+  private long lastByteNanos = -1;
   private long firstByteNanos = -1;
   private long firstTokenNanos = -1;
   private long lastTokenNanos = -1;
@@ -154,8 +159,9 @@ final class UpstreamExchange {
       return;
     }
     http = connected;
-    connected
-        .send(body)
+    Future<HttpClientResponse> answer = connected.send(body);
+    requestSentNanos = clock.nanoTime(); // the connection is ready: send wrote the request
+    answer
         .onComplete(
             response -> {
               if (response.failed()) {
@@ -230,6 +236,7 @@ final class UpstreamExchange {
   }
 
   private void onBody(Buffer chunk) {
+    lastByteNanos = clock.nanoTime();
     if (done) {
       return;
     }
@@ -256,6 +263,7 @@ final class UpstreamExchange {
   }
 
   private void onEnd() {
+    lastByteNanos = clock.nanoTime();
     ended = true;
     cancelDeadline();
     if (done) {
@@ -419,7 +427,9 @@ final class UpstreamExchange {
         finishReason != null
             ? finishReason
             : tokens >= request.maxOutputTokens() ? FinishReason.LENGTH : FinishReason.STOP;
-    sink.accept(new TokenEvent.Finish(reason, reported, 0, 0, queuedNanos(now), now));
+    long service =
+        requestSentNanos < 0 ? -1 : (lastByteNanos >= 0 ? lastByteNanos : now) - requestSentNanos;
+    sink.accept(new TokenEvent.Finish(reason, reported, 0, 0, queuedNanos(now), now, service));
   }
 
   /** Stops the request: resets its HTTP exchange and reports what arrived so far as cancelled. */

@@ -268,6 +268,8 @@ class UpstreamReplicaTest {
     assertThat(finish.costUsd()).isZero();
     assertThat(finish.priceUsd()).isZero();
     assertThat(finish.queuedNanos()).isPositive();
+    // The upstream's own time, request sent to last byte: what the gateway's overhead metric leaves out.
+    assertThat(finish.serviceNanos()).isBetween(0L, Duration.ofSeconds(5).toNanos());
     recording.assertWellFormed();
     assertIdle(replica);
   }

@@ -215,14 +215,19 @@ final class Exchange implements GatewayListener {
     recordOverhead(finish);
   }
 
-  /** Time outside the backend: before binding, and after the backend's finish. */
+  /**
+   * Time outside the backend: the whole exchange less the backend's own service time where it
+   * reports one (an upstream: its request's last byte sent to its response's last byte), else less
+   * the time from binding to the backend's finish (an in-process engine).
+   */
   private void recordOverhead(TokenEvent.Finish finish) {
     if (binding == null) {
       return;
     }
     long now = overhead.nanoTime().getAsLong();
     long bound = admittedNanos + binding.queuedNanos();
-    long inBackend = Math.max(0, finish.atNanos() - bound);
+    long inBackend =
+        finish.serviceNanos() >= 0 ? finish.serviceNanos() : Math.max(0, finish.atNanos() - bound);
     long outside = Math.max(0, now - overhead.arrivalNanos() - inBackend);
     overhead.metrics().gatewayOverhead(request.model().name(), outside);
   }
