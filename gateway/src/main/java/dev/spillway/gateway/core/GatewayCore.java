@@ -111,7 +111,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
               GatewayError.Kind.MODEL_NOT_FOUND,
               "The model `" + request.model() + "` does not exist.", Optional.of("model"),
               Optional.empty(), false);
-      listener.executor().execute(() -> listener.onError(error));
+      ModelScheduler.reject(listener, error);
       return () -> {};
     }
     return scheduler.submit(request, listener);
@@ -120,17 +120,38 @@ public final class GatewayCore implements Gateway, AutoCloseable {
   /** Each model's pools, read on that model's thread. */
   @Override
   public CompletionStage<List<PoolStatus>> pools() {
-    List<CompletableFuture<List<PoolStatus>>> parts = new ArrayList<>(schedulers.size());
+    return onEveryModel(GatewayCore::poolsOf)
+        .thenApply(
+            perModel -> {
+              List<PoolStatus> out = new ArrayList<>();
+              perModel.forEach(out::addAll);
+              return out;
+            });
+  }
+
+  /**
+   * Runs {@code task} for every model on that model's thread; completes with the results in
+   * configuration order, or with the first failure.
+   */
+  private <T> CompletionStage<List<T>> onEveryModel(Function<ModelScheduler, T> task) {
+    List<CompletableFuture<T>> parts = new ArrayList<>(schedulers.size());
     for (ModelScheduler scheduler : schedulers) {
-      CompletableFuture<List<PoolStatus>> part = new CompletableFuture<>();
-      scheduler.clock().execute(() -> part.complete(poolsOf(scheduler)));
+      CompletableFuture<T> part = new CompletableFuture<>();
+      scheduler.clock().execute(
+          () -> {
+            try {
+              part.complete(task.apply(scheduler));
+            } catch (RuntimeException e) {
+              part.completeExceptionally(e);
+            }
+          });
       parts.add(part);
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
         .thenApply(
             v -> {
-              List<PoolStatus> out = new ArrayList<>();
-              parts.forEach(part -> out.addAll(part.join()));
+              List<T> out = new ArrayList<>(parts.size());
+              parts.forEach(part -> out.add(part.join()));
               return out;
             });
   }
@@ -201,22 +222,13 @@ public final class GatewayCore implements Gateway, AutoCloseable {
 
   /** As {@link #close}; completes when every model's pools are closed. */
   public CompletionStage<Void> closeAsync() {
-    List<CompletableFuture<Void>> closed = new ArrayList<>(schedulers.size());
-    for (ModelScheduler scheduler : schedulers) {
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      scheduler.clock().execute(
-          () -> {
-            try {
+    return onEveryModel(
+            scheduler -> {
               for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
                 pool.backend().close();
               }
-              done.complete(null);
-            } catch (RuntimeException e) {
-              done.completeExceptionally(e);
-            }
-          });
-      closed.add(done);
-    }
-    return CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0]));
+              return null;
+            })
+        .thenApply(closed -> null);
   }
 }

@@ -119,7 +119,7 @@ final class ModelScheduler {
                   + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
                   + " output tokens.",
               Optional.of("max_tokens"), Optional.empty(), false);
-      listener.executor().execute(() -> listener.onError(error));
+      reject(listener, error);
       return () -> {};
     }
     Slo slo = request.slo().orElse(config.slos().get(request.tier()));
@@ -149,11 +149,16 @@ final class ModelScheduler {
               "The " + request.tier().wireName() + " queue of " + config.name() + " is full ("
                   + config.queueCapacity().get(request.tier()) + " requests). Please retry later.",
               retryAfter(p.inference));
-      p.listener.executor().execute(() -> p.listener.onError(error));
+      reject(p.listener, error);
       return;
     }
     metrics.queueDepth(config.name(), request.tier().wireName(), flow.size(request.tier()));
     pump();
+  }
+
+  /** Tells {@code listener} of {@code error} on its own thread: how every rejection reaches it. */
+  static void reject(GatewayListener listener, GatewayError error) {
+    listener.executor().execute(() -> listener.onError(error));
   }
 
   /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
@@ -286,7 +291,7 @@ final class ModelScheduler {
             "No replica of " + config.name() + " could take the request within "
                 + config.maxQueueWait().toSeconds() + "s. Please retry later.",
             Duration.ofSeconds(1));
-    p.listener.executor().execute(() -> p.listener.onError(error));
+    reject(p.listener, error);
   }
 
   private void dispatch(Pending p, Candidate c, long now) {
