@@ -11,17 +11,16 @@ import dev.spillway.gateway.core.routing.RoutingPolicies;
 import dev.spillway.loadtest.metrics.SloGoals;
 import dev.spillway.loadtest.workload.Arrival;
 import dev.spillway.loadtest.workload.LengthSpec;
-import dev.spillway.loadtest.workload.Mix;
 import dev.spillway.loadtest.workload.Warmup;
 import dev.spillway.loadtest.workload.WorkloadOptions;
+import dev.spillway.loadtest.yaml.Field;
+import dev.spillway.loadtest.yaml.Inputs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -109,9 +108,9 @@ public final class ExperimentFile {
         "tenants", "prefixRatio", "prefixGroups", "seed", "slo");
     WorkloadOptions workload = workload(workloadField, rates.get(0));
     SloGoals goals = goals(workloadField.child("slo"));
-    List<String> policies = policies(top.child("policies"));
+    List<String> policies = Inputs.policies(top.child("policies"));
     boolean routeToGoals = routingObjective(top.child("routingObjective"));
-    Profiles profiles = profiles(top.child("profiles"), baseDir);
+    Profiles profiles = Inputs.profiles(top.child("profiles"), baseDir);
     String model = workload.models().values().get(0);
     Fleet fleet = fleet(top.child("fleet"), baseDir, model, profiles);
     ExperimentSpec.Baseline baseline = baseline(top.child("baseline"));
@@ -148,13 +147,13 @@ public final class ExperimentFile {
     if (!w.child("tiers").missing()) {
       Field tiers = w.child("tiers");
       try {
-        builder.tiers(mix(tiers).map(ServiceTier::fromWire));
+        builder.tiers(Inputs.mix(tiers).map(ServiceTier::fromWire));
       } catch (IllegalArgumentException e) {
         throw tiers.invalid("NAME: WEIGHT entries with names priority, default, flex or batch");
       }
     }
     if (!w.child("tenants").missing()) {
-      builder.tenants(mix(w.child("tenants")));
+      builder.tenants(Inputs.mix(w.child("tenants")));
     }
     builder.prefixRatio(w.child("prefixRatio").fraction(0));
     builder.prefixGroups((int) Math.min(Integer.MAX_VALUE, w.child("prefixGroups").positiveLong(4)));
@@ -192,10 +191,10 @@ public final class ExperimentFile {
     if (field.missing()) {
       return Warmup.NONE;
     }
-    if (field.json.isIntegralNumber() && field.json.asLong() >= 0) {
-      return Warmup.requests(field.json.asLong());
+    if (field.json().isIntegralNumber() && field.json().asLong() >= 0) {
+      return Warmup.requests(field.json().asLong());
     }
-    Duration duration = field.json.isTextual() ? Field.parseDuration(field.json.asText()) : null;
+    Duration duration = field.json().isTextual() ? Field.parseDuration(field.json().asText()) : null;
     if (duration == null) {
       throw field.invalid("a request count such as 200 or a duration such as 30s");
     }
@@ -206,32 +205,13 @@ public final class ExperimentFile {
     if (field.missing()) {
       return otherwise;
     }
-    LengthSpec spec = LengthSpec.parse(field.text(""), field.path);
+    LengthSpec spec = LengthSpec.parse(field.text(""), field.path());
     if (spec instanceof LengthSpec.FromTrace) {
       throw field.invalid("a length distribution; an experiment does not replay a trace");
     }
     return spec;
   }
 
-  /** {@code {a: 0.7, b: 0.3}} or {@code "a=0.7,b=0.3"}. */
-  private static Mix<String> mix(Field field) {
-    String text;
-    if (field.json.isObject()) {
-      StringBuilder joined = new StringBuilder();
-      for (Map.Entry<String, Field> entry : field.entries("a mapping of NAME: WEIGHT").entrySet()) {
-        joined.append(joined.length() == 0 ? "" : ",").append(entry.getKey()).append('=')
-            .append(entry.getValue().text(""));
-      }
-      text = joined.toString();
-    } else {
-      text = field.requiredText("NAME: WEIGHT entries, or NAME=WEIGHT,...");
-    }
-    try {
-      return Mix.parse(text, field.path);
-    } catch (IllegalArgumentException e) {
-      throw field.invalid("NAME: WEIGHT entries with distinct names and weights >= 0 summing to > 0");
-    }
-  }
 
   private static SloGoals goals(Field slo) {
     String expected = "a mapping with at least one of ttft, tpot, e2e, such as {ttft: 2s, tpot: 100ms}";
@@ -244,33 +224,7 @@ public final class ExperimentFile {
     return goals;
   }
 
-  private static List<String> policies(Field field) {
-    String expected = "a list of routing policies from " + RoutingPolicies.names();
-    if (field.missing()) {
-      throw field.missingField(expected);
-    }
-    List<Field> elements = field.elements(expected);
-    if (elements.isEmpty()) {
-      throw field.invalid(expected);
-    }
-    List<String> policies = new ArrayList<>();
-    for (Field element : elements) {
-      String policy = policy(element);
-      if (policies.contains(policy)) {
-        throw element.invalid("each policy once");
-      }
-      policies.add(policy);
-    }
-    return policies;
-  }
 
-  private static String policy(Field field) {
-    String policy = field.requiredText("one of " + RoutingPolicies.names());
-    if (!RoutingPolicies.names().contains(policy)) {
-      throw field.invalid("one of " + RoutingPolicies.names());
-    }
-    return policy;
-  }
 
   private static boolean routingObjective(Field field) {
     String value = field.text("goals");
@@ -280,20 +234,6 @@ public final class ExperimentFile {
     throw field.invalid("goals (the SLO goals route every tier) or fleet (the fleet's own objectives)");
   }
 
-  private static Profiles profiles(Field field, Path baseDir) {
-    if (field.missing()) {
-      return Profiles.builtIn();
-    }
-    Path file = baseDir.resolve(field.requiredText("a profiles YAML file"));
-    if (!Files.isReadable(file)) {
-      throw field.invalid("a readable profiles YAML file");
-    }
-    try {
-      return Profiles.withOverrides(file);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new IllegalArgumentException(field.path + ": " + e.getMessage(), e);
-    }
-  }
 
   private static Fleet fleet(Field field, Path baseDir, String model, Profiles profiles) {
     String expected = "an inline gateway config with models: (and optionally defaults:), or {config: FILE}";
@@ -301,8 +241,8 @@ public final class ExperimentFile {
       throw field.missingField(expected);
     }
     ConfigLoader loader = ConfigLoader.withSystemEnvironment();
-    if (field.json.isTextual() || (field.json.isObject() && !field.child("config").missing())) {
-      Field path = field.json.isTextual() ? field : field.child("config");
+    if (field.json().isTextual() || (field.json().isObject() && !field.child("config").missing())) {
+      Field path = field.json().isTextual() ? field : field.child("config");
       field.allowOnly("config");
       Path file = baseDir.resolve(path.requiredText("a gateway config file"));
       if (!Files.isReadable(file)) {
@@ -312,25 +252,25 @@ public final class ExperimentFile {
       try {
         config = loader.load(file);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(path.path + " (" + file + "): " + e.getMessage(), e);
+        throw new IllegalArgumentException(path.path() + " (" + file + "): " + e.getMessage(), e);
       }
-      return Fleet.of(config, model, profiles, path.path + " (" + file + ")");
+      return Fleet.of(config, model, profiles, path.path() + " (" + file + ")");
     }
-    if (!field.json.isObject()) {
+    if (!field.json().isObject()) {
       throw field.invalid(expected);
     }
     GatewayConfig config;
     try {
-      config = loader.parse(YAML.writeValueAsString(field.json), field.path);
+      config = loader.parse(YAML.writeValueAsString(field.json()), field.path());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (IllegalArgumentException e) {
       String message = e.getMessage();
       boolean named = message.startsWith("models") || message.startsWith("server") || message.startsWith("defaults");
       throw new IllegalArgumentException(
-          (named ? field.path + "." : message.startsWith(field.path) ? "" : field.path + ": ") + message, e);
+          (named ? field.path() + "." : message.startsWith(field.path()) ? "" : field.path() + ": ") + message, e);
     }
-    return Fleet.of(config, model, profiles, field.path);
+    return Fleet.of(config, model, profiles, field.path());
   }
 
   private static ExperimentSpec.Baseline baseline(Field field) {
@@ -342,13 +282,13 @@ public final class ExperimentFile {
     }
     Field kind = field;
     String policy = RoutingPolicies.LEAST_OUTSTANDING;
-    if (field.json.isObject()) {
+    if (field.json().isObject()) {
       field.allowOnly("kind", "policy");
       kind = field.child("kind");
       if (!field.child("policy").missing()) {
-        policy = policy(field.child("policy"));
+        policy = Inputs.policy(field.child("policy"));
       }
-    } else if (!field.json.isTextual()) {
+    } else if (!field.json().isTextual()) {
       throw field.invalid(expected);
     }
     if (!ExperimentSpec.Baseline.EQUAL_COST_SINGLE_ACCELERATOR.equals(kind.requiredText(expected))) {

@@ -1,8 +1,7 @@
-package dev.spillway.loadtest.experiment;
-
-import dev.spillway.loadtest.Flags;
+package dev.spillway.loadtest.yaml;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spillway.loadtest.Flags;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,31 +12,41 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One value of an experiment file with its path, so that every error names the field in one format:
+ * One value of a YAML input file (an experiment, a plan) with its path, so that every error names the field in one format:
  * {@code workload.rates[2]: abc (expected: a number > 0)}, {@code fleet: missing (expected: ...)}.
  */
-final class Field {
+public final class Field {
 
 
-  final String path;
-  final JsonNode json;
+  private final String path;
+  private final JsonNode json;
 
-  Field(String path, JsonNode json) {
+  public Field(String path, JsonNode json) {
     this.path = path;
     this.json = json;
   }
 
-  boolean missing() {
+  /** Where the value is in the file: {@code workload.slo.ttft}, {@code candidates[2]}. */
+  public String path() {
+    return path;
+  }
+
+  /** The value itself; null or a missing node when absent. */
+  public JsonNode json() {
+    return json;
+  }
+
+  public boolean missing() {
     return json == null || json.isMissingNode() || json.isNull();
   }
 
-  Field child(String key) {
+  public Field child(String key) {
     JsonNode value = json == null || !json.isObject() ? null : json.get(key);
     return new Field(path.isEmpty() ? key : path + "." + key, value);
   }
 
   /** The elements of a list; a missing field has none. */
-  List<Field> elements(String expected) {
+  public List<Field> elements(String expected) {
     if (missing()) {
       return List.of();
     }
@@ -52,7 +61,7 @@ final class Field {
   }
 
   /** The entries of a mapping, in file order; a missing field has none. */
-  Map<String, Field> entries(String expected) {
+  public Map<String, Field> entries(String expected) {
     Map<String, Field> entries = new LinkedHashMap<>();
     if (missing()) {
       return entries;
@@ -68,7 +77,7 @@ final class Field {
   }
 
   /** Fails on a key that is not one of {@code keys}, naming it and the keys allowed. */
-  void allowOnly(String... keys) {
+  public void allowOnly(String... keys) {
     if (missing() || !json.isObject()) {
       return;
     }
@@ -82,7 +91,7 @@ final class Field {
     }
   }
 
-  void requireMapping(String expected) {
+  public void requireMapping(String expected) {
     if (missing()) {
       throw missingField(expected);
     }
@@ -91,7 +100,7 @@ final class Field {
     }
   }
 
-  String text(String otherwise) {
+  public String text(String otherwise) {
     if (missing()) {
       return otherwise;
     }
@@ -101,7 +110,7 @@ final class Field {
     return json.asText().trim();
   }
 
-  String requiredText(String expected) {
+  public String requiredText(String expected) {
     if (missing()) {
       throw missingField(expected);
     }
@@ -111,7 +120,7 @@ final class Field {
     return json.asText().trim();
   }
 
-  double positiveDouble(String expected) {
+  public double positiveDouble(String expected) {
     if (missing()) {
       throw missingField(expected);
     }
@@ -128,7 +137,7 @@ final class Field {
     throw invalid(expected);
   }
 
-  double fraction(double otherwise) {
+  public double fraction(double otherwise) {
     if (missing()) {
       return otherwise;
     }
@@ -138,7 +147,7 @@ final class Field {
     throw invalid("a number from 0 to 1");
   }
 
-  long positiveLong(long otherwise) {
+  public long positiveLong(long otherwise) {
     if (missing()) {
       return otherwise;
     }
@@ -148,7 +157,7 @@ final class Field {
     throw invalid("a whole number > 0");
   }
 
-  long anyLong(long otherwise) {
+  public long anyLong(long otherwise) {
     if (missing()) {
       return otherwise;
     }
@@ -158,7 +167,7 @@ final class Field {
     throw invalid("a whole number");
   }
 
-  boolean bool(boolean otherwise) {
+  public boolean bool(boolean otherwise) {
     if (missing()) {
       return otherwise;
     }
@@ -169,7 +178,7 @@ final class Field {
   }
 
   /** A duration with a unit: {@code 250ms}, {@code 2s}, {@code 1.5m}, {@code 1h}; null when missing. */
-  Duration duration() {
+  public Duration duration() {
     if (missing()) {
       return null;
     }
@@ -181,20 +190,20 @@ final class Field {
   }
 
   /** Parses {@code 250ms}, {@code 2s}, {@code 1.5m}, {@code 1h}; null when it is not one. */
-  static Duration parseDuration(String text) {
+  public static Duration parseDuration(String text) {
     return Flags.parseDuration(text, true);
   }
 
-  IllegalArgumentException invalid(String expected) {
+  public IllegalArgumentException invalid(String expected) {
     return new IllegalArgumentException(path + ": " + describe() + " (expected: " + expected + ")");
   }
 
-  IllegalArgumentException missingField(String expected) {
+  public IllegalArgumentException missingField(String expected) {
     return new IllegalArgumentException(path + ": missing (expected: " + expected + ")");
   }
 
   /** The value as a short text for messages. */
-  String describe() {
+  public String describe() {
     if (missing()) {
       return "missing";
     }
