@@ -82,6 +82,40 @@ public final class Flags {
     return new Flags(values);
   }
 
+  /** A command line of one operand (a file) among flags: the operand, or null, and the flags. */
+  public record Positional(String operand, Flags flags) {}
+
+  /**
+   * Parses a command line of flags and at most one operand, such as {@code FILE.yaml --out DIR}; a
+   * second operand is an error naming {@code usage}.
+   */
+  public static Positional parseWithOperand(List<String> args, List<Flag> accepted, String usage)
+      throws UsageException {
+    List<String> flagArgs = new ArrayList<>();
+    String operand = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      boolean value = i > 0 && takesValue(args.get(i - 1), accepted);
+      if (!arg.startsWith("--") && !value) {
+        if (operand != null) {
+          throw new UsageException("unexpected argument: " + arg + " (expected: " + usage + ")");
+        }
+        operand = arg;
+      } else {
+        flagArgs.add(arg);
+      }
+    }
+    return new Positional(operand, parse(flagArgs, accepted));
+  }
+
+  private static boolean takesValue(String arg, List<Flag> accepted) {
+    if (!arg.startsWith("--") || arg.contains("=")) {
+      return false;
+    }
+    String name = arg.substring(2);
+    return accepted.stream().anyMatch(f -> f.name().equals(name) && f.takesValue());
+  }
+
   public boolean has(String name) {
     return values.containsKey(name);
   }

@@ -1,6 +1,7 @@
 package dev.spillway.loadtest;
 
 import dev.spillway.loadtest.experiment.ExperimentCommand;
+import dev.spillway.loadtest.plan.PlanCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -18,6 +19,7 @@ public final class LoadtestMain {
           + "  run         drive a live OpenAI-compatible endpoint and report (run --help for flags)\n"
           + "  simulate    run a workload through the gateway core and emulated pools in virtual time\n"
           + "  experiment  compare routing policies over a workload and fleet in virtual time (experiment --help)\n"
+          + "  plan        find the cheapest fleet (accelerators, replicas, policy) for a workload's SLOs (plan --help)\n"
           + "  stub-upstream  serve a fixed, optionally paced, OpenAI-compatible answer (stub-upstream --help)\n";
 
   private LoadtestMain() {}
@@ -44,6 +46,8 @@ public final class LoadtestMain {
           return new SimulateCommand(out, err).run(rest);
         case "experiment":
           return new ExperimentCommand(out, err).run(rest);
+        case "plan":
+          return new PlanCommand(out, err).run(rest);
         case "stub-upstream":
           return new StubUpstreamCommand(out).run(rest);
         case "help":
@@ -52,13 +56,13 @@ public final class LoadtestMain {
           out.print(USAGE);
           return 0;
         default:
-          throw new UsageException("unknown command: " + command + " (expected: run, simulate, experiment or stub-upstream)");
+          throw new UsageException("unknown command: " + command + " (expected: run, simulate, experiment, plan or stub-upstream)");
       }
     } catch (UsageException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());
       err.println(
           "see: spillway-loadtest "
-              + (List.of("run", "simulate", "experiment", "stub-upstream").contains(command) ? command + " --help" : "--help"));
+              + (List.of("run", "simulate", "experiment", "plan", "stub-upstream").contains(command) ? command + " --help" : "--help"));
       return 2;
     } catch (IOException e) {
       err.println("spillway-loadtest " + command + ": " + e.getMessage());

@@ -49,21 +49,9 @@ public final class ExperimentCommand {
   }
 
   public int run(List<String> args) throws UsageException, IOException, InterruptedException {
-    List<String> flagArgs = new ArrayList<>();
-    String file = null;
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      boolean value = i > 0 && takesValue(args.get(i - 1));
-      if (!arg.startsWith("--") && !value) {
-        if (file != null) {
-          throw new UsageException("unexpected argument: " + arg + " (expected: one experiment FILE)");
-        }
-        file = arg;
-      } else {
-        flagArgs.add(arg);
-      }
-    }
-    Flags flags = Flags.parse(flagArgs, FLAGS);
+    Flags.Positional parsed = Flags.parseWithOperand(args, FLAGS, "one experiment FILE");
+    Flags flags = parsed.flags();
+    String file = parsed.operand();
     if (flags.has("help")) {
       out.print(usage());
       return 0;
@@ -133,11 +121,4 @@ public final class ExperimentCommand {
     return anyCompleted ? 0 : 1;
   }
 
-  private static boolean takesValue(String arg) {
-    if (!arg.startsWith("--") || arg.contains("=")) {
-      return false;
-    }
-    String name = arg.substring(2);
-    return FLAGS.stream().anyMatch(f -> f.name().equals(name) && f.value() != null);
-  }
 }

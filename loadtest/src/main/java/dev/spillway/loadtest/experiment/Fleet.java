@@ -70,7 +70,7 @@ public final class Fleet {
    * Errors name the field: {@code workload.model} when the fleet lacks the model, otherwise
    * {@code where.models[i].pools[j]...}.
    */
-  static Fleet of(GatewayConfig config, String modelName, Profiles profiles, String where) {
+  public static Fleet of(GatewayConfig config, String modelName, Profiles profiles, String where) {
     List<ModelConfig> models = config.models();
     for (int i = 0; i < models.size(); i++) {
       ModelConfig m = models.get(i);
