@@ -1,0 +1,109 @@
+package dev.spillway.loadtest.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spillway.loadtest.LoadtestMain;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlanCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  private record Outcome(int status, String out, String err) {}
+
+  private Outcome main(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status =
+        LoadtestMain.run(
+            args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** The first 600 requests of the shipped trace, twice as fast, for an 8B model: a mix is cheapest. */
+  private Path tracePlan() throws IOException {
+    Path trace = Path.of("traces/azure-code-2023.csv").toAbsolutePath();
+    Path file = dir.resolve("trace-plan.yaml");
+    Files.writeString(file,
+        "workload:\n"
+            + "  trace: " + trace + "\n"
+            + "  model: llama-3.1-8b\n"
+            + "  speedup: 2\n"
+            + "  requests: 600\n"
+            + "  tiers: {priority: 0.2, default: 0.8}\n"
+            + "  seed: 1\n"
+            + "slo:\n"
+            + "  priority: {ttft: 1s, tpot: 50ms, attainment: 0.99}\n"
+            + "  default: {ttft: 3s, tpot: 100ms, attainment: 0.95}\n"
+            + "candidates:\n"
+            + "  - {accelerator: p4de.24xlarge, tp: 1, max: 4}\n"
+            + "  - {accelerator: p5.48xlarge, dtype: fp8, tp: 1, max: 4}\n"
+            + "  - {accelerator: trn2.48xlarge, tp: 8, max: 4}\n"
+            + "policies: [least-outstanding, shortest-predicted-latency]\n");
+    return file;
+  }
+
+  @Test
+  void writesThePlanWithTheBestTheBestSingleAndOneEntryPerAccelerator() throws IOException {
+    Outcome run = main("plan", tracePlan().toString(), "--out", dir.resolve("out").toString(), "--parallel", "2");
+
+    assertThat(run.status()).as(run.err()).isZero();
+    JsonNode plan = JSON.readTree(dir.resolve("out/plan.json").toFile());
+    assertThat(plan.get("best").get("meets_slo").asBoolean()).isTrue();
+    for (String field : new String[] {"fleet", "policy", "fleet_cost_per_hour_usd", "cost_per_1m_output_tokens_usd", "slo_attainment"}) {
+      assertThat(plan.get("best").has(field)).as(field).isTrue();
+      assertThat(plan.get("best_single").has(field)).as(field).isTrue();
+    }
+    assertThat(plan.get("best").get("requests").asInt()).isEqualTo(600);
+    assertThat(plan.get("best").get("slo_attainment").get("priority").asDouble()).isGreaterThanOrEqualTo(0.99);
+    assertThat(plan.get("singles")).hasSize(3);
+    assertThat(plan.get("singles").get(0).get("accelerator").asText()).isEqualTo("p4de.24xlarge");
+    double best = plan.get("best").get("fleet_cost_per_hour_usd").asDouble();
+    double single = plan.get("best_single").get("fleet_cost_per_hour_usd").asDouble();
+    assertThat(plan.get("saving").asDouble()).isEqualTo(1 - best / single);
+    assertThat(plan.get("tried").size()).isEqualTo(plan.get("search").get("fleets_simulated").asInt());
+    assertThat(Files.readString(dir.resolve("out/plan.md"))).contains("| **best** |").contains("p4de.24xlarge only");
+    assertThat(Files.readString(dir.resolve("out/plot-cost-attainment.svg"))).startsWith("<svg").contains("<circle");
+    assertThat(Files.readString(dir.resolve("out/plot-pool-share.svg"))).startsWith("<svg").contains("<polygon");
+    assertThat(run.out()).contains("| **best** |");
+    assertThat(run.err()).contains("[1] ");
+  }
+
+  @Test
+  void theSameSeedGivesTheSamePlanOnAnyNumberOfThreads() throws IOException {
+    Path file = tracePlan();
+    assertThat(main("plan", file.toString(), "--out", dir.resolve("a").toString(), "--parallel", "1", "--quiet").status()).isZero();
+    assertThat(main("plan", file.toString(), "--out", dir.resolve("b").toString(), "--parallel", "3", "--quiet").status()).isZero();
+
+    JsonNode a = JSON.readTree(dir.resolve("a/plan.json").toFile());
+    JsonNode b = JSON.readTree(dir.resolve("b/plan.json").toFile());
+    ((ObjectNode) a.get("search")).remove("wall_seconds");
+    ((ObjectNode) b.get("search")).remove("wall_seconds");
+    assertThat(b).isEqualTo(a);
+  }
+
+  @Test
+  void aBadPlanIsAUsageErrorNamingTheField() throws IOException {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, Files.readString(tracePlan()).replace("attainment: 0.95", "attainment: 2"));
+
+    Outcome run = main("plan", file.toString(), "--out", dir.resolve("out").toString());
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.err()).contains("slo.default.attainment: 2 (expected: ");
+    assertThat(main("plan", "--out", dir.toString()).err()).contains("FILE: missing");
+    assertThat(main("plan", file.toString()).err()).contains("--out: missing");
+  }
+}
