@@ -4,6 +4,7 @@ import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.config.ModelConfig;
+import dev.spillway.gateway.core.PoolBill;
 import dev.spillway.gateway.core.routing.RoutingPolicies;
 import dev.spillway.loadtest.Flags.Flag;
 import dev.spillway.loadtest.metrics.SloGoals;
@@ -128,6 +129,11 @@ final class SimulateCommand {
       out.printf(
           Locale.ROOT, "simulated %d requests: %.1f s of virtual time in %.2f s of wall time (%d events)%n",
           result.requests(), result.durationNanos() / 1e9, wallSeconds, result.events());
+      for (PoolBill pool : result.pools()) {
+        out.printf(
+            Locale.ROOT, "pool %s: %.1f replica-seconds, at most %d replicas%n", pool.pool(),
+            pool.replicaSeconds(), pool.peakBilled());
+      }
       out.println("report: " + dir.resolve(Report.REPORT_HTML));
       completed += summary.completed();
     }

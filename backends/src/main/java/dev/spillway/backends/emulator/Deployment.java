@@ -170,9 +170,14 @@ public final class Deployment {
     return accelerator.chip().memoryBytesPerSecond() * chipsUsed;
   }
 
-  /** What the replica costs per second of wall time: its share of the instance price. */
+  /** What the replica costs per second of wall time: its share of the on-demand instance price. */
   public double costPerSecond() {
     return accelerator.pricePerHour() / 3600.0 * chipsUsed / accelerator.chips();
+  }
+
+  /** What the replica costs per second of wall time under {@code plan}: its share of the instance price. */
+  public double costPerSecond(PricingPlan plan) {
+    return accelerator.pricePerHour(plan) / 3600.0 * chipsUsed / accelerator.chips();
   }
 
   public Deployment withEfficiency(Efficiency e) {

@@ -3,8 +3,10 @@ package dev.spillway.backends.emulator;
 import dev.spillway.backends.spi.Backend;
 import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A pool of identical emulated replicas. */
 public final class EmulatedBackend implements Backend {
@@ -46,6 +48,12 @@ public final class EmulatedBackend implements Backend {
   @Override
   public List<Replica> replicas() {
     return replicas;
+  }
+
+  /** The accelerator profile's provisioning delay: instance boot plus model load. */
+  @Override
+  public Optional<Duration> provisioningDelay() {
+    return Optional.of(deployment.accelerator().provisioningDelay());
   }
 
   public Deployment deployment() {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -139,7 +140,12 @@ public final class Profiles {
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
       JsonNode existing = base.get(field.getKey());
-      if (existing instanceof ObjectNode && field.getValue() instanceof ObjectNode) {
+      if ("plans".equals(field.getKey())
+          && existing instanceof ObjectNode
+          && field.getValue() instanceof ObjectNode) {
+        // A plan's price is a figure or a rule, never a mix of the two: a user's plan replaces it whole.
+        ((ObjectNode) existing).setAll((ObjectNode) field.getValue());
+      } else if (existing instanceof ObjectNode && field.getValue() instanceof ObjectNode) {
         deepMerge((ObjectNode) existing, (ObjectNode) field.getValue());
       } else {
         base.set(field.getKey(), field.getValue());
@@ -156,9 +162,19 @@ public final class Profiles {
       Integer coresPerChip,
       double pricePerHour,
       String priceSource,
+      String priceDate,
+      Map<String, PlanEntry> plans,
+      String provisioningDelay,
+      String provisioningSource,
       String stack,
       Boolean derived,
       String note) {}
+
+  /** A plan's price as written: a figure ({@code pricePerHour}) or a rule ({@code ofOnDemand}). */
+  private record PlanEntry(Double pricePerHour, Double ofOnDemand, String source, String date) {}
+
+  /** When a profile names no provisioning delay (an accelerator added by a user file). */
+  static final Duration DEFAULT_PROVISIONING_DELAY = Duration.ofMinutes(5);
 
   private record PricesEntry(
       Map<String, Double> tiers, Map<String, PriceList.ModelPrice> models) {}
@@ -178,12 +194,20 @@ public final class Profiles {
           throw new IllegalArgumentException(
               entry.name() + ".chip: " + entry.chip() + " (expected one of: " + chips.keySet() + ")");
         }
+        Duration provisioning = DEFAULT_PROVISIONING_DELAY;
+        String provisioningSource =
+            "ASSUMPTION: the profile names no provisioningDelay; 5 minutes";
+        if (entry.provisioningDelay() != null) {
+          provisioning = duration(entry.name() + ".provisioningDelay", entry.provisioningDelay());
+          provisioningSource = entry.provisioningSource();
+        }
         accelerators.put(
             entry.name(),
             new AcceleratorProfile(
                 entry.name(), entry.family(), chip, entry.chips(),
                 entry.coresPerChip() == null ? 1 : entry.coresPerChip(), entry.pricePerHour(),
-                entry.priceSource(), entry.stack(), Boolean.TRUE.equals(entry.derived()),
+                entry.priceSource(), entry.priceDate(), plans(entry), provisioning,
+                provisioningSource, entry.stack(), Boolean.TRUE.equals(entry.derived()),
                 entry.note()));
       }
       Map<String, ModelProfile> models = new LinkedHashMap<>();
@@ -213,6 +237,79 @@ public final class Profiles {
     } catch (IOException e) {
       throw new IllegalArgumentException("invalid profiles: " + e.getMessage(), e);
     }
+  }
+
+  private static Map<PricingPlan, PlanPrice> plans(AcceleratorEntry entry) {
+    Map<PricingPlan, PlanPrice> plans = new EnumMap<>(PricingPlan.class);
+    if (entry.plans() == null) {
+      return plans;
+    }
+    for (Map.Entry<String, PlanEntry> written : entry.plans().entrySet()) {
+      String field = entry.name() + ".plans." + written.getKey();
+      PricingPlan plan;
+      try {
+        plan = PricingPlan.parse(written.getKey());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            field + ": (expected one of: " + PricingPlan.wireNames() + ")", e);
+      }
+      if (plan == PricingPlan.ON_DEMAND) {
+        throw new IllegalArgumentException(
+            field + ": (expected: the on-demand price in pricePerHour, priceSource and priceDate)");
+      }
+      PlanEntry p = written.getValue();
+      if (p == null) {
+        throw new IllegalArgumentException(
+            field + ": null (expected: {pricePerHour or ofOnDemand, source, date})");
+      }
+      try {
+        plans.put(
+            plan,
+            new PlanPrice(
+                p.pricePerHour() == null ? Double.NaN : p.pricePerHour(),
+                p.ofOnDemand() == null ? Double.NaN : p.ofOnDemand(),
+                p.source() == null ? "" : p.source(),
+                p.date() == null ? "" : p.date()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(field + "." + e.getMessage(), e);
+      }
+    }
+    return plans;
+  }
+
+  /** {@code 90s}, {@code 5m}, {@code 1h}, {@code 500ms}: a non-negative amount and a unit. */
+  static Duration duration(String field, String text) {
+    String t = text.trim();
+    long nanosPerUnit;
+    String number;
+    if (t.endsWith("ms")) {
+      nanosPerUnit = 1_000_000L;
+      number = t.substring(0, t.length() - 2);
+    } else if (t.endsWith("s")) {
+      nanosPerUnit = 1_000_000_000L;
+      number = t.substring(0, t.length() - 1);
+    } else if (t.endsWith("m")) {
+      nanosPerUnit = 60_000_000_000L;
+      number = t.substring(0, t.length() - 1);
+    } else if (t.endsWith("h")) {
+      nanosPerUnit = 3_600_000_000_000L;
+      number = t.substring(0, t.length() - 1);
+    } else {
+      throw new IllegalArgumentException(
+          field + ": " + text + " (expected: a duration such as 90s, 5m or 1h)");
+    }
+    double amount;
+    try {
+      amount = Double.parseDouble(number.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          field + ": " + text + " (expected: a duration such as 90s, 5m or 1h)", e);
+    }
+    if (!(amount >= 0) || Double.isInfinite(amount)) {
+      throw new IllegalArgumentException(
+          field + ": " + text + " (expected: a duration >= 0 such as 90s, 5m or 1h)");
+    }
+    return Duration.ofNanos(Math.round(amount * nanosPerUnit));
   }
 
   public AcceleratorProfile accelerator(String name) {

@@ -1,6 +1,8 @@
 package dev.spillway.backends.spi;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** A pool: N identical replicas of one model on one accelerator profile (or one upstream). */
 public interface Backend extends AutoCloseable {
@@ -15,6 +17,14 @@ public interface Backend extends AutoCloseable {
   String description();
 
   List<Replica> replicas();
+
+  /**
+   * How long one more replica of this pool would take from being asked for to serving (an instance's
+   * launch and boot plus the model's load), where the kind knows it; for autoscaling. Empty by default.
+   */
+  default Optional<Duration> provisioningDelay() {
+    return Optional.empty();
+  }
 
   @Override
   default void close() {}

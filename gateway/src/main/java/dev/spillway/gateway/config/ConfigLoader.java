@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -182,7 +183,17 @@ public final class ConfigLoader {
 
   private PoolConfig pool(Node node, String model) {
     String kind = node.child("kind").requiredText();
-    int replicas = node.child("replicas").integer(1, 1, 10_000);
+    Optional<AutoscaleConfig> autoscale = autoscale(node.child("autoscale"), kind);
+    int replicas =
+        autoscale.isPresent()
+            ? node.child("replicas").integer(autoscale.get().min(), 0, 10_000)
+            : node.child("replicas").integer(1, 1, 10_000);
+    if (autoscale.isPresent()
+        && (replicas < autoscale.get().min() || replicas > autoscale.get().max())) {
+      throw new IllegalArgumentException(
+          node.child("replicas").path + ": " + replicas + " (expected: from autoscale.min "
+              + autoscale.get().min() + " to autoscale.max " + autoscale.get().max() + ")");
+    }
     Duration delay = node.child("maxBatchDelay").duration(Duration.ofMillis(20));
     Map<String, Object> settings = new LinkedHashMap<>();
     for (Map.Entry<String, Node> e : node.fields().entrySet()) {
@@ -191,6 +202,7 @@ public final class ConfigLoader {
         case "kind":
         case "replicas":
         case "maxBatchDelay":
+        case "autoscale":
           break;
         default:
           settings.put(e.getKey(), e.getValue().value());
@@ -198,7 +210,69 @@ public final class ConfigLoader {
     }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
-    return new PoolConfig(name, kind, replicas, delay, settings);
+    return new PoolConfig(name, kind, replicas, delay, settings, autoscale);
+  }
+
+  /** A pool's {@code autoscale} block; only emulated pools, whose replicas the gateway makes, scale. */
+  private Optional<AutoscaleConfig> autoscale(Node node, String kind) {
+    if (node.missing()) {
+      return Optional.empty();
+    }
+    node.allowOnly(
+        "min", "max", "metric", "target", "interval", "scaleDownAfter", "provisioningDelay");
+    if (!"emulated".equals(kind)) {
+      throw new IllegalArgumentException(
+          node.path + ": set on an " + kind + " pool (expected: only on emulated pools; the gateway"
+              + " cannot add or remove an upstream's replicas)");
+    }
+    int min = node.child("min").integer(1, 0, 10_000);
+    Node maxNode = node.child("max");
+    if (maxNode.missing()) {
+      throw new IllegalArgumentException(maxNode.path + ": missing (expected: an integer from 1 to 10000)");
+    }
+    int max = maxNode.integer(1, 1, 10_000);
+    if (max < min) {
+      throw new IllegalArgumentException(
+          maxNode.path + ": " + max + " (expected: >= autoscale.min " + min + ")");
+    }
+    Node metricNode = node.child("metric");
+    AutoscaleConfig.Metric metric = AutoscaleConfig.Metric.QUEUE_DEPTH;
+    if (!metricNode.missing()) {
+      String text = metricNode.requiredText();
+      try {
+        metric = AutoscaleConfig.Metric.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            metricNode.path + ": " + text + " (expected: queue-depth or utilisation)", e);
+      }
+    }
+    Node targetNode = node.child("target");
+    double target = metric == AutoscaleConfig.Metric.QUEUE_DEPTH ? 4 : 0.7;
+    if (!targetNode.missing()) {
+      String text = targetNode.text(null);
+      String expected =
+          metric == AutoscaleConfig.Metric.QUEUE_DEPTH
+              ? "requests per replica, > 0"
+              : "a utilisation > 0 and <= 1";
+      try {
+        target = Double.parseDouble(text.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(targetNode.path + ": " + text + " (expected: " + expected + ")");
+      }
+      if (!(target > 0) || Double.isInfinite(target)
+          || (metric == AutoscaleConfig.Metric.UTILISATION && target > 1)) {
+        throw new IllegalArgumentException(targetNode.path + ": " + text + " (expected: " + expected + ")");
+      }
+    }
+    Duration interval = node.child("interval").duration(Duration.ofSeconds(10));
+    Duration scaleDownAfter = node.child("scaleDownAfter").duration(Duration.ofSeconds(60));
+    Node provisioningNode = node.child("provisioningDelay");
+    Optional<Duration> provisioning =
+        provisioningNode.missing()
+            ? Optional.empty()
+            : Optional.of(provisioningNode.duration(Duration.ZERO));
+    return Optional.of(
+        new AutoscaleConfig(min, max, metric, target, interval, scaleDownAfter, provisioning));
   }
 
   /** {@code trn2.48xlarge} → {@code trn2}, {@code p5.48xlarge} → {@code p5}; the kind otherwise. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One pool of a model.
@@ -12,14 +13,40 @@ import java.util.Map;
  * @param maxBatchDelay for engines with compiled batch sizes, how long the gateway may hold requests
  *     to fill a batch
  * @param settings the kind's own settings ({@code accelerator}, {@code tp}, {@code url}, ...)
+ * @param replicas the replicas at start; with {@code autoscale}, from its {@code min} to its {@code max}
+ * @param autoscale how the pool scales; empty for a fixed pool
  */
 public record PoolConfig(
-    String name, String kind, int replicas, Duration maxBatchDelay, Map<String, Object> settings) {
+    String name,
+    String kind,
+    int replicas,
+    Duration maxBatchDelay,
+    Map<String, Object> settings,
+    Optional<AutoscaleConfig> autoscale) {
 
   public PoolConfig {
     requireNonNull(name, "name");
     requireNonNull(kind, "kind");
     requireNonNull(maxBatchDelay, "maxBatchDelay");
+    requireNonNull(autoscale, "autoscale");
     settings = Map.copyOf(settings);
+    int min = autoscale.map(AutoscaleConfig::min).orElse(1);
+    int max = autoscale.map(AutoscaleConfig::max).orElse(Integer.MAX_VALUE);
+    if (replicas < min || replicas > max) {
+      throw new IllegalArgumentException(
+          "replicas: " + replicas + " (expected: from " + min
+              + (autoscale.isPresent() ? " to " + max + ", autoscale's min and max" : " up") + ")");
+    }
+  }
+
+  /** A fixed pool. */
+  public PoolConfig(
+      String name, String kind, int replicas, Duration maxBatchDelay, Map<String, Object> settings) {
+    this(name, kind, replicas, maxBatchDelay, settings, Optional.empty());
+  }
+
+  /** The most replicas the pool may have at once: its slots. */
+  public int maxReplicas() {
+    return autoscale.map(AutoscaleConfig::max).orElse(replicas);
   }
 }

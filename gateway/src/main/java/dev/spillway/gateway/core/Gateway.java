@@ -48,7 +48,15 @@ public interface Gateway {
       long created,
       List<String> pools) {}
 
-  /** One pool for {@code /admin/pools}. */
+  /**
+   * One pool for {@code /admin/pools}.
+   *
+   * @param replicas the replicas that are provisioning, serving or draining
+   * @param serving replicas the router may use
+   * @param provisioning replicas asked for and not yet serving
+   * @param draining replicas retired and finishing what they hold
+   * @param replicaSeconds replicas billed (provisioning, serving, draining) times time, since start
+   */
   record PoolStatus(
       String pool,
       String model,
@@ -57,9 +65,33 @@ public interface Gateway {
       List<ReplicaStatus> replicas,
       double predictedTtftMs,
       double predictedTpotMs,
-      double predictedCostUsd) {}
+      double predictedCostUsd,
+      int serving,
+      int provisioning,
+      int draining,
+      double replicaSeconds) {
 
-  /** One replica's load. */
+    /** A pool whose replicas all serve, with no bill yet. */
+    public PoolStatus(
+        String pool, String model, String kind, String description, List<ReplicaStatus> replicas,
+        double predictedTtftMs, double predictedTpotMs, double predictedCostUsd) {
+      this(
+          pool, model, kind, description, replicas, predictedTtftMs, predictedTpotMs, predictedCostUsd,
+          replicas.size(), 0, 0, 0);
+    }
+  }
+
+  /**
+   * One replica's load.
+   *
+   * @param state {@code provisioning}, {@code serving} or {@code draining}
+   */
   record ReplicaStatus(
-      String id, int running, int waiting, double kvUsage, long outstandingTokens) {}
+      String id, int running, int waiting, double kvUsage, long outstandingTokens, String state) {
+
+    /** A serving replica. */
+    public ReplicaStatus(String id, int running, int waiting, double kvUsage, long outstandingTokens) {
+      this(id, running, waiting, kvUsage, outstandingTokens, "serving");
+    }
+  }
 }

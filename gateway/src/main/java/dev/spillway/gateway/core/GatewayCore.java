@@ -8,6 +8,7 @@ import dev.spillway.backends.spi.LoadSnapshot;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.time.Clock;
+import dev.spillway.gateway.config.AutoscaleConfig;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.config.PoolConfig;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,16 +65,34 @@ public final class GatewayCore implements Gateway, AutoCloseable {
       for (PoolConfig pool : model.pools()) {
         Map<String, Object> settings = new LinkedHashMap<>(pool.settings());
         BackendSpec spec =
-            new BackendSpec(pool.name(), pool.kind(), model.name(), pool.replicas(), settings);
+            new BackendSpec(pool.name(), pool.kind(), model.name(), pool.maxReplicas(), settings);
         Backend backend;
         try {
           backend = BackendProvider.forKind(pool.kind()).create(spec, context);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("pool " + pool.name() + ": " + e.getMessage(), e);
         }
-        pools.add(new ModelScheduler.PoolHandle(pool, backend));
+        PoolReplicas replicas = new PoolReplicas(backend.replicas(), pool.replicas(), context.clock());
+        pools.add(new ModelScheduler.PoolHandle(pool, backend, replicas));
       }
       ModelScheduler scheduler = new ModelScheduler(model, pools, context.clock(), metrics);
+      for (ModelScheduler.PoolHandle pool : pools) {
+        if (pool.config().autoscale().isPresent()) {
+          AutoscaleConfig autoscale = pool.config().autoscale().get();
+          Duration delay =
+              autoscale.provisioningDelay()
+                  .or(() -> pool.backend().provisioningDelay())
+                  .orElseThrow(
+                      () ->
+                          new IllegalArgumentException(
+                              "pool " + pool.config().name() + ": autoscale.provisioningDelay: missing"
+                                  + " (expected: a duration; the " + pool.config().kind()
+                                  + " kind names none)"));
+          Autoscaler autoscaler =
+              new Autoscaler(autoscale, delay, pool.replicas(), scheduler::queued, context.clock());
+          context.clock().execute(autoscaler::start);
+        }
+      }
       schedulers.add(scheduler);
       byName.put(model.name(), scheduler);
       for (String alias : model.aliases()) {
@@ -160,20 +180,48 @@ public final class GatewayCore implements Gateway, AutoCloseable {
     List<PoolStatus> out = new ArrayList<>();
     for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
       List<ReplicaStatus> replicas = new ArrayList<>();
+      PoolReplicas states = pool.replicas();
       for (Replica r : pool.backend().replicas()) {
+        PoolReplicas.State state = states.state(r);
+        if (state == PoolReplicas.State.OFF) {
+          continue;
+        }
         LoadSnapshot load = r.load();
         replicas.add(
             new ReplicaStatus(
-                r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens()));
+                r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens(),
+                state.name().toLowerCase(Locale.ROOT)));
       }
       Prediction p = scheduler.typicalPrediction(pool);
       out.add(
           new PoolStatus(
               pool.config().name(), scheduler.config().name(), pool.config().kind(),
               pool.backend().description(), replicas, millis(p.ttft()), millis(p.tpot()),
-              p.costUsd()));
+              p.costUsd(), states.serving(), states.provisioning(), states.draining(),
+              states.replicaNanos() / 1e9));
     }
     return out;
+  }
+
+  /**
+   * Every pool's bill so far — replica-seconds since the core was built and each change of its replica
+   * count — read on each model's thread, in configuration order. In simulation it completes at once.
+   */
+  public CompletionStage<List<PoolBill>> bills() {
+    return onEveryModel(
+            scheduler -> {
+              List<PoolBill> bills = new ArrayList<>();
+              for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+                bills.add(pool.replicas().bill(pool.config().name(), scheduler.config().name()));
+              }
+              return bills;
+            })
+        .thenApply(
+            perModel -> {
+              List<PoolBill> out = new ArrayList<>();
+              perModel.forEach(out::addAll);
+              return out;
+            });
   }
 
   @Override

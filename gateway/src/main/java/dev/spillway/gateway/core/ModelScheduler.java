@@ -49,6 +49,9 @@ final class ModelScheduler {
   private final FlowController flow;
   private final List<PoolHandle> pools;
   private final List<Candidate> candidates;
+  /** Each candidate's pool replicas and slot in them, by the candidate's index. */
+  private final PoolReplicas[] replicasOf;
+  private final int[] slotOf;
   private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
   private final Selector selector;
   private final int contextTokens;
@@ -58,8 +61,8 @@ final class ModelScheduler {
   private boolean pumpScheduled;
   private long sweepAt = Long.MAX_VALUE;
 
-  /** A pool and how the gateway batches for it. */
-  record PoolHandle(PoolConfig config, Backend backend) {}
+  /** A pool, how the gateway batches for it, and which of its replicas serve (see {@link PoolReplicas}). */
+  record PoolHandle(PoolConfig config, Backend backend, PoolReplicas replicas) {}
 
   ModelScheduler(ModelConfig config, List<PoolHandle> pools, Clock clock, GatewayMetrics metrics) {
     this.config = config;
@@ -68,19 +71,34 @@ final class ModelScheduler {
     this.flow = new FlowController(config.queueCapacity());
     this.pools = List.copyOf(pools);
     List<Candidate> all = new ArrayList<>();
+    List<PoolReplicas> owners = new ArrayList<>();
+    List<Integer> slots = new ArrayList<>();
     int context = 0;
     for (PoolHandle pool : pools) {
-      for (Replica replica : pool.backend().replicas()) {
+      List<Replica> poolSlots = pool.replicas().slots();
+      for (int slot = 0; slot < poolSlots.size(); slot++) {
+        Replica replica = poolSlots.get(slot);
         all.add(new Candidate(pool.config().name(), replica));
+        owners.add(pool.replicas());
+        slots.add(slot);
         poolByReplica.put(replica.id(), pool);
         context = Math.max(context, replica.capacity().maxModelTokens());
       }
+      pool.replicas().onServing(this::capacityFreed);
     }
     this.candidates = List.copyOf(all);
+    this.replicasOf = owners.toArray(new PoolReplicas[0]);
+    this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
     this.contextTokens = context;
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
-    for (Candidate c : candidates) {
-      c.replica().onCapacity(this::capacityFreed);
+    for (int i = 0; i < candidates.size(); i++) {
+      Replica replica = candidates.get(i).replica();
+      PoolReplicas owner = replicasOf[i];
+      replica.onCapacity(
+          () -> {
+            owner.replicaEvent(replica);
+            capacityFreed();
+          });
     }
   }
 
@@ -153,6 +171,9 @@ final class ModelScheduler {
       return;
     }
     metrics.queueDepth(config.name(), request.tier().wireName(), flow.size(request.tier()));
+    for (PoolHandle pool : pools) {
+      pool.replicas().demand();
+    }
     pump();
   }
 
@@ -164,8 +185,10 @@ final class ModelScheduler {
   /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
   private Duration retryAfter(InferenceRequest request) {
     long best = Long.MAX_VALUE;
-    for (Candidate c : candidates) {
-      best = Math.min(best, c.replica().predict(request).ttft().toNanos());
+    for (int i = 0; i < candidates.size(); i++) {
+      if (replicasOf[i].serving(slotOf[i])) {
+        best = Math.min(best, candidates.get(i).replica().predict(request).ttft().toNanos());
+      }
     }
     long seconds = best == Long.MAX_VALUE ? 1 : (best + 999_999_999) / 1_000_000_000L;
     return Duration.ofSeconds(Math.max(1, Math.min(60, seconds)));
@@ -217,8 +240,9 @@ final class ModelScheduler {
         break;
       }
       available.clear();
-      for (Candidate c : candidates) {
-        if (!c.replica().hasCapacityFor(head.inference)) {
+      for (int i = 0; i < candidates.size(); i++) {
+        Candidate c = candidates.get(i);
+        if (!replicasOf[i].serving(slotOf[i]) || !c.replica().hasCapacityFor(head.inference)) {
           continue;
         }
         int batch = c.replica().capacity().staticBatchSize();
@@ -349,11 +373,17 @@ final class ModelScheduler {
     }
   }
 
-  /** A typical request's prediction per pool: the best replica's, for 512 prompt and 128 output tokens. */
+  /**
+   * A typical request's prediction per pool: the best serving replica's (any replica's when none
+   * serves), for 512 prompt and 128 output tokens.
+   */
   Prediction typicalPrediction(PoolHandle pool) {
     InferenceRequest probe = InferenceRequest.of("probe", config.name(), 512, 128);
     Prediction best = null;
     for (Replica r : pool.backend().replicas()) {
+      if (pool.replicas().serving() > 0 && !pool.replicas().serving(r)) {
+        continue;
+      }
       Prediction p = r.predict(probe);
       if (best == null || p.endToEnd(128).compareTo(best.endToEnd(128)) < 0) {
         best = p;

@@ -93,4 +93,74 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse(MINIMAL.replace("- name: m", "- name: m\n    queueCapacity: {urgent: 3}"), "t"))
         .hasMessageContaining("urgent (expected: priority, default, flex or batch)");
   }
+
+  private static String autoscaled(String pool) {
+    return "models:\n  - name: m\n    pools:\n      - kind: emulated\n        accelerator: p5.48xlarge\n"
+        + pool;
+  }
+
+  @Test
+  void anAutoscaledPoolStartsAtReplicasAndDefaultsTheRest() {
+    PoolConfig pool =
+        loader.parse(autoscaled("        autoscale: {min: 1, max: 4}\n"), "t").models().get(0).pools().get(0);
+    AutoscaleConfig autoscale = pool.autoscale().orElseThrow();
+    assertThat(pool.replicas()).as("starts at min").isEqualTo(1);
+    assertThat(pool.maxReplicas()).isEqualTo(4);
+    assertThat(autoscale.metric()).isEqualTo(AutoscaleConfig.Metric.QUEUE_DEPTH);
+    assertThat(autoscale.target()).isEqualTo(4.0);
+    assertThat(autoscale.interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(autoscale.scaleDownAfter()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(autoscale.provisioningDelay()).isEmpty();
+    assertThat(pool.settings()).doesNotContainKey("autoscale");
+
+    pool =
+        loader.parse(
+                autoscaled(
+                    "        replicas: 0\n        autoscale: {min: 0, max: 8, metric: utilisation,"
+                        + " target: 0.6, interval: 30s, scaleDownAfter: 5m, provisioningDelay: 7m}\n"),
+                "t")
+            .models().get(0).pools().get(0);
+    autoscale = pool.autoscale().orElseThrow();
+    assertThat(pool.replicas()).isZero();
+    assertThat(autoscale.metric()).isEqualTo(AutoscaleConfig.Metric.UTILISATION);
+    assertThat(autoscale.target()).isEqualTo(0.6);
+    assertThat(autoscale.provisioningDelay()).hasValue(Duration.ofMinutes(7));
+    assertThat(loader.parse(MINIMAL, "t").models().get(0).pools().get(0).autoscale()).isEmpty();
+  }
+
+  @Test
+  void badAutoscaleValuesNameTheField() {
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {min: 1}\n"), "t"))
+        .hasMessage("models[0].pools[0].autoscale.max: missing (expected: an integer from 1 to 10000)");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {min: 3, max: 2}\n"), "t"))
+        .hasMessage("models[0].pools[0].autoscale.max: 2 (expected: >= autoscale.min 3)");
+    assertThatThrownBy(
+            () -> loader.parse(autoscaled("        replicas: 5\n        autoscale: {max: 4}\n"), "t"))
+        .hasMessage("models[0].pools[0].replicas: 5 (expected: from autoscale.min 1 to autoscale.max 4)");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {max: 4, metric: rps}\n"), "t"))
+        .hasMessage("models[0].pools[0].autoscale.metric: rps (expected: queue-depth or utilisation)");
+    assertThatThrownBy(
+            () -> loader.parse(autoscaled("        autoscale: {max: 4, metric: utilisation, target: 80}\n"), "t"))
+        .hasMessage("models[0].pools[0].autoscale.target: 80 (expected: a utilisation > 0 and <= 1)");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {max: 4, target: 0}\n"), "t"))
+        .hasMessage("models[0].pools[0].autoscale.target: 0 (expected: requests per replica, > 0)");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {max: 4, interval: often}\n"), "t"))
+        .hasMessage(
+            "models[0].pools[0].autoscale.interval: often (expected: a positive duration such as 250ms, 2s, 1m or 1h)");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {max: 4, cooldown: 1m}\n"), "t"))
+        .hasMessageStartingWith("models[0].pools[0].autoscale.cooldown: unknown (expected one of: min, max,");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        autoscale: {min: -1, max: 4}\n"), "t"))
+        .hasMessage("models[0].pools[0].autoscale.min: -1 (expected: an integer from 0 to 10000)");
+    assertThatThrownBy(
+            () ->
+                loader.parse(
+                    "models:\n  - name: m\n    pools:\n      - kind: upstream\n"
+                        + "        url: http://127.0.0.1:1/v1\n        autoscale: {max: 4}\n",
+                    "t"))
+        .hasMessage(
+            "models[0].pools[0].autoscale: set on an upstream pool (expected: only on emulated pools;"
+                + " the gateway cannot add or remove an upstream's replicas)");
+    assertThatThrownBy(() -> loader.parse(autoscaled("        replicas: 0\n"), "t"))
+        .hasMessage("models[0].pools[0].replicas: 0 (expected: an integer from 1 to 10000)");
+  }
 }

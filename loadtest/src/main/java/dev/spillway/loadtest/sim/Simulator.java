@@ -12,6 +12,7 @@ import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
 import dev.spillway.gateway.core.GatewayRequest;
+import dev.spillway.gateway.core.PoolBill;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.workload.PlannedRequest;
@@ -44,17 +45,48 @@ public final class Simulator {
     this.profiles = requireNonNull(profiles, "profiles");
   }
 
-  /** The outcome of a run: per-request records and the virtual time it took. */
-  public record Result(List<RequestRecord> records, long durationNanos, long events) {}
+  /**
+   * The outcome of a run: per-request records, the virtual time it took, and each pool's bill.
+   *
+   * @param pools each pool's replica-seconds over the run and the changes of its replica count, in
+   *     configuration order; a run with autoscaled pools ends when they are back at their minimum
+   */
+  public record Result(
+      List<RequestRecord> records, long durationNanos, long events, List<PoolBill> pools) {
 
-  /** The outcome of a run whose records went to a sink: how many, and the virtual time it took. */
-  public record Totals(long requests, long durationNanos, long events) {}
+    /** The bill of the pool named {@code pool}. */
+    public PoolBill pool(String pool) {
+      return Simulator.pool(pools, pool);
+    }
+  }
+
+  /**
+   * The outcome of a run whose records went to a sink: how many, the virtual time it took, and each
+   * pool's bill (as {@link Result#pools}).
+   */
+  public record Totals(long requests, long durationNanos, long events, List<PoolBill> pools) {
+
+    /** The bill of the pool named {@code pool}. */
+    public PoolBill pool(String pool) {
+      return Simulator.pool(pools, pool);
+    }
+  }
+
+  private static PoolBill pool(List<PoolBill> pools, String name) {
+    for (PoolBill bill : pools) {
+      if (bill.pool().equals(name)) {
+        return bill;
+      }
+    }
+    throw new IllegalArgumentException("pool: " + name + " (expected one of: "
+        + pools.stream().map(PoolBill::pool).toList() + ")");
+  }
 
   /** Open loop: every request is submitted at its {@code intendedStartNanos}. */
   public Result runOpenLoop(Iterator<PlannedRequest> workload) {
     List<RequestRecord> records = new ArrayList<>();
     Totals totals = runOpenLoop(workload, records::add);
-    return new Result(records, totals.durationNanos(), totals.events());
+    return new Result(records, totals.durationNanos(), totals.events(), totals.pools());
   }
 
   /**
@@ -67,7 +99,8 @@ public final class Simulator {
     Counting records = new Counting(sink);
     scheduleNext(workload, clock, core, records);
     clock.run();
-    return new Totals(records.count, clock.nanoTime(), clock.executed());
+    return new Totals(
+        records.count, clock.nanoTime(), clock.executed(), core.bills().toCompletableFuture().join());
   }
 
   /**
@@ -77,7 +110,7 @@ public final class Simulator {
   public Result runClosedLoop(Iterator<PlannedRequest> workload, int clients) {
     List<RequestRecord> records = new ArrayList<>();
     Totals totals = runClosedLoop(workload, clients, records::add);
-    return new Result(records, totals.durationNanos(), totals.events());
+    return new Result(records, totals.durationNanos(), totals.events(), totals.pools());
   }
 
   /** Closed loop, each request's record handed to {@code sink} as the request ends. */
@@ -92,7 +125,8 @@ public final class Simulator {
       clock.schedule(0, () -> nextForClient(workload, clock, core, records));
     }
     clock.run();
-    return new Totals(records.count, clock.nanoTime(), clock.executed());
+    return new Totals(
+        records.count, clock.nanoTime(), clock.executed(), core.bills().toCompletableFuture().join());
   }
 
   /** The run's sink, counting what passes. */

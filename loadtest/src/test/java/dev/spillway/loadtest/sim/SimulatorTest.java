@@ -93,4 +93,42 @@ class SimulatorTest {
     }
     assertThat(most).isEqualTo(4);
   }
+
+  @Test
+  void aRunReportsEachPoolsReplicaSecondsAndReplicaCounts() {
+    GatewayConfig config =
+        new ConfigLoader(name -> null)
+            .parse(
+                "models:\n"
+                    + "  - name: llama-3.1-8b\n"
+                    + "    maxQueueWait: 10m\n"
+                    + "    queueCapacity: {priority: 100000, default: 100000, flex: 100000, batch: 100000}\n"
+                    + "    pools:\n"
+                    + "      - {kind: emulated, accelerator: p5.48xlarge, dtype: fp8, tp: 1, replicas: 1}\n"
+                    + "      - kind: emulated\n"
+                    + "        accelerator: p5.48xlarge\n"
+                    + "        dtype: fp8\n"
+                    + "        tp: 1\n"
+                    + "        name: burst\n"
+                    + "        autoscale: {min: 0, max: 4, target: 8, interval: 10s, scaleDownAfter: 30s,"
+                    + " provisioningDelay: 2m}\n",
+                "test");
+    Simulator.Result result =
+        new Simulator(config, Profiles.builtIn()).runOpenLoop(poisson(18000, 150, 3));
+    assertThat(result.records()).hasSize(18000).allMatch(RequestRecord::succeeded);
+    assertThat(result.pools()).extracting(b -> b.pool()).containsExactly("llama-3.1-8b@p5", "burst");
+    var fixed = result.pool("llama-3.1-8b@p5");
+    assertThat(fixed.replicaNanos()).isEqualTo(result.durationNanos());
+    var burst = result.pool("burst");
+    assertThat(burst.changes().get(0).billed()).isZero();
+    assertThat(burst.peakBilled()).isBetween(1, 4);
+    assertThat(burst.changes().get(burst.changes().size() - 1).billed())
+        .as("back to min when the run ends").isZero();
+    assertThat(burst.replicaSeconds())
+        .isEqualTo(burst.replicaSeconds(0, result.durationNanos()))
+        .isPositive();
+    Map<String, Integer> share = new TreeMap<>();
+    result.records().forEach(r -> share.merge(r.pool(), 1, Integer::sum));
+    assertThat(share).containsKeys("llama-3.1-8b@p5", "burst");
+  }
 }
