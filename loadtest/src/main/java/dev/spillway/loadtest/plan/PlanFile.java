@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.spillway.backends.emulator.AcceleratorProfile;
+import dev.spillway.backends.emulator.PricingPlan;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.gateway.config.ConfigLoader;
@@ -61,9 +63,6 @@ import java.util.Set;
  */
 public final class PlanFile {
 
-  /** The pricing plans a plan may name. */
-  public static final List<String> PRICING = List.of("on-demand", "reserved-1y", "reserved-3y", "spot");
-
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final int DEFAULT_MAX_REPLICAS = 64;
 
@@ -110,9 +109,11 @@ public final class PlanFile {
     WorkloadOptions workload = workload(w, model, trace);
     Map<ServiceTier, TierGoal> slo = slo(top.child("slo"));
     List<String> policies = Inputs.policies(top.child("policies"));
-    String pricing = top.child("pricing").text("on-demand");
-    if (!PRICING.contains(pricing)) {
-      throw top.child("pricing").invalid("one of " + PRICING);
+    PricingPlan pricing;
+    try {
+      pricing = PricingPlan.parse(top.child("pricing").text("on-demand"));
+    } catch (IllegalArgumentException e) {
+      throw top.child("pricing").invalid("one of on-demand, reserved-1y, reserved-3y, spot");
     }
     Profiles profiles = Inputs.profiles(top.child("profiles"), baseDir);
     int maxReplicas =
@@ -123,7 +124,7 @@ public final class PlanFile {
     }
     GatewayConfig gateway = gateway(top.child("candidates"), model, maxQueueWait.text("60s"));
     Fleet fleet = fleet(gateway, model, profiles);
-    List<Candidate> candidates = candidates(top.child("candidates"), fleet, pricing);
+    List<Candidate> candidates = candidates(top.child("candidates"), fleet, profiles, pricing);
     return new PlanSpec(
         name, source, trace == null ? "distributions" : trace.toString(), workload, slo, candidates,
         policies, pricing, profiles, gateway, gateway.models().get(0), maxReplicas);
@@ -337,23 +338,27 @@ public final class PlanFile {
     }
   }
 
-  private static List<Candidate> candidates(Field field, Fleet fleet, String pricing) {
+  private static List<Candidate> candidates(Field field, Fleet fleet, Profiles profiles, PricingPlan pricing) {
     List<Field> elements = field.elements("a list");
     List<Candidate> candidates = new ArrayList<>();
     for (int i = 0; i < elements.size(); i++) {
       Fleet.Pool pool = fleet.pools().get(i);
       int max = (int) Math.min(Integer.MAX_VALUE, elements.get(i).child("max").positiveLong(Integer.MAX_VALUE));
       candidates.add(
-          new Candidate(pool.config(), pool.accelerator(), pool.description(), price(pool, pricing), max));
+          new Candidate(
+              pool.config(), pool.accelerator(), pool.description(), price(pool, profiles, pricing), max));
     }
     return candidates;
   }
 
-  /** One replica's price per hour under {@code pricing}. */
-  private static double price(Fleet.Pool pool, String pricing) {
-    if (!pricing.equals("on-demand")) {
-      throw new IllegalArgumentException("pricing: " + pricing + " (expected: on-demand)");
-    }
-    return pool.replicaCostPerHour();
+  /**
+   * One replica's price per hour under {@code pricing}: its share of the instance (what the fleet's
+   * on-demand price per replica is of the instance's on-demand price) times the instance's price
+   * under the plan.
+   */
+  private static double price(Fleet.Pool pool, Profiles profiles, PricingPlan pricing) {
+    AcceleratorProfile accelerator = profiles.accelerator(pool.accelerator());
+    double share = pool.replicaCostPerHour() / accelerator.pricePerHour(PricingPlan.ON_DEMAND);
+    return share * accelerator.pricePerHour(pricing);
   }
 }

@@ -52,7 +52,7 @@ public final class PlanReport {
     root.put("model", spec.model().name());
     root.put("workload", spec.workloadSource());
     root.put("arrival", spec.workload().arrival().describe());
-    root.put("pricing", spec.pricing());
+    root.put("pricing", spec.pricing().wireName());
     Map<String, Object> slo = new LinkedHashMap<>();
     for (ServiceTier tier : spec.tiers()) {
       TierGoal goal = spec.slo().get(tier);

@@ -2,6 +2,7 @@ package dev.spillway.loadtest.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.backends.emulator.PricingPlan;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.gateway.config.GatewayConfig;
@@ -35,7 +36,7 @@ public record PlanSpec(
     Map<ServiceTier, TierGoal> slo,
     List<Candidate> candidates,
     List<String> policies,
-    String pricing,
+    PricingPlan pricing,
     Profiles profiles,
     GatewayConfig gateway,
     ModelConfig model,

@@ -3,6 +3,8 @@ package dev.spillway.loadtest.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spillway.backends.emulator.AcceleratorProfile;
+import dev.spillway.backends.emulator.PricingPlan;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.loadtest.workload.Arrival;
 import java.nio.file.Path;
@@ -74,6 +76,17 @@ class PlanFileTest {
     assertError(VALID.replace("least-outstanding", "fastest"), "policies[0]: fastest");
     assertError(VALID + "pricing: cheap\n", "pricing: cheap");
     assertError(VALID.replace("  trace: azure-code-2023.csv\n", ""), "workload.speedup: 2 (expected: speedup only with a trace)");
+  }
+
+  @Test
+  void pricesEachReplicaAsItsShareOfTheInstanceUnderThePlansPricing() {
+    PlanSpec reserved = parse(VALID + "pricing: reserved-3y\n");
+    AcceleratorProfile p5 = reserved.profiles().accelerator("p5.48xlarge");
+
+    assertThat(reserved.pricing()).isEqualTo(PricingPlan.RESERVED_3Y);
+    assertThat(reserved.candidates().get(2).replicaCostPerHour())
+        .isCloseTo(p5.pricePerHour(PricingPlan.RESERVED_3Y) / 4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p5.pricePerHour(PricingPlan.RESERVED_3Y)).isLessThan(p5.pricePerHour(PricingPlan.ON_DEMAND));
   }
 
   @Test
