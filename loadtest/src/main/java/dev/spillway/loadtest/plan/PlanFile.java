@@ -9,6 +9,7 @@ import dev.spillway.backends.emulator.AcceleratorProfile;
 import dev.spillway.backends.emulator.PricingPlan;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.gateway.config.AutoscaleConfig;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.loadtest.experiment.Fleet;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -57,6 +59,11 @@ import java.util.Set;
  * profiles: my-profiles.yaml                # optional overrides of the built-in profiles (prices, ...)
  * maxReplicas: 64                           # optional: the limit of a candidate without max
  * maxQueueWait: 60s                         # optional: the gateway's queue bound, as in its config
+ * burst:                                    # optional: also weigh a reserved base plus autoscaled burst
+ *   base: reserved-1y                       # how the base is paid (default reserved-1y)
+ *   burst: on-demand                        # how replicas above it are paid (default on-demand)
+ *   metric: queue-depth                     # or utilisation; target: 4 (0.8 for utilisation)
+ *   interval: 15s                           # scaleDownAfter: 5m
  * </pre>
  *
  * <p>Relative paths are resolved against the plan file's directory.
@@ -100,7 +107,7 @@ public final class PlanFile {
     Field top = new Field("", root);
     top.allowOnly(
         "name", "description", "workload", "slo", "candidates", "policies", "pricing", "profiles",
-        "maxReplicas", "maxQueueWait");
+        "maxReplicas", "maxQueueWait", "burst");
     String name = top.child("name").text(defaultName);
     Field w = top.child("workload");
     w.requireMapping("a mapping with model and trace (or rate and lengths), tiers, seed");
@@ -109,12 +116,7 @@ public final class PlanFile {
     WorkloadOptions workload = workload(w, model, trace);
     Map<ServiceTier, TierGoal> slo = slo(top.child("slo"));
     List<String> policies = Inputs.policies(top.child("policies"));
-    PricingPlan pricing;
-    try {
-      pricing = PricingPlan.parse(top.child("pricing").text("on-demand"));
-    } catch (IllegalArgumentException e) {
-      throw top.child("pricing").invalid("one of on-demand, reserved-1y, reserved-3y, spot");
-    }
+    PricingPlan pricing = pricing(top.child("pricing"), PricingPlan.ON_DEMAND);
     Profiles profiles = Inputs.profiles(top.child("profiles"), baseDir);
     int maxReplicas =
         (int) Math.min(Integer.MAX_VALUE, top.child("maxReplicas").positiveLong(DEFAULT_MAX_REPLICAS));
@@ -125,9 +127,49 @@ public final class PlanFile {
     GatewayConfig gateway = gateway(top.child("candidates"), model, maxQueueWait.text("60s"));
     Fleet fleet = fleet(gateway, model, profiles);
     List<Candidate> candidates = candidates(top.child("candidates"), fleet, profiles, pricing);
+    Burst burst = burst(top.child("burst"));
     return new PlanSpec(
         name, source, trace == null ? "distributions" : trace.toString(), workload, slo, candidates,
-        policies, pricing, profiles, gateway, gateway.models().get(0), maxReplicas);
+        policies, pricing, profiles, gateway, gateway.models().get(0), maxReplicas, burst);
+  }
+
+  private static Burst burst(Field field) {
+    if (field.missing()) {
+      return null;
+    }
+    field.requireMapping("a mapping such as {base: reserved-1y, burst: on-demand, metric: queue-depth, target: 4}");
+    field.allowOnly("base", "burst", "metric", "target", "interval", "scaleDownAfter");
+    PricingPlan base = pricing(field.child("base"), PricingPlan.RESERVED_1Y);
+    PricingPlan burst = pricing(field.child("burst"), PricingPlan.ON_DEMAND);
+    AutoscaleConfig.Metric metric;
+    try {
+      metric = AutoscaleConfig.Metric.parse(field.child("metric").text("queue-depth"));
+    } catch (IllegalArgumentException e) {
+      throw field.child("metric").invalid("queue-depth or utilisation");
+    }
+    double target =
+        field.child("target").missing()
+            ? (metric == AutoscaleConfig.Metric.QUEUE_DEPTH ? 4 : 0.8)
+            : field.child("target").positiveDouble("a number > 0 (a utilisation at most 1)");
+    Duration interval = field.child("interval").missing() ? Duration.ofSeconds(15) : field.child("interval").duration();
+    Duration scaleDownAfter =
+        field.child("scaleDownAfter").missing() ? Duration.ofMinutes(5) : field.child("scaleDownAfter").duration();
+    try {
+      return new Burst(base, burst, metric, target, interval, scaleDownAfter);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field.path() + "." + e.getMessage(), e);
+    }
+  }
+
+  private static PricingPlan pricing(Field field, PricingPlan otherwise) {
+    if (field.missing()) {
+      return otherwise;
+    }
+    try {
+      return PricingPlan.parse(field.text(""));
+    } catch (IllegalArgumentException e) {
+      throw field.invalid("one of on-demand, reserved-1y, reserved-3y, spot");
+    }
   }
 
   private static Path tracePath(Field field, Path baseDir) {
@@ -344,21 +386,25 @@ public final class PlanFile {
     for (int i = 0; i < elements.size(); i++) {
       Fleet.Pool pool = fleet.pools().get(i);
       int max = (int) Math.min(Integer.MAX_VALUE, elements.get(i).child("max").positiveLong(Integer.MAX_VALUE));
+      Map<PricingPlan, Double> prices = prices(pool, profiles);
       candidates.add(
-          new Candidate(
-              pool.config(), pool.accelerator(), pool.description(), price(pool, profiles, pricing), max));
+          new Candidate(pool.config(), pool.accelerator(), pool.description(), prices.get(pricing), prices, max));
     }
     return candidates;
   }
 
   /**
-   * One replica's price per hour under {@code pricing}: its share of the instance (what the fleet's
+   * One replica's price per hour under every plan: its share of the instance (what the fleet's
    * on-demand price per replica is of the instance's on-demand price) times the instance's price
    * under the plan.
    */
-  private static double price(Fleet.Pool pool, Profiles profiles, PricingPlan pricing) {
+  private static Map<PricingPlan, Double> prices(Fleet.Pool pool, Profiles profiles) {
     AcceleratorProfile accelerator = profiles.accelerator(pool.accelerator());
     double share = pool.replicaCostPerHour() / accelerator.pricePerHour(PricingPlan.ON_DEMAND);
-    return share * accelerator.pricePerHour(pricing);
+    Map<PricingPlan, Double> prices = new EnumMap<>(PricingPlan.class);
+    for (PricingPlan plan : PricingPlan.values()) {
+      prices.put(plan, share * accelerator.pricePerHour(plan));
+    }
+    return prices;
   }
 }

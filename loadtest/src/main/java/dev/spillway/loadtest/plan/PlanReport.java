@@ -100,6 +100,9 @@ public final class PlanReport {
     }
     root.put("singles", singles);
     root.put("saving", Double.isNaN(result.saving()) ? null : result.saving());
+    if (spec.burst() != null) {
+      root.put("burst", burst(result));
+    }
     Map<String, Object> search = new LinkedHashMap<>();
     search.put("guarantee", GUARANTEE);
     search.put("fleets_simulated", result.evaluations().size());
@@ -127,6 +130,38 @@ public final class PlanReport {
     }
     root.put("tried", tried);
     return root;
+  }
+
+  private static Map<String, Object> burst(PlanResult result) {
+    PlanSpec spec = result.spec();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("base_pricing", spec.burst().basePricing().wireName());
+    m.put("burst_pricing", spec.burst().burstPricing().wireName());
+    m.put("metric", spec.burst().metric().wireName());
+    m.put("target", spec.burst().target());
+    m.put("best_fixed_at_base_pricing_usd_per_hour",
+        Double.isNaN(result.bestFixedAtBasePricing()) ? null : result.bestFixedAtBasePricing());
+    BurstTrial best = result.bestBurst();
+    m.put("best", best == null ? null : burstTrial(best, spec));
+    List<Object> tried = new ArrayList<>();
+    result.burstTrials().forEach(t -> tried.add(burstTrial(t, spec)));
+    m.put("tried", tried);
+    return m;
+  }
+
+  private static Map<String, Object> burstTrial(BurstTrial t, PlanSpec spec) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("base", t.base().fleet(spec.candidates()));
+    m.put("max", t.trial().composition().fleet(spec.candidates()));
+    m.put("policy", t.trial().policy());
+    m.put("mean_cost_per_hour_usd", t.trial().costPerHour());
+    m.put("base_cost_per_hour_usd", t.baseCostPerHour());
+    m.put("burst_cost_per_hour_usd", t.burstCostPerHour());
+    m.put("burst_replica_hours", t.burstReplicaHours());
+    m.put("cost_per_1m_output_tokens_usd", t.trial().costPerMillionOutputTokens());
+    m.put("slo_attainment", attainment(t.trial(), spec));
+    m.put("meets_slo", t.trial().meets());
+    return m;
   }
 
   private static Map<String, Object> choice(Choice choice, PlanSpec spec) {
@@ -189,6 +224,9 @@ public final class PlanReport {
       md.append(String.format(Locale.ROOT, "The mix saves %.1f%% against the cheapest single-accelerator fleet.%n",
           result.saving() * 100));
     }
+    if (spec.burst() != null && result.best() != null) {
+      md.append(burstMarkdown(result));
+    }
     md.append(String.format(Locale.ROOT,
         "%nSearch: %d fleets simulated (%d simulations of the whole workload), %d skipped below a fleet that"
             + " missed, %d monotonicity violations, %.1f s. It finds %s.%n",
@@ -196,6 +234,32 @@ public final class PlanReport {
         result.wallSeconds(), GUARANTEE));
     md.append("\nEvery figure in the table is from a verification run of the whole workload; everything is a"
         + " simulation over the emulator's fitted latency model and the profiles' prices.\n");
+    return md.toString();
+  }
+
+  private static String burstMarkdown(PlanResult result) {
+    PlanSpec spec = result.spec();
+    Burst burst = spec.burst();
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT,
+        "%nA reserved base plus an autoscaled burst (%s target %s, base %s, burst %s): the best fleet paid"
+            + " entirely %s costs $%.2f/h",
+        burst.metric().wireName(), Axes.label(burst.target()), burst.basePricing().wireName(),
+        burst.burstPricing().wireName(), burst.basePricing().wireName(), result.bestFixedAtBasePricing()));
+    BurstTrial best = result.bestBurst();
+    if (result.burstTrials().isEmpty()) {
+      md.append("; the fleet has too many replicas to weigh base by base.\n");
+    } else if (best == null) {
+      md.append("; no smaller base with a burst up to it meets every target.\n");
+    } else {
+      md.append(String.format(Locale.ROOT,
+          "; the cheapest base that meets every target is %s scaling up to %s: $%.2f/h on average ($%.2f base,"
+              + " $%.2f burst, %.1f burst replica-hours), %s than the fixed fleet at %s prices.%n",
+          best.base().describe(spec.candidates()), best.trial().composition().describe(spec.candidates()),
+          best.trial().costPerHour(), best.baseCostPerHour(), best.burstCostPerHour(), best.burstReplicaHours(),
+          best.trial().costPerHour() < result.bestFixedAtBasePricing() ? "cheaper" : "no cheaper",
+          burst.basePricing().wireName()));
+    }
     return md.toString();
   }
 

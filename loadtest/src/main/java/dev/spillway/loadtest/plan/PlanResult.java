@@ -17,6 +17,7 @@ import java.util.List;
  * @param evaluations every composition simulated, cheapest first
  * @param skipped mixes not simulated because they lie below one that missed
  * @param monotonicityViolations pairs where a composition met the targets and one above it did not
+ * @param burstTrials with a burst alternative, every base tried below the best fleet, cheapest first
  */
 public record PlanResult(
     PlanSpec spec,
@@ -27,6 +28,7 @@ public record PlanResult(
     List<Evaluation> evaluations,
     int skipped,
     int monotonicityViolations,
+    List<BurstTrial> burstTrials,
     double wallSeconds) {
 
   public PlanResult {
@@ -34,6 +36,24 @@ public record PlanResult(
     accelerators = List.copyOf(accelerators);
     singles = Collections.unmodifiableList(new ArrayList<>(singles));
     evaluations = List.copyOf(evaluations);
+    burstTrials = List.copyOf(burstTrials);
+  }
+
+  /** The cheapest reserved base plus burst that meets every target; null when none does or none was tried. */
+  public BurstTrial bestBurst() {
+    return burstTrials.stream().filter(t -> t.trial().meets()).findFirst().orElse(null);
+  }
+
+  /** The best fleet's price per hour with every replica paid under the burst's base pricing. */
+  public double bestFixedAtBasePricing() {
+    if (best == null || spec.burst() == null) {
+      return Double.NaN;
+    }
+    double cost = 0;
+    for (int i = 0; i < spec.candidates().size(); i++) {
+      cost += best.composition().replicas(i) * spec.candidates().get(i).pricePerHour(spec.burst().basePricing());
+    }
+    return cost;
   }
 
   /** 1 − best/best single cost per hour: what mixing saves; 0 when the best is a single fleet; NaN without both. */

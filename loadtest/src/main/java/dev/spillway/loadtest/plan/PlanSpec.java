@@ -27,6 +27,7 @@ import java.util.Map;
  * @param model the model's gateway configuration, with no pools: queue bounds, and the goals as the
  *     routing objective of each tier
  * @param maxReplicas the most replicas of a candidate without its own {@code max}
+ * @param burst the reserved-base-plus-burst alternative to weigh against the best fixed fleet; null for none
  */
 public record PlanSpec(
     String name,
@@ -40,7 +41,8 @@ public record PlanSpec(
     Profiles profiles,
     GatewayConfig gateway,
     ModelConfig model,
-    int maxReplicas) {
+    int maxReplicas,
+    Burst burst) {
 
   public PlanSpec {
     requireNonNull(name, "name");
@@ -83,6 +85,25 @@ public record PlanSpec(
         pools.add(candidates.get(i).withReplicas(composition.replicas(i)));
       }
     }
+    return config(pools, policy);
+  }
+
+  /**
+   * The gateway to simulate with {@link #burst}: each pool of {@code most} scales from its count in
+   * {@code base} up to its count in {@code most}.
+   */
+  public GatewayConfig config(Composition base, Composition most, String policy) {
+    requireNonNull(burst, "burst");
+    List<PoolConfig> pools = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      if (most.replicas(i) > 0) {
+        pools.add(candidates.get(i).autoscaled(burst.autoscale(base.replicas(i), most.replicas(i))));
+      }
+    }
+    return config(pools, policy);
+  }
+
+  private GatewayConfig config(List<PoolConfig> pools, String policy) {
     Map<ServiceTier, Slo> objectives = new EnumMap<>(model.slos());
     slo.forEach(
         (tier, goal) -> {

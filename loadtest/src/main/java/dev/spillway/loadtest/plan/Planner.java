@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * Plans a fleet: runs the {@link FleetSearch}, then verifies each fleet it names (the best, and the
  * cheapest of each accelerator alone) with a run of the whole workload that also records which pool
- * served each request over time.
+ * served each request over time; with a burst alternative, weighs the best against a reserved base
+ * plus an autoscaled burst ({@link BurstSearch}).
  */
 public final class Planner {
 
@@ -61,9 +62,13 @@ public final class Planner {
               ? new Choice("best", bestSingle.composition(), bestSingle.verified(), bestSingle.shares())
               : verify("best", outcome.best(), outcome, runner);
     }
+    List<BurstTrial> bursts =
+        spec.burst() == null || best == null
+            ? List.of()
+            : new BurstSearch(spec, runner, threads).run(best.composition(), best.policy());
     return new PlanResult(
         spec, best, bestSingle, accelerators, singles, outcome.evaluations(), outcome.skipped(),
-        outcome.monotonicityViolations(), (System.nanoTime() - start) / 1e9);
+        outcome.monotonicityViolations(), bursts, (System.nanoTime() - start) / 1e9);
   }
 
   private double cost(Composition composition) {
