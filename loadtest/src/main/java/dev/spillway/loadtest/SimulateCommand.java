@@ -131,7 +131,7 @@ final class SimulateCommand {
           result.requests(), result.durationNanos() / 1e9, wallSeconds, result.events());
       for (PoolBill pool : result.pools()) {
         out.printf(
-            Locale.ROOT, "pool %s: %.1f replica-seconds, at most %d replicas%n", pool.pool(),
+            Locale.ROOT, "pool %s: %.1f replica-seconds, peak %d billed%n", pool.pool(),
             pool.replicaSeconds(), pool.peakBilled());
       }
       out.println("report: " + dir.resolve(Report.REPORT_HTML));
