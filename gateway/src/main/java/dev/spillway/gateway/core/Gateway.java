@@ -48,7 +48,11 @@ public interface Gateway {
       long created,
       List<String> pools) {}
 
-  /** One pool for {@code /admin/pools}. */
+  /**
+   * One pool for {@code /admin/pools}.
+   *
+   * @param predictionError how the predictions routing decided on compared with what then happened
+   */
   record PoolStatus(
       String pool,
       String model,
@@ -57,7 +61,33 @@ public interface Gateway {
       List<ReplicaStatus> replicas,
       double predictedTtftMs,
       double predictedTpotMs,
-      double predictedCostUsd) {}
+      double predictedCostUsd,
+      PredictionError predictionError) {}
+
+  /**
+   * The error of a pool's predictions (made for the chosen replica when a request was bound) against
+   * the request's outcome, over its most recent finished requests. Errors are relative,
+   * {@code (predicted − actual) / actual}: 0.1 is 10% over, −0.1 10% under. Medians are null without
+   * samples.
+   *
+   * @param samples finished requests of the pool since the gateway started
+   * @param window the most recent finished requests the medians may cover
+   * @param ttftSamples TTFT samples the TTFT medians are over (at most {@code window})
+   * @param ttftMedianAbsError median of |relative error| of TTFT, measured from binding
+   * @param ttftMedianBias median of the signed relative error of TTFT
+   * @param tpotSamples TPOT samples the TPOT medians are over: responses of two tokens or more
+   * @param tpotMedianAbsError median of |relative error| of TPOT
+   * @param tpotMedianBias median of the signed relative error of TPOT
+   */
+  record PredictionError(
+      long samples,
+      int window,
+      int ttftSamples,
+      Double ttftMedianAbsError,
+      Double ttftMedianBias,
+      int tpotSamples,
+      Double tpotMedianAbsError,
+      Double tpotMedianBias) {}
 
   /** One replica's load. */
   record ReplicaStatus(

@@ -171,7 +171,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
           new PoolStatus(
               pool.config().name(), scheduler.config().name(), pool.config().kind(),
               pool.backend().description(), replicas, millis(p.ttft()), millis(p.tpot()),
-              p.costUsd()));
+              p.costUsd(), scheduler.predictionError(pool.config().name())));
     }
     return out;
   }
