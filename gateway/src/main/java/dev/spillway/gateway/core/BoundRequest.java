@@ -102,13 +102,14 @@ final class BoundRequest implements TokenSink {
         model, binding.pool(),
         cancelled ? GatewayMetrics.Outcome.CANCELLED : GatewayMetrics.Outcome.SUCCESS,
         now - p.admittedNanos);
-    p.listener.onFinish(finish, binding);
+    // Before the listener ends the response, so whoever hears of the end finds the sample recorded.
     int tokens = finish.usage().completionTokens();
     if (!cancelled && firstTokenAtNanos >= 0) {
       double tpot =
           tokens > 1 ? (double) (finish.atNanos() - firstTokenAtNanos) / (tokens - 1) : Double.NaN;
       scheduler.observed(binding.pool(), binding.predicted(), firstTokenAtNanos - boundNanos, tpot);
     }
+    p.listener.onFinish(finish, binding);
   }
 
   private void failed(TokenEvent.Failure failure, long now) {
