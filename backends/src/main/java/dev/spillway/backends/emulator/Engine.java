@@ -13,7 +13,7 @@ import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.TokenSink;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.time.Clock;
-import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,6 +68,8 @@ public final class Engine {
   private final HostThread host;
 
   private final WaitQueue waiting;
+  /** Submitted, still in the service front end or on the host: in submission order. */
+  private final ArrayDeque<Sequence> admitting = new ArrayDeque<>();
   private final List<Sequence> running = new ArrayList<>();
   private final Step step = new Step();
   private long freeBlocks;
@@ -82,6 +84,7 @@ public final class Engine {
   private int batchBucket;
 
   private final EngineStats stats = new EngineStats();
+  private final Predictor predictor;
   private final Runnable startStep = this::startStep;
   private final Runnable finishStep = this::finishStep;
 
@@ -119,6 +122,7 @@ public final class Engine {
             : new WaitQueue(
                 s -> firstBlocks(s.remaining(), s.remainingOutput()),
                 s -> Math.min(s.remaining(), capacity.maxBatchTokens()));
+    this.predictor = new Predictor(this);
   }
 
   public String replicaId() {
@@ -202,12 +206,14 @@ public final class Engine {
     Sequence sequence = new Sequence(request, sink, order++, now, seed);
     outstandingTokens += total;
     stats.submitted++;
+    predictor.arrived(now, request.promptTokens(), request.maxOutputTokens());
     long ready = now + admissionNanos;
     long hostNanos = Math.round(latency.hostRequestSeconds(request.promptTokens()) * 1e9);
     if (hostNanos > 0) {
       ready = host.queue(ready, hostNanos);
     }
     if (ready > now) {
+      admitting.add(sequence);
       clock.schedule(ready, () -> enqueue(sequence));
     } else {
       enqueue(sequence);
@@ -216,6 +222,7 @@ public final class Engine {
   }
 
   private void enqueue(Sequence sequence) {
+    admitting.remove(sequence); // the head, but for a cancelled one or a host that reordered
     if (sequence.done) {
       return;
     }
@@ -389,10 +396,6 @@ public final class Engine {
     running.remove(s);
   }
 
-  private static long blocksFor(long tokens) {
-    return (tokens + Deployment.KV_BLOCK_TOKENS - 1) / Deployment.KV_BLOCK_TOKENS;
-  }
-
   // ---------------------------------------------------------------- continuous batching
 
   private double scheduleContinuous(long start) {
@@ -513,60 +516,47 @@ public final class Engine {
 
   // ---------------------------------------------------------------- prediction
 
-  /**
-   * What {@code request} would see if submitted now: the prefill work queued ahead of it (same or
-   * higher tier) at the step rate under the current decode batch, its own prefill, then decode steps at
-   * the batch size it would join.
-   */
+  /** What {@code request} would see if submitted now: see {@link Predictor}. */
   public Prediction predict(InferenceRequest request) {
-    int batch = Math.min(running.size() + waiting.size() + 1, capacity.maxRunningSequences());
-    double context = request.promptTokens() + request.maxOutputTokens() / 2.0;
-    long aheadTokens = runningPrefill + waiting.remainingThrough(request.tier().ordinal());
-    double decode = latency.decodeSeconds(batch, context);
-    double ttft;
-    if (staticBatch > 0) {
-      double drain = 0;
-      for (Sequence s : running) {
-        drain = Math.max(drain, s.remainingOutput());
-      }
-      int bucket = deployment.stack().bucket(request.promptTokens());
-      double prefill =
-          latency.stepSeconds(
-              staticBatch, (long) staticBatch * bucket, staticBatch * bucket * (bucket + 1) / 2.0,
-              (double) staticBatch * bucket, true);
-      double rounds = Math.floor((double) waiting.size() / staticBatch);
-      ttft = drain * decode + rounds * (prefill + request.maxOutputTokens() * decode) + prefill;
-    } else {
-      long own = request.promptTokens();
-      long budget = capacity.maxBatchTokens();
-      long chunks = (aheadTokens + own + budget - 1) / budget;
-      double chunk = Math.min(budget, aheadTokens + own);
-      double chunkStep =
-          latency.stepSeconds(
-              batch, (long) chunk + batch - 1, chunk * (chunk + 1) / 2.0 + (batch - 1) * context,
-              chunk + (batch - 1) * context, true);
-      ttft = chunks * chunkStep;
-      if (running.size() >= capacity.maxRunningSequences() || blocksFor(own) > freeBlocks) {
-        int soonest = Integer.MAX_VALUE;
-        for (Sequence s : running) {
-          soonest = Math.min(soonest, s.remainingOutput());
-        }
-        ttft += (soonest == Integer.MAX_VALUE ? 0 : soonest) * decode;
-      }
-    }
-    ttft += latency.admissionSeconds()
-        + host.backlogSeconds()
-        + latency.hostRequestSeconds(request.promptTokens())
-        + latency.hostTokenSeconds();
-    double perToken = decode;
-    double costShare =
-        deployment.costPerSecond()
-            * (latency.prefillSeconds(request.promptTokens()) / Math.max(1, batch)
-                + request.maxOutputTokens() * decode / batch);
-    return new Prediction(seconds(ttft), seconds(perToken), costShare);
+    return predictor.predict(request, clock.nanoTime());
   }
 
-  private static Duration seconds(double s) {
-    return Duration.ofNanos(Math.max(0, Math.round(s * 1e9)));
+  List<Sequence> runningSequences() {
+    return running;
+  }
+
+  Iterable<Sequence> waitingSequences() {
+    return waiting;
+  }
+
+  /** Sequences submitted but not yet in the scheduler's queue: in the front end or on the host. */
+  Iterable<Sequence> admittingSequences() {
+    return admitting;
+  }
+
+  int waitingCount() {
+    return waiting.size();
+  }
+
+  long freeBlocks() {
+    return freeBlocks;
+  }
+
+  /** Prompt tokens still to prefill ahead of a request of tier rank {@code tierRank}. */
+  long queuedPrefillThrough(int tierRank) {
+    return runningPrefill + waiting.remainingThrough(tierRank);
+  }
+
+  /** When the step in flight ends; {@code nowNanos} when none is. */
+  long stepInFlightEndsAt(long nowNanos) {
+    return step.isEmpty() ? nowNanos : Math.max(nowNanos, lastStepEnd);
+  }
+
+  double hostBacklogSeconds() {
+    return host.backlogSeconds();
+  }
+
+  static long blocksFor(long tokens) {
+    return (tokens + Deployment.KV_BLOCK_TOKENS - 1) / Deployment.KV_BLOCK_TOKENS;
   }
 }

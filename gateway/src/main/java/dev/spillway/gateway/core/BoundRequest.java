@@ -30,8 +30,11 @@ final class BoundRequest implements TokenSink {
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final String model;
+  private final long boundNanos;
   private long firstTokenNanos = -1;
   private long lastTokenNanos = -1;
+  /** The replica's time of the first token, for the prediction error. */
+  private long firstTokenAtNanos = -1;
   private boolean ended;
 
   BoundRequest(
@@ -43,6 +46,7 @@ final class BoundRequest implements TokenSink {
     this.clock = clock;
     this.metrics = metrics;
     this.model = model;
+    this.boundNanos = p.admittedNanos + binding.queuedNanos();
   }
 
   @Override
@@ -76,6 +80,7 @@ final class BoundRequest implements TokenSink {
     long now = clock.nanoTime();
     if (firstTokenNanos < 0) {
       firstTokenNanos = now;
+      firstTokenAtNanos = token.atNanos();
       metrics.timeToFirstToken(model, binding.pool(), now - p.admittedNanos);
     } else {
       metrics.interTokenLatency(model, binding.pool(), now - lastTokenNanos);
@@ -97,6 +102,13 @@ final class BoundRequest implements TokenSink {
         model, binding.pool(),
         cancelled ? GatewayMetrics.Outcome.CANCELLED : GatewayMetrics.Outcome.SUCCESS,
         now - p.admittedNanos);
+    // Before the listener ends the response, so whoever hears of the end finds the sample recorded.
+    int tokens = finish.usage().completionTokens();
+    if (!cancelled && firstTokenAtNanos >= 0) {
+      double tpot =
+          tokens > 1 ? (double) (finish.atNanos() - firstTokenAtNanos) / (tokens - 1) : Double.NaN;
+      scheduler.observed(binding.pool(), binding.predicted(), firstTokenAtNanos - boundNanos, tpot);
+    }
     p.listener.onFinish(finish, binding);
   }
 

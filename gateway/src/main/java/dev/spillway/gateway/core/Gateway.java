@@ -56,6 +56,7 @@ public interface Gateway {
    * @param provisioning replicas asked for and not yet serving
    * @param draining replicas retired and finishing what they hold
    * @param replicaSeconds replicas billed (provisioning, serving, draining) times time, since start
+   * @param predictionError how the predictions routing decided on compared with what then happened
    */
   record PoolStatus(
       String pool,
@@ -69,16 +70,56 @@ public interface Gateway {
       int serving,
       int provisioning,
       int draining,
-      double replicaSeconds) {
+      double replicaSeconds,
+      PredictionError predictionError) {
 
     /** A pool whose replicas all serve, with no bill yet. */
+    public PoolStatus(
+        String pool, String model, String kind, String description, List<ReplicaStatus> replicas,
+        double predictedTtftMs, double predictedTpotMs, double predictedCostUsd,
+        PredictionError predictionError) {
+      this(
+          pool, model, kind, description, replicas, predictedTtftMs, predictedTpotMs, predictedCostUsd,
+          replicas.size(), 0, 0, 0, predictionError);
+    }
+
+    /** A pool whose replicas all serve, with no bill and no finished request yet. */
     public PoolStatus(
         String pool, String model, String kind, String description, List<ReplicaStatus> replicas,
         double predictedTtftMs, double predictedTpotMs, double predictedCostUsd) {
       this(
           pool, model, kind, description, replicas, predictedTtftMs, predictedTpotMs, predictedCostUsd,
-          replicas.size(), 0, 0, 0);
+          PredictionError.NONE);
     }
+  }
+
+  /**
+   * The error of a pool's predictions (made for the chosen replica when a request was bound) against
+   * the request's outcome, over its most recent finished requests. Errors are relative,
+   * {@code (predicted − actual) / actual}: 0.1 is 10% over, −0.1 10% under. Medians are null without
+   * samples.
+   *
+   * @param samples finished requests of the pool since the gateway started
+   * @param window the most recent finished requests the medians may cover
+   * @param ttftSamples TTFT samples the TTFT medians are over (at most {@code window})
+   * @param ttftMedianAbsError median of |relative error| of TTFT, measured from binding
+   * @param ttftMedianBias median of the signed relative error of TTFT
+   * @param tpotSamples TPOT samples the TPOT medians are over: responses of two tokens or more
+   * @param tpotMedianAbsError median of |relative error| of TPOT
+   * @param tpotMedianBias median of the signed relative error of TPOT
+   */
+  record PredictionError(
+      long samples,
+      int window,
+      int ttftSamples,
+      Double ttftMedianAbsError,
+      Double ttftMedianBias,
+      int tpotSamples,
+      Double tpotMedianAbsError,
+      Double tpotMedianBias) {
+
+    /** No finished request yet. */
+    public static final PredictionError NONE = new PredictionError(0, 0, 0, null, null, 0, null, null);
   }
 
   /**

@@ -198,7 +198,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
               pool.config().name(), scheduler.config().name(), pool.config().kind(),
               pool.backend().description(), replicas, millis(p.ttft()), millis(p.tpot()),
               p.costUsd(), states.serving(), states.provisioning(), states.draining(),
-              states.replicaNanos() / 1e9));
+              states.replicaNanos() / 1e9, scheduler.predictionError(pool.config().name())));
     }
     return out;
   }

@@ -1,5 +1,8 @@
 package dev.spillway.gateway.core;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.TokenSink;
 import java.util.concurrent.Executor;
@@ -30,11 +33,19 @@ public interface GatewayListener {
   void onError(GatewayError error);
 
   /**
-   * Where a request ran and how long it queued in the gateway.
+   * Where a request ran, how long it queued in the gateway, and what the replica predicted for it.
    *
    * @param pool the pool name, e.g. {@code llama-3.3-70b@trn2}
    * @param replica the replica id
    * @param queuedNanos time from admission to binding
+   * @param predicted the replica's prediction for the request at the instant it was bound (what the
+   *     routing policy saw): TTFT from binding, TPOT, cost
    */
-  record Binding(String pool, String replica, long queuedNanos) {}
+  record Binding(String pool, String replica, long queuedNanos, Prediction predicted) {
+    public Binding {
+      requireNonNull(pool, "pool");
+      requireNonNull(replica, "replica");
+      requireNonNull(predicted, "predicted");
+    }
+  }
 }

@@ -54,6 +54,7 @@ final class ModelScheduler {
   private final int[] slotOf;
   private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
   private final Selector selector;
+  private final PredictionTracker predictions;
   private final int contextTokens;
   private boolean pumping;
   private boolean pumpAgain;
@@ -91,6 +92,8 @@ final class ModelScheduler {
     this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
     this.contextTokens = context;
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
+    this.predictions =
+        new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
     for (int i = 0; i < candidates.size(); i++) {
       Replica replica = candidates.get(i).replica();
       PoolReplicas owner = replicasOf[i];
@@ -322,7 +325,9 @@ final class ModelScheduler {
     p.attempts++;
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
-    Binding binding = new Binding(c.pool(), c.replica().id(), queued);
+    // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
+    Prediction predicted = c.replica().predict(p.inference);
+    Binding binding = new Binding(c.pool(), c.replica().id(), queued, predicted);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
     if (p.attempts == 1) {
       p.listener.executor().execute(sink::bound);
@@ -348,6 +353,23 @@ final class ModelScheduler {
           flow.pushFront(p);
           requestPump();
         });
+  }
+
+  /**
+   * A bound request finished: its predicted and actual TTFT (from binding) and TPOT, from its home
+   * thread; recorded on the model's. {@code actualTpotNanos} is NaN for fewer than two tokens.
+   */
+  void observed(String pool, Prediction predicted, long actualTtftNanos, double actualTpotNanos) {
+    clock.execute(
+        () ->
+            predictions.record(
+                pool, predicted.ttft().toNanos(), actualTtftNanos, predicted.tpot().toNanos(),
+                actualTpotNanos));
+  }
+
+  /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */
+  Gateway.PredictionError predictionError(String pool) {
+    return predictions.errors(pool);
   }
 
   /** A replica may have room: bind what waits, once, at the current instant. */

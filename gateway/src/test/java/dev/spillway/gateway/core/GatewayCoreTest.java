@@ -1,6 +1,7 @@
 package dev.spillway.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.BackendContext;
@@ -124,6 +125,33 @@ class GatewayCoreTest {
     assertThat(r.finish().usage().completionTokens()).isEqualTo(20);
     assertThat(r.finish().costUsd()).isPositive();
     assertThat(r.finish().priceUsd()).isPositive();
+  }
+
+  @Test
+  void reportsHowFarThePredictionTheRequestWasBoundOnWasFromItsOutcome() {
+    GatewayCore core = core(SMALL);
+    Gateway.PredictionError before = core.pools().toCompletableFuture().join().get(0).predictionError();
+    assertThat(before.samples()).isZero();
+    assertThat(before.ttftMedianAbsError()).isNull();
+
+    Recorder r = submit(core, request("a", ServiceTier.DEFAULT, "t", 100, 20));
+    clock.run();
+    GatewayListener.Binding binding = (GatewayListener.Binding) r.events.get(0);
+    assertThat(binding.predicted().ttft()).isPositive();
+    assertThat(binding.predicted().tpot()).isPositive();
+    Gateway.PredictionError after = core.pools().toCompletableFuture().join().get(0).predictionError();
+    assertThat(after.samples()).isEqualTo(1);
+    assertThat(after.ttftSamples()).isEqualTo(1);
+    assertThat(after.tpotSamples()).isEqualTo(1);
+    // Alone on its replica, the request sees exactly the work the prediction priced.
+    long ttft = r.firstTokenAt - r.submittedAt;
+    double tpot = (double) (r.finish().atNanos() - r.firstTokenAt) / 19;
+    assertThat(after.ttftMedianBias())
+        .isCloseTo((binding.predicted().ttft().toNanos() - ttft) / (double) ttft, within(1e-9));
+    assertThat(after.tpotMedianBias())
+        .isCloseTo((binding.predicted().tpot().toNanos() - tpot) / tpot, within(1e-9));
+    assertThat(after.ttftMedianAbsError()).isLessThan(0.05);
+    assertThat(after.tpotMedianAbsError()).isLessThan(0.05);
   }
 
   @Test

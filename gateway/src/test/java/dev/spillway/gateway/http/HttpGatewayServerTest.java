@@ -336,6 +336,15 @@ class HttpGatewayServerTest {
     assertThat(pool.path("predicted_ttft_ms").asDouble()).isEqualTo(180.5);
     assertThat(pool.path("replicas").get(0).path("id").asText()).isEqualTo(ScriptedGateway.REPLICA);
     assertThat(pool.path("replicas").get(0).path("kv_usage").asDouble()).isEqualTo(0.25);
+    JsonNode error = pool.path("prediction_error");
+    assertThat(error.path("samples").asLong()).isEqualTo(1500);
+    assertThat(error.path("window").asInt()).isEqualTo(1024);
+    assertThat(error.path("ttft_samples").asInt()).isEqualTo(1024);
+    assertThat(error.path("ttft_median_abs_error").asDouble()).isEqualTo(0.125);
+    assertThat(error.path("ttft_median_bias").asDouble()).isEqualTo(-0.0625);
+    assertThat(error.path("tpot_samples").asInt()).isEqualTo(1000);
+    assertThat(error.path("tpot_median_abs_error").asDouble()).isEqualTo(0.0875);
+    assertThat(error.path("tpot_median_bias").asDouble()).isEqualTo(0.03125);
   }
 
   @Test

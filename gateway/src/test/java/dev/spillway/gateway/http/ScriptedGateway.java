@@ -1,6 +1,7 @@
 package dev.spillway.gateway.http;
 
 import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.time.ContextExecutor;
@@ -11,6 +12,7 @@ import dev.spillway.gateway.core.GatewayListener;
 import dev.spillway.gateway.core.GatewayRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -93,7 +95,8 @@ final class ScriptedGateway implements Gateway {
       List.of(
           new PoolStatus(
               POOL, CHAT_MODEL, "emulated", "trn2.48xlarge TP=64",
-              List.of(new ReplicaStatus(REPLICA, 3, 1, 0.25, 4096)), 180.5, 22.25, 0.0001));
+              List.of(new ReplicaStatus(REPLICA, 3, 1, 0.25, 4096)), 180.5, 22.25, 0.0001,
+              new PredictionError(1500, 1024, 1024, 0.125, -0.0625, 1000, 0.0875, 0.03125)));
 
   ScriptedGateway(Vertx vertx, Context core) throws Exception {
     this.vertx = vertx;
@@ -190,7 +193,9 @@ final class ScriptedGateway implements Gateway {
     private final GatewayListener listener;
     private final Script plan;
     private final GatewayListener.Binding binding =
-        new GatewayListener.Binding(POOL, REPLICA, QUEUED_NANOS);
+        new GatewayListener.Binding(
+            POOL, REPLICA, QUEUED_NANOS,
+            new Prediction(Duration.ofMillis(180), Duration.ofMillis(20), 0.0001));
     private int step = -1; // -1: bind next; then tokens; then the end
     private long timer = -1;
     private boolean cancelled;

@@ -6,6 +6,8 @@ import dev.spillway.gateway.GatewayApp;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.loadtest.http.DriverOptions;
 import dev.spillway.loadtest.http.LoadDriver;
+import dev.spillway.gateway.core.Gateway;
+import dev.spillway.loadtest.metrics.PredictionErrors;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.metrics.Summary;
 import dev.spillway.loadtest.sim.Simulator;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -128,15 +132,40 @@ public final class Experiment {
     long start = System.nanoTime();
     GatewayApp app = await(GatewayApp.start(vertx, config, spec.profiles()), "starting the gateway for " + what);
     dev.spillway.loadtest.http.RunResult result;
+    Map<String, PredictionErrors> errors;
     try {
       DriverOptions driver = DriverOptions.of(URI.create("http://127.0.0.1:" + app.port() + "/v1"));
       result = await(LoadDriver.run(vertx, workload, driver, null), "driving " + what);
+      errors = livePredictionErrors(app);
     } finally {
       await(app.close(), "closing the gateway for " + what);
     }
-    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(), start);
+    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(), errors, start);
     report.accept(run);
     return run;
+  }
+
+  /** What the gateway's tracker says of each pool's predictions: its most recent finished requests. */
+  private static Map<String, PredictionErrors> livePredictionErrors(GatewayApp app)
+      throws InterruptedException {
+    Map<String, PredictionErrors> errors = new TreeMap<>();
+    try {
+      for (Gateway.PoolStatus pool : app.core().pools().toCompletableFuture().get()) {
+        Gateway.PredictionError e = pool.predictionError();
+        if (e.ttftSamples() > 0) {
+          errors.put(pool.pool(), new PredictionErrors(
+              e.ttftSamples(), orNaN(e.ttftMedianAbsError()), orNaN(e.ttftMedianBias()),
+              e.tpotSamples(), orNaN(e.tpotMedianAbsError()), orNaN(e.tpotMedianBias())));
+        }
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("reading the gateway's pools: " + e.getCause().getMessage(), e.getCause());
+    }
+    return errors;
+  }
+
+  private static double orNaN(Double value) {
+    return value == null ? Double.NaN : value;
   }
 
   private static <T> T await(io.vertx.core.Future<T> future, String what) throws InterruptedException {
@@ -227,17 +256,18 @@ public final class Experiment {
     Workload workload = Workload.of(spec.workload().withRate(rate));
     long start = System.nanoTime();
     Simulator.Result result = new Simulator(config, spec.profiles()).runOpenLoop(workload.iterator());
-    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(), start);
+    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(),
+        PredictionErrors.byPool(result.records()), start);
     report.accept(run);
     return run;
   }
 
   private RunResult result(
       String name, RunResult.Kind kind, String policy, String accelerator, Fleet fleet, double rate,
-      List<RequestRecord> records, long startNanos) {
+      List<RequestRecord> records, Map<String, PredictionErrors> errors, long startNanos) {
     Summary summary = Summary.of(records, spec.goals(), Summary.measuredDurationNanos(records));
     return new RunResult(name, kind, policy, accelerator, rate, window(records),
-        fleet.costPerHour(), summary, (System.nanoTime() - startNanos) / 1e9);
+        fleet.costPerHour(), summary, errors, (System.nanoTime() - startNanos) / 1e9);
   }
 
   /** The measured requests' arrival window, and the output tokens any request streamed within it. */

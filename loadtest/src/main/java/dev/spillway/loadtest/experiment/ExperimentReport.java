@@ -147,6 +147,16 @@ public final class ExperimentReport {
     r.put("duration_s", s.durationSeconds());
     ObjectNode share = r.putObject("pool_share");
     run.poolShares().forEach(share::put);
+    ObjectNode predictions = r.putObject("prediction_error");
+    run.predictionErrors().forEach((pool, e) -> {
+      ObjectNode p = predictions.putObject(pool);
+      p.put("ttft_samples", e.ttftSamples());
+      number(p, "ttft_median_abs_error", e.ttftMedianAbsError());
+      number(p, "ttft_median_bias", e.ttftMedianBias());
+      p.put("tpot_samples", e.tpotSamples());
+      number(p, "tpot_median_abs_error", e.tpotMedianAbsError());
+      number(p, "tpot_median_bias", e.tpotMedianBias());
+    });
     r.put("wall_time_s", run.wallSeconds());
   }
 
@@ -180,6 +190,11 @@ public final class ExperimentReport {
     for (double rate : spec.rates()) {
       md.append("\n## ").append(rate(rate)).append(" req/s\n\n");
       appendMarkdown(md, comparison(results, rate));
+      Table errors = predictionErrors(results, rate);
+      if (!errors.rows().isEmpty()) {
+        md.append('\n').append(PREDICTION_NOTE).append("\n\n");
+        appendMarkdown(md, errors);
+      }
     }
     if (!results.candidates().isEmpty()) {
       md.append("\n## Equal-cost single-accelerator fleets (").append(spec.baseline().policy()).append(")\n\n");
@@ -278,6 +293,35 @@ public final class ExperimentReport {
         shares(run));
   }
 
+  static final String PREDICTION_NOTE =
+      "Prediction error per pool: the prediction each request was bound on (the chosen replica's TTFT "
+          + "from binding and TPOT) against what happened; median |error| and median bias, relative to "
+          + "the actual value (+: predicted slower than it was).";
+
+  private static final List<String> PREDICTION_HEADER = List.of(
+      "run", "pool", "requests", "TTFT abs error", "TTFT bias", "TPOT abs error", "TPOT bias");
+
+  /** One row per run at {@code rate} and pool with predictions. */
+  static Table predictionErrors(ExperimentResults results, double rate) {
+    List<List<String>> rows = new ArrayList<>();
+    for (RunResult run : results.comparisonAt(rate)) {
+      String name = run.kind() == RunResult.Kind.BASELINE ? "baseline: " + run.name() : run.name();
+      run.predictionErrors().forEach((pool, e) -> rows.add(List.of(
+          name, shortPool(pool), Long.toString(e.ttftSamples()), percent(e.ttftMedianAbsError()),
+          signedPercent(e.ttftMedianBias()), percent(e.tpotMedianAbsError()),
+          signedPercent(e.tpotMedianBias()))));
+    }
+    return new Table(PREDICTION_HEADER, rows);
+  }
+
+  private static String percent(double fraction) {
+    return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.1f%%", fraction * 100) : "-";
+  }
+
+  private static String signedPercent(double fraction) {
+    return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%+.1f%%", fraction * 100) : "-";
+  }
+
   private static String shares(RunResult run) {
     List<String> parts = new ArrayList<>();
     run.poolShares().forEach((pool, share) -> parts.add(
@@ -291,12 +335,17 @@ public final class ExperimentReport {
     return at >= 0 ? pool.substring(at + 1) : pool;
   }
 
+  /** Text columns: the run, the pool and the pool shares. */
+  private static boolean leftAligned(String header) {
+    return header.equals("run") || header.equals("pool") || header.startsWith("share");
+  }
+
   private static void appendMarkdown(StringBuilder md, Table table) {
     md.append('|');
     table.header().forEach(h -> md.append(' ').append(h).append(" |"));
     md.append("\n|");
     for (int i = 0; i < table.header().size(); i++) {
-      md.append(i == 0 || table.header().get(i).equals("run") || table.header().get(i).startsWith("share")
+      md.append(i == 0 || leftAligned(table.header().get(i))
           ? "---|" : "---:|");
     }
     md.append('\n');
@@ -423,6 +472,11 @@ public final class ExperimentReport {
     for (double rate : spec.rates()) {
       html.append("<h2>").append(rate(rate)).append(" req/s</h2>\n");
       appendHtml(html, comparison(results, rate));
+      Table errors = predictionErrors(results, rate);
+      if (!errors.rows().isEmpty()) {
+        html.append("<p>").append(RateChart.escape(PREDICTION_NOTE)).append("</p>\n");
+        appendHtml(html, errors);
+      }
     }
     html.append("<h2>Plots</h2>\n");
     for (Plot plot : plots(results)) {
@@ -441,7 +495,7 @@ public final class ExperimentReport {
   private static void appendHtml(StringBuilder html, Table table) {
     html.append("<table><tr>");
     for (String h : table.header()) {
-      html.append(h.equals("run") || h.startsWith("share") ? "<th class=\"k\">" : "<th>")
+      html.append(leftAligned(h) ? "<th class=\"k\">" : "<th>")
           .append(RateChart.escape(h)).append("</th>");
     }
     html.append("</tr>");
@@ -449,7 +503,7 @@ public final class ExperimentReport {
       html.append("<tr>");
       for (int i = 0; i < row.size(); i++) {
         String h = table.header().get(i);
-        html.append(h.equals("run") || h.startsWith("share") ? "<td class=\"k\">" : "<td>")
+        html.append(leftAligned(h) ? "<td class=\"k\">" : "<td>")
             .append(RateChart.escape(row.get(i))).append("</td>");
       }
       html.append("</tr>");

@@ -2,10 +2,13 @@ package dev.spillway.loadtest.experiment;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.loadtest.metrics.PredictionErrors;
 import dev.spillway.loadtest.metrics.Summary;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One run of an experiment, simulated or live: a routing policy (or a baseline fleet) at one rate.
@@ -16,6 +19,9 @@ import java.util.Map;
  * @param window the arrival window of the measured requests and the output streamed within it
  * @param fleetCostPerHour every replica of the run's fleet, USD per hour
  * @param summary the run's metrics, warm-up excluded
+ * @param predictionErrors per pool, how far the predictions the router bound requests on were from
+ *     what happened: over the measured requests in simulation; live, over each pool's most recent
+ *     finished requests as the gateway's {@code /admin/pools} reports them at the end of the run
  * @param wallSeconds how long the run took on this machine
  */
 public record RunResult(
@@ -27,6 +33,7 @@ public record RunResult(
     Window window,
     double fleetCostPerHour,
     Summary summary,
+    Map<String, PredictionErrors> predictionErrors,
     double wallSeconds) {
 
   /** A routing policy over the experiment's fleet, or one equal-cost single-accelerator fleet. */
@@ -62,6 +69,8 @@ public record RunResult(
     requireNonNull(kind, "kind");
     requireNonNull(policy, "policy");
     requireNonNull(summary, "summary");
+    predictionErrors =
+        Collections.unmodifiableMap(new TreeMap<>(requireNonNull(predictionErrors, "predictionErrors")));
   }
 
   /** Measured requests (warm-up excluded), finished or failed. */

@@ -15,6 +15,11 @@ import static java.util.Objects.requireNonNull;
  * @param error null on success; otherwise an error kind such as {@code http_429}, {@code http_500},
  *     {@code timeout}, {@code connection}, {@code stream_error}
  * @param pool the pool the gateway reported ({@code x-spillway-pool}), or empty
+ * @param boundNanos when the gateway bound it to a replica, on the same clock; -1 when unknown (the
+ *     HTTP driver does not see it)
+ * @param predictedTtftNanos the chosen replica's predicted TTFT at binding, from binding; NaN when
+ *     unknown
+ * @param predictedTpotNanos the chosen replica's predicted TPOT at binding; NaN when unknown
  */
 public record RequestRecord(
     long index,
@@ -33,7 +38,20 @@ public record RequestRecord(
     String pool,
     double costUsd,
     double priceUsd,
-    boolean warmup) {
+    boolean warmup,
+    long boundNanos,
+    double predictedTtftNanos,
+    double predictedTpotNanos) {
+
+  /** A record without the gateway's prediction: what a driver outside the gateway sees. */
+  public RequestRecord(
+      long index, String model, String tenant, String tier, int promptTokens, int requestedOutputTokens,
+      long intendedStartNanos, long sentNanos, long firstTokenNanos, long endNanos, long[] tokenNanos,
+      int outputTokens, String error, String pool, double costUsd, double priceUsd, boolean warmup) {
+    this(index, model, tenant, tier, promptTokens, requestedOutputTokens, intendedStartNanos, sentNanos,
+        firstTokenNanos, endNanos, tokenNanos, outputTokens, error, pool, costUsd, priceUsd, warmup, -1,
+        Double.NaN, Double.NaN);
+  }
 
   public RequestRecord {
     requireNonNull(model, "model");
@@ -50,6 +68,19 @@ public record RequestRecord(
   /** Time to first token, from the intended start. */
   public long ttftNanos() {
     return firstTokenNanos - intendedStartNanos;
+  }
+
+  /** Whether the record carries the prediction the gateway bound it on. */
+  public boolean hasPrediction() {
+    return boundNanos >= 0 && !Double.isNaN(predictedTtftNanos);
+  }
+
+  /**
+   * Time to first token from binding, the instant the prediction was made for; NaN without a
+   * binding time or a first token.
+   */
+  public double ttftFromBindingNanos() {
+    return boundNanos >= 0 && firstTokenNanos >= 0 ? firstTokenNanos - boundNanos : Double.NaN;
   }
 
   /** End-to-end latency, from the intended start. */

@@ -10,15 +10,17 @@ import java.util.Locale;
 
 /**
  * {@code requests.csv}: one row per request, warm-up included (flagged), in the order given. Every
- * {@link RequestRecord} field but the token times, then TTFT, TPOT and E2E in milliseconds; times are
+ * {@link RequestRecord} field but the token times, then TTFT, TPOT and E2E in milliseconds, then when
+ * the gateway bound the request and the TTFT (from binding) and TPOT it predicted then; times are
  * nanoseconds from the start of the run. Empty cells for undefined values (no first token, fewer than
- * two output tokens, no error). RFC 4180 quoting.
+ * two output tokens, no error, no prediction: HTTP runs). RFC 4180 quoting.
  */
 public final class RequestsCsv {
 
   public static final String HEADER =
       "index,model,tenant,tier,prompt_tokens,requested_output_tokens,intended_start_ns,sent_ns,"
-          + "first_token_ns,end_ns,output_tokens,error,pool,cost_usd,price_usd,warmup,ttft_ms,tpot_ms,e2e_ms";
+          + "first_token_ns,end_ns,output_tokens,error,pool,cost_usd,price_usd,warmup,ttft_ms,tpot_ms,e2e_ms,"
+          + "bound_ns,predicted_ttft_ms,predicted_tpot_ms";
 
   private RequestsCsv() {}
 
@@ -61,6 +63,13 @@ public final class RequestsCsv {
     row.append(',');
     if (r.endNanos() >= 0) {
       millis(row, r.e2eNanos());
+    }
+    row.append(',');
+    if (r.hasPrediction()) {
+      row.append(r.boundNanos()).append(',').append(millis(r.predictedTtftNanos())).append(',')
+          .append(millis(r.predictedTpotNanos()));
+    } else {
+      row.append(",,");
     }
     return row.append('\n');
   }

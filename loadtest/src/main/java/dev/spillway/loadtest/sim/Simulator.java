@@ -228,7 +228,8 @@ public final class Simulator {
           planned.index(), planned.model(), planned.tenant(), planned.tier().wireName(),
           finish.usage().promptTokens(), planned.outputTokens(), intended, intended, first,
           finish.atNanos(), times, finish.usage().completionTokens(), null, binding.pool(),
-          finish.costUsd(), finish.priceUsd(), planned.warmup()));
+          finish.costUsd(), finish.priceUsd(), planned.warmup(), intended + binding.queuedNanos(),
+          binding.predicted().ttft().toNanos(), binding.predicted().tpot().toNanos()));
     }
 
     @Override

@@ -75,6 +75,10 @@ class ExperimentLiveTest {
       assertThat(run.get("completed").asLong()).as(run.toString()).isEqualTo(36);
       assertThat(run.get("rate").asDouble()).isEqualTo(20.0);
       assertThat(run.get("pool_share").size()).isEqualTo(1);
+      // Live, the gateway's own tracker: every request of the run (warm-up included) finished in its pool.
+      JsonNode predictions = run.get("prediction_error");
+      assertThat(predictions.size()).isEqualTo(1);
+      assertThat(predictions.elements().next().get("ttft_samples").asLong()).isGreaterThanOrEqualTo(36);
     }
     assertThat(Files.readString(out.resolve(ExperimentReport.RESULTS_MD))).startsWith("# Experiment (live): tiny-live");
     assertThat(Files.readString(out.resolve(ExperimentReport.REPORT_HTML))).contains("Spillway experiment (live): tiny-live");

@@ -46,7 +46,8 @@ class ExperimentTest {
   private static final String[] RUN_FIELDS = {
     "name", "kind", "policy", "rate", "fleet_cost_per_hour_usd", "slo_attainment", "goodput_rps",
     "ttft_p50_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms", "cost_per_1m_output_tokens_usd",
-    "fleet_cost_per_1m_output_tokens_usd", "price_per_1m_output_tokens_usd", "completed", "failed", "pool_share"
+    "fleet_cost_per_1m_output_tokens_usd", "price_per_1m_output_tokens_usd", "completed", "failed", "pool_share",
+    "prediction_error"
   };
 
   @TempDir Path dir;
@@ -89,13 +90,26 @@ class ExperimentTest {
       assertThat(run.get("slo_attainment").asDouble()).isBetween(0.0, 1.0);
     }
     assertThat(runs.findValuesAsText("kind")).containsOnly("policy", "baseline");
+    // Each pool a run used reports how far the predictions it was bound on were from the outcomes.
+    for (JsonNode run : runs) {
+      assertThat(run.get("prediction_error").size()).as(run.toString()).isEqualTo(run.get("pool_share").size());
+      run.get("prediction_error").forEach(pool -> {
+        assertThat(pool.get("ttft_samples").asLong()).isPositive();
+        assertThat(pool.get("ttft_median_abs_error").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(pool.has("ttft_median_bias")).isTrue();
+        assertThat(pool.get("tpot_median_abs_error").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(pool.has("tpot_median_bias")).isTrue();
+      });
+    }
     assertThat(json.at("/baseline/best").asText()).startsWith("equal-cost ");
 
     String md = Files.readString(out.resolve(ExperimentReport.RESULTS_MD));
     assertThat(md).contains("## 4 req/s", "## 20 req/s");
-    assertThat(rowsStartingWith(md, "| round-robin |")).isEqualTo(2);
-    assertThat(rowsStartingWith(md, "| cheapest-within-slo |")).isEqualTo(2);
-    assertThat(rowsStartingWith(md, "| baseline: equal-cost ")).isEqualTo(2);
+    assertThat(comparisonRows(md, "| round-robin |")).isEqualTo(2);
+    assertThat(comparisonRows(md, "| cheapest-within-slo |")).isEqualTo(2);
+    assertThat(comparisonRows(md, "| baseline: equal-cost ")).isEqualTo(2);
+    assertThat(md).contains(ExperimentReport.PREDICTION_NOTE, "| run | pool | requests | TTFT abs error |");
+    assertThat(rowsStartingWith(md, "| cheapest-within-slo | p5 |")).isEqualTo(2);
     assertThat(outcome.out()).contains("| round-robin |", "| cheapest-within-slo |");
 
     List<Path> svgs;
@@ -194,6 +208,11 @@ class ExperimentTest {
 
   private static void assertError(String yaml, String message) {
     assertThatThrownBy(() -> parse(yaml)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+  }
+
+  /** Rows of the comparison tables: the column after the run is the fleet's price, a number. */
+  private static long comparisonRows(String md, String prefix) {
+    return md.lines().filter(line -> line.startsWith(prefix) && line.matches("[^|]*\\|[^|]+\\| [0-9.]+ \\|.*")).count();
   }
 
   private static long rowsStartingWith(String md, String prefix) {

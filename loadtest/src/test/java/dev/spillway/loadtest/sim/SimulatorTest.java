@@ -6,6 +6,7 @@ import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.loadtest.metrics.PredictionErrors;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.workload.PlannedRequest;
 import java.util.ArrayList;
@@ -39,6 +40,38 @@ class SimulatorTest {
       out.add(new PlannedRequest(i, t, "llama-3.1-8b", "t", ServiceTier.DEFAULT, 512, 64, -1, true, false));
     }
     return out.iterator();
+  }
+
+  @Test
+  void atModerateLoadAnEmulatedPoolPredictsTtftWithin20PercentAndTpotWithin10() {
+    // Four H100 pairs serve llama-3.3-70b at about 30 req/s of this mix; 15 req/s is half of that.
+    GatewayConfig config =
+        new ConfigLoader(name -> null)
+            .parse(
+                "models:\n"
+                    + "  - name: llama-3.3-70b\n"
+                    + "    routing: least-outstanding\n"
+                    + "    pools:\n"
+                    + "      - {kind: emulated, accelerator: p5.48xlarge, dtype: fp8, tp: 2, replicas: 4}\n",
+                "test");
+    SplittableRandom random = new SplittableRandom(7);
+    List<PlannedRequest> planned = new ArrayList<>();
+    long t = 0;
+    for (int i = 0; i < 2000; i++) {
+      t += (long) (-Math.log(1 - random.nextDouble()) / 15 * 1e9);
+      int prompt = 500 + random.nextInt(1000);
+      int output = 125 + random.nextInt(250);
+      planned.add(new PlannedRequest(
+          i, t, "llama-3.3-70b", "t", ServiceTier.DEFAULT, prompt, output, -1, true, i < 200));
+    }
+    List<RequestRecord> records =
+        new Simulator(config, Profiles.builtIn()).runOpenLoop(planned.iterator()).records();
+
+    assertThat(records).allMatch(RequestRecord::hasPrediction);
+    PredictionErrors errors = PredictionErrors.byPool(records).get("llama-3.3-70b@p5");
+    assertThat(errors.ttftSamples()).isEqualTo(1800);
+    assertThat(errors.ttftMedianAbsError()).isLessThanOrEqualTo(0.20);
+    assertThat(errors.tpotMedianAbsError()).isLessThanOrEqualTo(0.10);
   }
 
   @Test

@@ -114,11 +114,21 @@ class RoutingPoliciesTest {
 
   @Test
   void cheapestWithinSloPicksTheCheaperPoolWhenBothMeetTheSlo() {
-    Candidate cheap = candidate("trn2", new FakeReplica("trn2/0").predicts(300, 40, 0.0004));
+    Candidate cheap = candidate("trn2", new FakeReplica("trn2/0").predicts(300, 30, 0.0004));
     Candidate dear = candidate("h100", new FakeReplica("h100/0").predicts(100, 15, 0.0020));
     List<Candidate> both = List.of(dear, cheap);
     assertThat(RoutingPolicies.named("cheapest-within-slo").selector(both).select(request(0), SLO, both))
         .isSameAs(cheap);
+  }
+
+  @Test
+  void cheapestWithinSloKeepsHeadroomBelowTheGoalsBecausePredictionsAreMedians() {
+    // 45 ms of a 50 ms TPOT goal: predicted to meet it, but with half its requests over it
+    Candidate cheapAtTheEdge = candidate("trn2", new FakeReplica("trn2/0").predicts(300, 45, 0.0004));
+    Candidate dear = candidate("h100", new FakeReplica("h100/0").predicts(100, 15, 0.0020));
+    List<Candidate> both = List.of(cheapAtTheEdge, dear);
+    assertThat(RoutingPolicies.named("cheapest-within-slo").selector(both).select(request(0), SLO, both))
+        .isSameAs(dear);
   }
 
   @Test
