@@ -179,7 +179,23 @@ public final class PlanReport {
     m.put("requests", t.requests());
     m.put("output_tokens", t.outputTokens());
     m.put("simulated_seconds", t.durationSeconds());
+    Map<String, Object> errors = new LinkedHashMap<>();
+    choice.predictionErrors().forEach((pool, e) -> {
+      Map<String, Object> pe = new LinkedHashMap<>();
+      pe.put("ttft_samples", e.ttftSamples());
+      pe.put("ttft_median_abs_error", finite(e.ttftMedianAbsError()));
+      pe.put("ttft_median_bias", finite(e.ttftMedianBias()));
+      pe.put("tpot_samples", e.tpotSamples());
+      pe.put("tpot_median_abs_error", finite(e.tpotMedianAbsError()));
+      pe.put("tpot_median_bias", finite(e.tpotMedianBias()));
+      errors.put(pool, pe);
+    });
+    m.put("prediction_error", errors);
     return m;
+  }
+
+  private static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
   }
 
   private static Map<String, Object> attainment(Trial trial, PlanSpec spec) {
@@ -223,6 +239,14 @@ public final class PlanReport {
     } else {
       md.append(String.format(Locale.ROOT, "The mix saves %.1f%% against the cheapest single-accelerator fleet.%n",
           result.saving() * 100));
+    }
+    if (result.best() != null && !result.best().predictionErrors().isEmpty()) {
+      md.append("\nRouting's predictions against outcomes in the best fleet's verification run (median |error|,"
+          + " relative):");
+      result.best().predictionErrors().forEach((pool, e) -> md.append(String.format(Locale.ROOT,
+          " %s TTFT %.1f%%, TPOT %.1f%%;", pool, e.ttftMedianAbsError() * 100, e.tpotMedianAbsError() * 100)));
+      md.setLength(md.length() - 1);
+      md.append(".\n");
     }
     if (spec.burst() != null && result.best() != null) {
       md.append(burstMarkdown(result));

@@ -2,6 +2,8 @@ package dev.spillway.loadtest.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.loadtest.metrics.PredictionErrors;
+import dev.spillway.loadtest.metrics.RequestRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -59,7 +61,9 @@ public final class Planner {
     if (outcome.best() != null) {
       best =
           bestSingle != null && outcome.best().equals(bestSingle.composition())
-              ? new Choice("best", bestSingle.composition(), bestSingle.verified(), bestSingle.shares())
+              ? new Choice(
+                  "best", bestSingle.composition(), bestSingle.verified(), bestSingle.shares(),
+                  bestSingle.predictionErrors())
               : verify("best", outcome.best(), outcome, runner);
     }
     List<BurstTrial> bursts =
@@ -81,7 +85,8 @@ public final class Planner {
     Trial chosen = searched.best();
     long span = Math.max(1, Math.round(chosen.durationSeconds() * 1e9 / SHARE_INTERVALS));
     PoolShares shares = new PoolShares(span);
-    Trial verified = runner.run(composition, chosen.policy(), shares);
-    return new Choice(label, composition, verified, shares);
+    List<RequestRecord> records = new ArrayList<>();
+    Trial verified = runner.run(composition, chosen.policy(), shares.andThen(records::add));
+    return new Choice(label, composition, verified, shares, PredictionErrors.byPool(records));
   }
 }

@@ -78,7 +78,40 @@ class PlanCommandTest {
     assertThat(Files.readString(dir.resolve("out/plot-cost-attainment.svg"))).startsWith("<svg").contains("<circle");
     assertThat(Files.readString(dir.resolve("out/plot-pool-share.svg"))).startsWith("<svg").contains("<polygon");
     assertThat(run.out()).contains("| **best** |");
+    // routing's predictions against outcomes, per pool of the best fleet
+    JsonNode errors = plan.get("best").get("prediction_error");
+    assertThat(errors.size()).isEqualTo(plan.get("best").get("fleet").size());
+    errors.forEach(e -> assertThat(e.get("ttft_samples").asInt()).isPositive());
     assertThat(run.err()).contains("[1] ");
+  }
+
+  @Test
+  void weighsAReservedBasePlusAnAutoscaledBurstAgainstTheBestFleet() throws IOException {
+    Path file = dir.resolve("burst.yaml");
+    Files.writeString(file, Files.readString(tracePlan())
+        + "burst: {base: reserved-3y, burst: on-demand, metric: queue-depth, target: 2, interval: 5s}\n");
+
+    Outcome run = main("plan", file.toString(), "--out", dir.resolve("out").toString(), "--quiet");
+
+    assertThat(run.status()).as(run.err()).isZero();
+    JsonNode plan = JSON.readTree(dir.resolve("out/plan.json").toFile());
+    JsonNode burst = plan.get("burst");
+    assertThat(burst.get("base_pricing").asText()).isEqualTo("reserved-3y");
+    JsonNode best = plan.get("best").get("fleet");
+    int bases = 1;
+    for (JsonNode count : best) {
+      bases *= count.asInt() + 1;
+    }
+    // every base from nothing to one short of the best fleet, the empty one and the whole fleet aside
+    assertThat(burst.get("tried").size()).isEqualTo(bases - 2);
+    for (JsonNode t : burst.get("tried")) {
+      assertThat(t.get("max")).isEqualTo(best);
+      double total = t.get("base_cost_per_hour_usd").asDouble() + t.get("burst_cost_per_hour_usd").asDouble();
+      assertThat(t.get("mean_cost_per_hour_usd").asDouble()).isCloseTo(total, org.assertj.core.data.Offset.offset(1e-9));
+    }
+    assertThat(burst.get("best_fixed_at_base_pricing_usd_per_hour").asDouble())
+        .isLessThan(plan.get("best").get("fleet_cost_per_hour_usd").asDouble());
+    assertThat(Files.readString(dir.resolve("out/plan.md"))).contains("A reserved base plus an autoscaled burst");
   }
 
   @Test
