@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -23,16 +20,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LoadtestMainTest {
 
   @TempDir Path dir;
-
-  private record Outcome(int status, String out, String err) {}
-
-  private static Outcome main(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        LoadtestMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
 
   private String[] run(String... more) {
     String[] base = {"run", "--url", "http://127.0.0.1:9/v1", "--model", "m", "--out", dir.toString()};
@@ -68,7 +55,7 @@ class LoadtestMainTest {
       "--rate | --rate: missing value",
   })
   void usageErrorsExitTwoAndNameTheFlag(String flags, String named) {
-    Outcome outcome = main(run(flags.trim().split(" +")));
+    CommandOutcome outcome = CommandOutcome.of(run(flags.trim().split(" +")));
 
     assertThat(outcome.status()).isEqualTo(2);
     assertThat(outcome.err()).contains(named.trim());
@@ -76,32 +63,32 @@ class LoadtestMainTest {
 
   @Test
   void missingRequiredFlagsAreNamed() {
-    assertThat(main("run", "--model", "m", "--rate", "1", "--out", "x").err()).contains("--url: missing");
-    assertThat(main("run", "--url", "http://127.0.0.1:9/v1", "--rate", "1", "--out", "x").err())
+    assertThat(CommandOutcome.of("run", "--model", "m", "--rate", "1", "--out", "x").err()).contains("--url: missing");
+    assertThat(CommandOutcome.of("run", "--url", "http://127.0.0.1:9/v1", "--rate", "1", "--out", "x").err())
         .contains("--model: missing");
-    assertThat(main("run", "--url", "http://127.0.0.1:9/v1", "--model", "m", "--rate", "1").err())
+    assertThat(CommandOutcome.of("run", "--url", "http://127.0.0.1:9/v1", "--model", "m", "--rate", "1").err())
         .contains("--out: missing");
-    assertThat(main("run", "--url", "ftp://x", "--model", "m", "--rate", "1", "--out", "x").err())
+    assertThat(CommandOutcome.of("run", "--url", "ftp://x", "--model", "m", "--rate", "1", "--out", "x").err())
         .contains("--url: ftp://x");
   }
 
   @Test
   void unbuiltCommandsSaySoAndUnknownOnesAreUsageErrors() {
-    Outcome simulate = main("simulate", "--anything");
-    Outcome experiment = main("experiment");
-    Outcome unknown = main("bench");
+    CommandOutcome simulate = CommandOutcome.of("simulate", "--anything");
+    CommandOutcome experiment = CommandOutcome.of("experiment");
+    CommandOutcome unknown = CommandOutcome.of("bench");
 
     assertThat(simulate.status()).isEqualTo(2);
     assertThat(simulate.err()).contains("--anything");
     assertThat(experiment.status()).isEqualTo(2);
     assertThat(unknown.status()).isEqualTo(2);
     assertThat(unknown.err()).contains("unknown command: bench");
-    assertThat(main().status()).isEqualTo(2);
+    assertThat(CommandOutcome.of().status()).isEqualTo(2);
   }
 
   @Test
   void helpListsEveryFlag() {
-    Outcome help = main("run", "--help");
+    CommandOutcome help = CommandOutcome.of("run", "--help");
 
     assertThat(help.status()).isZero();
     for (Flags.Flag flag : RunCommand.FLAGS) {
@@ -151,7 +138,7 @@ class LoadtestMainTest {
       server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       String url = "http://127.0.0.1:" + server.actualPort() + "/v1";
 
-      Outcome outcome = main("run", "--url", url, "--models", "a=1,b=1", "--rates", "50,100", "--requests", "20",
+      CommandOutcome outcome = CommandOutcome.of("run", "--url", url, "--models", "a=1,b=1", "--rates", "50,100", "--requests", "20",
           "--warmup", "2", "--input-len", "uniform:10:40", "--output-len", "2", "--tiers", "priority=0.5,default=0.5",
           "--slo-ttft-ms", "500", "--seed", "9", "--progress", "--out", dir.toString());
 
@@ -169,7 +156,7 @@ class LoadtestMainTest {
       }
       assertThat(new ObjectMapper().readTree(dir.resolve("sweep.json").toFile()).size()).isEqualTo(2);
 
-      Outcome plain = main("run", "--url", url, "--model", "m", "--concurrency", "2", "--requests", "4",
+      CommandOutcome plain = CommandOutcome.of("run", "--url", url, "--model", "m", "--concurrency", "2", "--requests", "4",
           "--no-stream", "--out", dir.resolve("plain").toString());
       assertThat(plain.status()).as(plain.err()).isZero();
       JsonNode json = new ObjectMapper().readTree(dir.resolve("plain").resolve("summary.json").toFile());
@@ -183,8 +170,8 @@ class LoadtestMainTest {
 
   @Test
   void simulateWritesTheSameReportsAsRun() throws Exception {
-    Outcome outcome =
-        main(
+    CommandOutcome outcome =
+        CommandOutcome.of(
             "simulate", "--model", "llama-3.1-8b", "--rate", "20", "--requests", "300",
             "--input-len", "256", "--output-len", "32", "--seed", "5", "--policy", "least-outstanding",
             "--out", dir.toString());
@@ -199,12 +186,12 @@ class LoadtestMainTest {
 
   @Test
   void simulateRejectsUnknownModelsAndPolicies() {
-    Outcome model =
-        main("simulate", "--model", "gpt-9", "--rate", "5", "--requests", "10", "--out", dir.toString());
+    CommandOutcome model =
+        CommandOutcome.of("simulate", "--model", "gpt-9", "--rate", "5", "--requests", "10", "--out", dir.toString());
     assertThat(model.status()).isEqualTo(2);
     assertThat(model.err()).contains("--model: gpt-9");
-    Outcome policy =
-        main(
+    CommandOutcome policy =
+        CommandOutcome.of(
             "simulate", "--model", "llama-3.1-8b", "--rate", "5", "--requests", "10", "--policy",
             "random", "--out", dir.toString());
     assertThat(policy.status()).isEqualTo(2);

@@ -10,6 +10,7 @@ import dev.spillway.gateway.core.Gateway;
 import dev.spillway.loadtest.metrics.PredictionErrors;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import dev.spillway.loadtest.metrics.Summary;
+import dev.spillway.loadtest.sim.SimulationPool;
 import dev.spillway.loadtest.sim.Simulator;
 import dev.spillway.loadtest.workload.Workload;
 import dev.spillway.loadtest.workload.WorkloadOptions;
@@ -22,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
@@ -192,12 +191,7 @@ public final class Experiment {
             progress.accept(run);
           }
         };
-    ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-      Thread thread = new Thread(runnable, "experiment");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
+    try (SimulationPool pool = new SimulationPool("experiment", threads)) {
       List<Future<RunResult>> policyRuns = new ArrayList<>();
       for (double rate : spec.rates()) {
         for (String policy : spec.policies()) {
@@ -217,17 +211,15 @@ public final class Experiment {
         }
         candidateRuns.add(runs);
       }
-      List<RunResult> policies = collect(policyRuns);
+      List<RunResult> policies = SimulationPool.results(policyRuns);
       List<ExperimentResults.Candidate> candidates = new ArrayList<>();
       for (int i = 0; i < fleets.size(); i++) {
         Fleet fleet = fleets.get(i);
         candidates.add(new ExperimentResults.Candidate(
             candidateName(fleet), fleet.pools().get(0).accelerator(), fleet.pools().get(0).replicas(),
-            fleet.costPerHour(), collect(candidateRuns.get(i))));
+            fleet.costPerHour(), SimulationPool.results(candidateRuns.get(i))));
       }
       return new ExperimentResults(spec, policies, candidates, best(candidates), (System.nanoTime() - start) / 1e9);
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -296,19 +288,4 @@ public final class Experiment {
     return new RunResult.Window((last - first) / 1e9, measured, tokens);
   }
 
-  private static List<RunResult> collect(List<Future<RunResult>> futures) throws InterruptedException {
-    List<RunResult> results = new ArrayList<>(futures.size());
-    for (Future<RunResult> future : futures) {
-      try {
-        results.add(future.get());
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException) {
-          throw (RuntimeException) cause;
-        }
-        throw new IllegalStateException("experiment run failed", cause);
-      }
-    }
-    return results;
-  }
 }

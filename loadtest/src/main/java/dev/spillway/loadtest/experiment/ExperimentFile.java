@@ -1,15 +1,12 @@
 package dev.spillway.loadtest.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.spillway.backends.emulator.Profiles;
-import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.core.routing.RoutingPolicies;
 import dev.spillway.loadtest.metrics.SloGoals;
-import dev.spillway.loadtest.workload.Arrival;
 import dev.spillway.loadtest.workload.LengthSpec;
 import dev.spillway.loadtest.workload.Warmup;
 import dev.spillway.loadtest.workload.WorkloadOptions;
@@ -59,20 +56,14 @@ import java.util.TreeSet;
 public final class ExperimentFile {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String NO_TRACE = "an experiment does not replay a trace";
 
   private ExperimentFile() {}
 
   /** Reads and validates {@code file}. */
   public static ExperimentSpec load(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-    return parse(text, dir, stem, file.toString());
+    Inputs.InputFile input = Inputs.read(file);
+    return parse(input.text(), input.dir(), input.stem(), file.toString());
   }
 
   /**
@@ -80,18 +71,7 @@ public final class ExperimentFile {
    * experiment without a {@code name}, {@code source} names the text in messages and reports.
    */
   public static ExperimentSpec parse(String yaml, Path baseDir, String defaultName, String source) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(yaml);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          source + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(
-          source + ": (expected: a mapping with workload, rates, policies and fleet)");
-    }
-    Field top = new Field("", root);
+    Field top = Inputs.root(yaml, source, "a mapping with workload, rates, policies and fleet");
     top.allowOnly(
         "name", "description", "workload", "rates", "policies", "routingObjective", "profiles", "fleet",
         "baseline");
@@ -138,23 +118,13 @@ public final class ExperimentFile {
 
   private static WorkloadOptions workload(Field w, double firstRate) {
     String model = w.child("model").requiredText("the model every request names, such as llama-3.3-70b");
-    WorkloadOptions.Builder builder = WorkloadOptions.builder(arrival(w, firstRate), model);
+    WorkloadOptions.Builder builder = WorkloadOptions.builder(Inputs.arrival(w, firstRate), model);
     builder.requests(w.child("requests").positiveLong(w.child("duration").missing() ? 1000 : 0));
     builder.duration(w.child("duration").duration());
     builder.warmup(warmup(w.child("warmup")));
-    builder.inputLength(length(w.child("inputLen"), new LengthSpec.Fixed(1024)));
-    builder.outputLength(length(w.child("outputLen"), new LengthSpec.Fixed(128)));
-    if (!w.child("tiers").missing()) {
-      Field tiers = w.child("tiers");
-      try {
-        builder.tiers(Inputs.mix(tiers).map(ServiceTier::fromWire));
-      } catch (IllegalArgumentException e) {
-        throw tiers.invalid("NAME: WEIGHT entries with names priority, default, flex or batch");
-      }
-    }
-    if (!w.child("tenants").missing()) {
-      builder.tenants(Inputs.mix(w.child("tenants")));
-    }
+    builder.inputLength(Inputs.length(w.child("inputLen"), new LengthSpec.Fixed(1024), NO_TRACE));
+    builder.outputLength(Inputs.length(w.child("outputLen"), new LengthSpec.Fixed(128), NO_TRACE));
+    Inputs.mixes(w, builder);
     builder.prefixRatio(w.child("prefixRatio").fraction(0));
     builder.prefixGroups((int) Math.min(Integer.MAX_VALUE, w.child("prefixGroups").positiveLong(4)));
     builder.seed(w.child("seed").anyLong(0));
@@ -165,27 +135,6 @@ public final class ExperimentFile {
     }
   }
 
-  private static Arrival arrival(Field w, double rate) {
-    Field kind = w.child("arrival");
-    Field burstiness = w.child("burstiness");
-    String name = kind.text(burstiness.missing() ? "poisson" : "gamma");
-    switch (name) {
-      case "poisson":
-        if (!burstiness.missing()) {
-          throw burstiness.invalid("burstiness only with arrival: gamma");
-        }
-        return new Arrival.Poisson(rate);
-      case "constant":
-        if (!burstiness.missing()) {
-          throw burstiness.invalid("burstiness only with arrival: gamma");
-        }
-        return new Arrival.Constant(rate);
-      case "gamma":
-        return new Arrival.Gamma(rate, burstiness.missing() ? 1 : burstiness.positiveDouble("a number > 0"));
-      default:
-        throw kind.invalid("poisson, gamma or constant");
-    }
-  }
 
   private static Warmup warmup(Field field) {
     if (field.missing()) {
@@ -201,16 +150,6 @@ public final class ExperimentFile {
     return Warmup.duration(duration);
   }
 
-  private static LengthSpec length(Field field, LengthSpec otherwise) {
-    if (field.missing()) {
-      return otherwise;
-    }
-    LengthSpec spec = LengthSpec.parse(field.text(""), field.path());
-    if (spec instanceof LengthSpec.FromTrace) {
-      throw field.invalid("a length distribution; an experiment does not replay a trace");
-    }
-    return spec;
-  }
 
 
   private static SloGoals goals(Field slo) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.loadtest.metrics.SloGoals;
 import dev.spillway.loadtest.metrics.Summary;
+import dev.spillway.loadtest.report.Palette;
 import dev.spillway.loadtest.workload.WorkloadOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -362,7 +363,7 @@ public final class ExperimentReport {
     ExperimentSpec spec = results.spec();
     List<Plot> plots = new ArrayList<>();
     double[] rates = spec.rates().stream().mapToDouble(Double::doubleValue).toArray();
-    RateChart.Series offered = new RateChart.Series("offered", RateChart.GREY, true, rates, rates);
+    RateChart.Series offered = new RateChart.Series("offered", Palette.GREY, true, rates, rates);
     RateChart goodput = chart(results, "Goodput (requests/s meeting every SLO goal)", "goodput (req/s)",
         RateChart.Scale.LINEAR, RunResult::goodput, offered);
     plots.add(new Plot("plot-goodput.svg", goodput));
@@ -389,11 +390,11 @@ public final class ExperimentReport {
       int color = 0;
       for (ExperimentResults.Candidate c : results.candidates()) {
         baselines.add(series(c.name() + " (" + spec.baseline().policy() + ")",
-            RateChart.PALETTE[(4 + color++) % RateChart.PALETTE.length], true, c.runs(), RunResult::goodput));
+            Palette.color(4 + color++), true, c.runs(), RunResult::goodput));
       }
       String best = bestPolicy(results);
       baselines.add(series("mixed fleet, " + best + " (its best policy)",
-          RateChart.PALETTE[spec.policies().indexOf(best) % RateChart.PALETTE.length], false,
+          Palette.color(spec.policies().indexOf(best)), false,
           results.runsOf(best), RunResult::goodput));
       plots.add(new Plot("plot-baselines.svg", baselines));
     }
@@ -429,7 +430,7 @@ public final class ExperimentReport {
     }
     List<String> policies = results.spec().policies();
     for (int i = 0; i < policies.size(); i++) {
-      chart.add(series(policies.get(i), RateChart.PALETTE[i % RateChart.PALETTE.length], false,
+      chart.add(series(policies.get(i), Palette.color(i), false,
           results.runsOf(policies.get(i)), metric));
     }
     if (results.best() != null) {

@@ -1,6 +1,7 @@
 package dev.spillway.loadtest.experiment;
 
 import dev.spillway.loadtest.report.Axes;
+import dev.spillway.loadtest.report.Palette;
 import dev.spillway.loadtest.report.Xml;
 
 import java.util.ArrayList;
@@ -16,10 +17,6 @@ import java.util.Locale;
  */
 final class RateChart {
 
-  static final String[] PALETTE = {
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"
-  };
-  static final String GREY = "#7f7f7f";
 
   private static final String NAMESPACE = "http://www.w3.org/2000/svg";
   private static final int WIDTH = 760;
@@ -132,7 +129,7 @@ final class RateChart {
       double py = top + PLOT_HEIGHT - y.position(reference) * PLOT_HEIGHT;
       svg.append(String.format(Locale.ROOT,
           "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"2 3\"/>",
-          LEFT, py, WIDTH - RIGHT, py, GREY));
+          LEFT, py, WIDTH - RIGHT, py, Palette.GREY));
       text(svg, WIDTH - RIGHT - 4, py - 4, "end", referenceLabel);
     }
 

@@ -2,12 +2,10 @@ package dev.spillway.loadtest.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.loadtest.sim.SimulationPool;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -38,34 +36,16 @@ final class BurstSearch {
     if (bases.size() > MAX_BASES) {
       return List.of();
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-      Thread thread = new Thread(runnable, "plan-burst");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
+    try (SimulationPool pool = new SimulationPool("plan-burst", threads)) {
       List<Future<BurstTrial>> runs = new ArrayList<>();
       for (Composition base : bases) {
         runs.add(pool.submit(() -> runner.runBurst(base, fixed, policy)));
       }
-      List<BurstTrial> trials = new ArrayList<>();
-      for (Future<BurstTrial> run : runs) {
-        try {
-          trials.add(run.get());
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException runtime) {
-            throw runtime;
-          }
-          throw new IllegalStateException("plan burst simulation failed", cause);
-        }
-      }
+      List<BurstTrial> trials = new ArrayList<>(SimulationPool.results(runs));
       trials.sort(
           Comparator.comparingDouble((BurstTrial t) -> t.trial().costPerHour())
               .thenComparing(t -> t.base().toString()));
       return trials;
-    } finally {
-      pool.shutdownNow();
     }
   }
 

@@ -14,15 +14,15 @@ import java.util.Optional;
  *
  * @param config the pool as the gateway would run it, with one replica
  * @param description the deployment as the emulator describes it: {@code p5.48xlarge tp=2 (2 of 8 chips) fp8 trtllm}
- * @param replicaCostPerHour one replica's share of its instance's price under the plan's pricing, USD per hour
- * @param pricesPerHour the same share under every pricing plan
+ * @param pricing how the plan buys it
+ * @param pricesPerHour one replica's share of its instance's price under every pricing plan, USD per hour
  * @param max the most replicas the planner may buy (availability)
  */
 public record Candidate(
     PoolConfig config,
     String accelerator,
     String description,
-    double replicaCostPerHour,
+    PricingPlan pricing,
     Map<PricingPlan, Double> pricesPerHour,
     int max) {
 
@@ -30,11 +30,15 @@ public record Candidate(
     requireNonNull(config, "config");
     requireNonNull(accelerator, "accelerator");
     requireNonNull(description, "description");
-    if (!(replicaCostPerHour > 0) || Double.isInfinite(replicaCostPerHour)) {
-      throw new IllegalArgumentException(
-          "replicaCostPerHour: " + replicaCostPerHour + " (expected: a price > 0)");
-    }
+    requireNonNull(pricing, "pricing");
     pricesPerHour = Map.copyOf(pricesPerHour);
+    for (PricingPlan plan : PricingPlan.values()) {
+      Double price = pricesPerHour.get(plan);
+      if (price == null || !(price > 0) || Double.isInfinite(price)) {
+        throw new IllegalArgumentException(
+            "pricesPerHour." + plan.wireName() + ": " + price + " (expected: a price > 0)");
+      }
+    }
     if (max < 1) {
       throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
     }
@@ -43,6 +47,11 @@ public record Candidate(
   /** The pool's name in the simulated gateway and in every report. */
   public String name() {
     return config.name();
+  }
+
+  /** One replica's share of its instance's price under the plan's pricing, USD per hour. */
+  public double replicaCostPerHour() {
+    return pricesPerHour.get(pricing);
   }
 
   /** One replica's share of its instance's price under {@code plan}, USD per hour. */

@@ -2,14 +2,12 @@ package dev.spillway.loadtest.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.loadtest.sim.SimulationPool;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
@@ -54,9 +52,6 @@ final class FleetSearch {
   private final Map<Composition, Evaluation> evaluated = new ConcurrentHashMap<>();
 
   FleetSearch(PlanSpec spec, TrialRunner runner, int threads, Consumer<Evaluation> progress) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
-    }
     this.spec = requireNonNull(spec, "spec");
     this.runner = requireNonNull(runner, "runner");
     this.threads = threads;
@@ -64,22 +59,14 @@ final class FleetSearch {
   }
 
   Outcome run() throws InterruptedException {
-    ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-      Thread thread = new Thread(runnable, "plan");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
+    try (SimulationPool pool = new SimulationPool("plan", threads)) {
       int size = spec.candidates().size();
       List<Future<Composition>> searches = new ArrayList<>();
       for (int i = 0; i < size; i++) {
         int candidate = i;
         searches.add(pool.submit(() -> smallestSingle(candidate)));
       }
-      List<Composition> singles = new ArrayList<>();
-      for (Future<Composition> search : searches) {
-        singles.add(get(search));
-      }
+      List<Composition> singles = SimulationPool.results(searches);
       Composition best = cheapest(singles);
       int skipped = 0;
       if (size > 1) {
@@ -108,7 +95,7 @@ final class FleetSearch {
             runs.add(pool.submit(() -> evaluate(c)));
           }
           for (Future<Evaluation> run : runs) {
-            Evaluation e = get(run);
+            Evaluation e = SimulationPool.result(run);
             if (e.meets()) {
               mix = mix == null ? e.composition() : mix;
             } else {
@@ -123,8 +110,6 @@ final class FleetSearch {
       List<Evaluation> all = new ArrayList<>(evaluated.values());
       all.sort(Comparator.comparingDouble(Evaluation::costPerHour).thenComparing(e -> e.composition().toString()));
       return new Outcome(best, singles, all, skipped, violations(all));
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -252,15 +237,4 @@ final class FleetSearch {
     return count;
   }
 
-  private static <T> T get(Future<T> future) throws InterruptedException {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new IllegalStateException("plan simulation failed", cause);
-    }
-  }
 }

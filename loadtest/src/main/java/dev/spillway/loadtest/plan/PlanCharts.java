@@ -2,6 +2,7 @@ package dev.spillway.loadtest.plan;
 
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.loadtest.report.Axes;
+import dev.spillway.loadtest.report.Palette;
 import dev.spillway.loadtest.report.Xml;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,6 @@ import java.util.Map;
  */
 final class PlanCharts {
 
-  private static final String[] PALETTE = {
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"
-  };
-  private static final String GREY = "#7f7f7f";
   private static final int WIDTH = 760;
   private static final int HEIGHT = 360;
   private static final int LEFT = 74;
@@ -53,7 +50,7 @@ final class PlanCharts {
         "attainment", frame, xTicks, yTicks);
     for (int t = 0; t < tiers.size(); t++) {
       ServiceTier tier = tiers.get(t);
-      String color = PALETTE[t % PALETTE.length];
+      String color = Palette.color(t);
       double target = result.spec().slo().get(tier).attainment();
       double y = frame.y(target);
       svg.append(String.format(Locale.ROOT,
@@ -102,7 +99,7 @@ final class PlanCharts {
     double[] below = new double[buckets];
     int p = 0;
     for (Map.Entry<String, long[]> pool : counts.entrySet()) {
-      String color = pool.getKey().isEmpty() ? GREY : PALETTE[p % PALETTE.length];
+      String color = pool.getKey().isEmpty() ? Palette.GREY : Palette.color(p);
       List<String> upper = new ArrayList<>();
       List<String> lower = new ArrayList<>();
       for (int i = 0; i < buckets; i++) {

@@ -1,6 +1,5 @@
 package dev.spillway.loadtest.plan;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -71,21 +70,15 @@ import java.util.Set;
 public final class PlanFile {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String NO_TRACE = "lengths come from a trace only when workload.trace is set";
   private static final int DEFAULT_MAX_REPLICAS = 64;
 
   private PlanFile() {}
 
   /** Reads and validates {@code file}. */
   public static PlanSpec load(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": cannot read (" + e.getMessage() + ")", e);
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    String stem = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-    return parse(text, dir, stem, file.toString());
+    Inputs.InputFile input = Inputs.read(file);
+    return parse(input.text(), input.dir(), input.stem(), file.toString());
   }
 
   /**
@@ -93,18 +86,7 @@ public final class PlanFile {
    * a {@code name}, {@code source} names the text in messages and reports.
    */
   public static PlanSpec parse(String yaml, Path baseDir, String defaultName, String source) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(yaml);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          source + ": not valid YAML (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(
-          source + ": (expected: a mapping with workload, slo, candidates and policies)");
-    }
-    Field top = new Field("", root);
+    Field top = Inputs.root(yaml, source, "a mapping with workload, slo, candidates and policies");
     top.allowOnly(
         "name", "description", "workload", "slo", "candidates", "policies", "pricing", "profiles",
         "maxReplicas", "maxQueueWait", "burst");
@@ -130,7 +112,7 @@ public final class PlanFile {
     Burst burst = burst(top.child("burst"));
     return new PlanSpec(
         name, source, trace == null ? "distributions" : trace.toString(), workload, slo, candidates,
-        policies, pricing, profiles, gateway, gateway.models().get(0), maxReplicas, burst);
+        policies, pricing, profiles, gateway, maxReplicas, burst);
   }
 
   private static Burst burst(Field field) {
@@ -206,23 +188,13 @@ public final class PlanFile {
           "model", "trace", "rate", "arrival", "burstiness", "requests", "duration", "inputLen", "outputLen",
           "tiers", "tenants", "seed");
       double rate = w.child("rate").positiveDouble("a request rate > 0 (or a trace to replay)");
-      builder = WorkloadOptions.builder(arrival(w, rate), model);
+      builder = WorkloadOptions.builder(Inputs.arrival(w, rate), model);
       builder.requests(w.child("requests").positiveLong(w.child("duration").missing() ? 1000 : 0));
       builder.duration(w.child("duration").duration());
-      builder.inputLength(length(w.child("inputLen"), new LengthSpec.Fixed(1024)));
-      builder.outputLength(length(w.child("outputLen"), new LengthSpec.Fixed(128)));
+      builder.inputLength(Inputs.length(w.child("inputLen"), new LengthSpec.Fixed(1024), NO_TRACE));
+      builder.outputLength(Inputs.length(w.child("outputLen"), new LengthSpec.Fixed(128), NO_TRACE));
     }
-    if (!w.child("tiers").missing()) {
-      Field tiers = w.child("tiers");
-      try {
-        builder.tiers(Inputs.mix(tiers).map(ServiceTier::fromWire));
-      } catch (IllegalArgumentException e) {
-        throw tiers.invalid("NAME: WEIGHT entries with names priority, default, flex or batch");
-      }
-    }
-    if (!w.child("tenants").missing()) {
-      builder.tenants(Inputs.mix(w.child("tenants")));
-    }
+    Inputs.mixes(w, builder);
     builder.seed(w.child("seed").anyLong(0));
     try {
       return builder.build();
@@ -231,35 +203,7 @@ public final class PlanFile {
     }
   }
 
-  private static Arrival arrival(Field w, double rate) {
-    Field kind = w.child("arrival");
-    Field burstiness = w.child("burstiness");
-    String name = kind.text(burstiness.missing() ? "poisson" : "gamma");
-    if (!name.equals("gamma") && !burstiness.missing()) {
-      throw burstiness.invalid("burstiness only with arrival: gamma");
-    }
-    switch (name) {
-      case "poisson":
-        return new Arrival.Poisson(rate);
-      case "constant":
-        return new Arrival.Constant(rate);
-      case "gamma":
-        return new Arrival.Gamma(rate, burstiness.missing() ? 1 : burstiness.positiveDouble("a number > 0"));
-      default:
-        throw kind.invalid("poisson, gamma or constant");
-    }
-  }
 
-  private static LengthSpec length(Field field, LengthSpec otherwise) {
-    if (field.missing()) {
-      return otherwise;
-    }
-    LengthSpec spec = LengthSpec.parse(field.text(""), field.path());
-    if (spec instanceof LengthSpec.FromTrace) {
-      throw field.invalid("a length distribution; lengths come from a trace only when workload.trace is set");
-    }
-    return spec;
-  }
 
   private static Map<ServiceTier, TierGoal> slo(Field slo) {
     String expected = "per tier, {ttft, tpot, e2e, attainment}, such as priority: {ttft: 1s, attainment: 0.99}";
@@ -387,8 +331,7 @@ public final class PlanFile {
       Fleet.Pool pool = fleet.pools().get(i);
       int max = (int) Math.min(Integer.MAX_VALUE, elements.get(i).child("max").positiveLong(Integer.MAX_VALUE));
       Map<PricingPlan, Double> prices = prices(pool, profiles);
-      candidates.add(
-          new Candidate(pool.config(), pool.accelerator(), pool.description(), prices.get(pricing), prices, max));
+      candidates.add(new Candidate(pool.config(), pool.accelerator(), pool.description(), pricing, prices, max));
     }
     return candidates;
   }

@@ -24,8 +24,8 @@ import java.util.Map;
  * @param workloadSource what the workload replays or samples, for the reports: a trace file, or "distributions"
  * @param slo the goals of every tier the workload sends; a request of another tier is not judged
  * @param candidates in the file's order; compositions count replicas in this order
- * @param model the model's gateway configuration, with no pools: queue bounds, and the goals as the
- *     routing objective of each tier
+ * @param gateway the gateway configuration of the model with the candidates as pools of one replica:
+ *     its server, queue bounds and objectives, which every simulated fleet takes
  * @param maxReplicas the most replicas of a candidate without its own {@code max}
  * @param burst the reserved-base-plus-burst alternative to weigh against the best fixed fleet; null for none
  */
@@ -40,7 +40,6 @@ public record PlanSpec(
     PricingPlan pricing,
     Profiles profiles,
     GatewayConfig gateway,
-    ModelConfig model,
     int maxReplicas,
     Burst burst) {
 
@@ -55,10 +54,17 @@ public record PlanSpec(
     requireNonNull(pricing, "pricing");
     requireNonNull(profiles, "profiles");
     requireNonNull(gateway, "gateway");
-    requireNonNull(model, "model");
+    if (gateway.models().size() != 1) {
+      throw new IllegalArgumentException("gateway: " + gateway.models().size() + " models (expected: the plan's one)");
+    }
     if (slo.isEmpty() || candidates.isEmpty() || policies.isEmpty()) {
       throw new IllegalArgumentException("slo, candidates, policies: (expected: at least one of each)");
     }
+  }
+
+  /** The model's gateway configuration. */
+  public ModelConfig model() {
+    return gateway.models().get(0);
   }
 
   /** The tiers with goals, in tier order. */
@@ -104,6 +110,7 @@ public record PlanSpec(
   }
 
   private GatewayConfig config(List<PoolConfig> pools, String policy) {
+    ModelConfig model = model();
     Map<ServiceTier, Slo> objectives = new EnumMap<>(model.slos());
     slo.forEach(
         (tier, goal) -> {

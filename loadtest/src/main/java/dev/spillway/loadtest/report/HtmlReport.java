@@ -84,24 +84,24 @@ public final class HtmlReport {
     }
 
     html.append("<h2>Latency distributions</h2>\n");
-    html.append(cdf("TTFT CDF", samples.ttftMs(), Svg.PALETTE[0]));
-    html.append(cdf("TPOT CDF", samples.tpotMs(), Svg.PALETTE[1]));
-    html.append(cdf("E2E latency CDF", samples.e2eMs(), Svg.PALETTE[2]));
+    html.append(cdf("TTFT CDF", samples.ttftMs(), Palette.color(0)));
+    html.append(cdf("TPOT CDF", samples.tpotMs(), Palette.color(1)));
+    html.append(cdf("E2E latency CDF", samples.e2eMs(), Palette.color(2)));
 
     html.append("<h2>Over time (1 s buckets)</h2>\n");
     List<TimeSeries.Bucket> buckets = series.buckets();
     double[] t = column(buckets, TimeSeries.Bucket::startSeconds);
     html.append(Svg.lineChart("Requests per second", "time (s)", "requests/s", List.of(
-        new Svg.Series("sent", Svg.PALETTE[0], t, column(buckets, b -> b.sent())),
-        new Svg.Series("completed", Svg.PALETTE[2], t, column(buckets, b -> b.completed())),
-        new Svg.Series("failed", Svg.PALETTE[1], t, column(buckets, b -> b.failed())))));
+        new Svg.Series("sent", Palette.color(0), t, column(buckets, b -> b.sent())),
+        new Svg.Series("completed", Palette.color(2), t, column(buckets, b -> b.completed())),
+        new Svg.Series("failed", Palette.color(1), t, column(buckets, b -> b.failed())))));
     html.append(Svg.lineChart("Output tokens per second", "time (s)", "tokens/s", List.of(
-        new Svg.Series("output tokens", Svg.PALETTE[3], t, column(buckets, TimeSeries.Bucket::outputTokens)))));
+        new Svg.Series("output tokens", Palette.color(3), t, column(buckets, TimeSeries.Bucket::outputTokens)))));
     html.append(Svg.lineChart("Latency of requests completing in each second", "time (s)", "ms", List.of(
-        new Svg.Series("TTFT p50", Svg.PALETTE[0], t, latencies(buckets, TimeSeries.Bucket::ttftP50Ms)),
-        new Svg.Series("TTFT p99", Svg.PALETTE[4], t, latencies(buckets, TimeSeries.Bucket::ttftP99Ms)),
-        new Svg.Series("E2E p50", Svg.PALETTE[2], t, latencies(buckets, TimeSeries.Bucket::e2eP50Ms)),
-        new Svg.Series("E2E p99", Svg.PALETTE[1], t, latencies(buckets, TimeSeries.Bucket::e2eP99Ms)))));
+        new Svg.Series("TTFT p50", Palette.color(0), t, latencies(buckets, TimeSeries.Bucket::ttftP50Ms)),
+        new Svg.Series("TTFT p99", Palette.color(4), t, latencies(buckets, TimeSeries.Bucket::ttftP99Ms)),
+        new Svg.Series("E2E p50", Palette.color(2), t, latencies(buckets, TimeSeries.Bucket::e2eP50Ms)),
+        new Svg.Series("E2E p99", Palette.color(1), t, latencies(buckets, TimeSeries.Bucket::e2eP99Ms)))));
 
     html.append("<h2>Pools</h2>\n");
     List<Svg.Bar> shares = new ArrayList<>();
@@ -110,7 +110,7 @@ public final class HtmlReport {
       Summary.PoolShare share = pool.getValue();
       shares.add(new Svg.Bar(pool.getKey(), share.share(),
           String.format(Locale.ROOT, "%.1f%% (%d)", share.share() * 100, share.requests()),
-          Svg.PALETTE[color++ % Svg.PALETTE.length]));
+          Palette.color(color++)));
     }
     html.append(Svg.barChart("Share of completed requests per pool", shares));
     html.append("<table><tr><th class=\"k\">pool</th><th>requests</th><th>share</th><th>output tokens</th>")
@@ -131,11 +131,11 @@ public final class HtmlReport {
     row(html, "price per 1M output tokens (USD)", money(costs.pricePerMillionOutputTokensUsd()));
     html.append("</table>\n");
     List<Svg.Bar> money = new ArrayList<>();
-    money.add(new Svg.Bar("cost, total", costs.totalCostUsd(), money(costs.totalCostUsd()), Svg.PALETTE[1]));
-    money.add(new Svg.Bar("price, total", costs.totalPriceUsd(), money(costs.totalPriceUsd()), Svg.PALETTE[2]));
+    money.add(new Svg.Bar("cost, total", costs.totalCostUsd(), money(costs.totalCostUsd()), Palette.color(1)));
+    money.add(new Svg.Bar("price, total", costs.totalPriceUsd(), money(costs.totalPriceUsd()), Palette.color(2)));
     summary.pools().forEach((name, share) -> {
-      money.add(new Svg.Bar("cost, " + name, share.costUsd(), money(share.costUsd()), Svg.PALETTE[1]));
-      money.add(new Svg.Bar("price, " + name, share.priceUsd(), money(share.priceUsd()), Svg.PALETTE[2]));
+      money.add(new Svg.Bar("cost, " + name, share.costUsd(), money(share.costUsd()), Palette.color(1)));
+      money.add(new Svg.Bar("price, " + name, share.priceUsd(), money(share.priceUsd()), Palette.color(2)));
     });
     html.append(Svg.barChart("Cost and price (USD)", money));
     html.append("</body></html>\n");

@@ -9,10 +9,6 @@ import java.util.Locale;
  */
 final class Svg {
 
-  static final String[] PALETTE = {
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"
-  };
-
   private static final int WIDTH = 720;
   private static final int HEIGHT = 300;
   private static final int LEFT = 70;

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spillway.loadtest.LoadtestMain;
-import java.io.ByteArrayOutputStream;
+import dev.spillway.loadtest.CommandOutcome;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -41,16 +38,6 @@ class ExperimentLiveTest {
 
   @TempDir Path dir;
 
-  private record Outcome(int status, String out, String err) {}
-
-  private static Outcome main(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        LoadtestMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private Path file(String name, String yaml) throws IOException {
     Path file = dir.resolve(name);
     Files.writeString(file, yaml);
@@ -60,8 +47,8 @@ class ExperimentLiveTest {
   @Test
   void tinyLiveExperimentRunsEveryPolicyThroughTheGateway() throws Exception {
     Path out = dir.resolve("out");
-    Outcome outcome =
-        main("experiment", file("tiny-live.yaml", TINY_LIVE).toString(), "--out", out.toString(), "--live", "--quiet");
+    CommandOutcome outcome =
+        CommandOutcome.of("experiment", file("tiny-live.yaml", TINY_LIVE).toString(), "--out", out.toString(), "--live", "--quiet");
 
     assertThat(outcome.status()).as(outcome.err()).isZero();
     assertThat(outcome.err()).contains("estimated real time 0.1 min");
@@ -89,18 +76,18 @@ class ExperimentLiveTest {
   void aLiveExperimentOverTheTimeBudgetIsRefused() throws Exception {
     // 100000 requests at 20 req/s, twice: about 167 minutes of real time
     Path yaml = file("long.yaml", TINY_LIVE.replace("requests: 40", "requests: 100000"));
-    Outcome refused = main("experiment", yaml.toString(), "--out", dir.resolve("o").toString(), "--live");
+    CommandOutcome refused = CommandOutcome.of("experiment", yaml.toString(), "--out", dir.resolve("o").toString(), "--live");
 
     assertThat(refused.status()).isEqualTo(2);
     assertThat(refused.err()).contains("--max-live-minutes").contains("166.7 min");
     assertThat(Files.exists(dir.resolve("o"))).isFalse();
 
     // the small one is refused too once the budget is below its estimate (0.07 min)
-    Outcome tight = main("experiment", file("tiny.yaml", TINY_LIVE).toString(), "--out", dir.resolve("t").toString(),
+    CommandOutcome tight = CommandOutcome.of("experiment", file("tiny.yaml", TINY_LIVE).toString(), "--out", dir.resolve("t").toString(),
         "--live", "--max-live-minutes", "0.05");
     assertThat(tight.status()).isEqualTo(2);
     assertThat(tight.err()).contains("exceeds --max-live-minutes 0.05");
 
-    assertThat(main("experiment", "--help").out()).contains("--live", "--max-live-minutes");
+    assertThat(CommandOutcome.of("experiment", "--help").out()).contains("--live", "--max-live-minutes");
   }
 }

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spillway.loadtest.LoadtestMain;
-import java.io.ByteArrayOutputStream;
+import dev.spillway.loadtest.CommandOutcome;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,16 +49,6 @@ class ExperimentTest {
 
   @TempDir Path dir;
 
-  private record Outcome(int status, String out, String err) {}
-
-  private Outcome main(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        LoadtestMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private Path file(String name, String yaml) throws IOException {
     Path file = dir.resolve(name);
     Files.writeString(file, yaml);
@@ -75,7 +62,7 @@ class ExperimentTest {
   @Test
   void tinyExperimentWritesEveryRunTablesPlotsAndReport() throws Exception {
     Path out = dir.resolve("out");
-    Outcome outcome = main("experiment", file("tiny.yaml", TINY).toString(), "--out", out.toString(), "--quiet");
+    CommandOutcome outcome = CommandOutcome.of("experiment", file("tiny.yaml", TINY).toString(), "--out", out.toString(), "--quiet");
 
     assertThat(outcome.status()).as(outcome.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve(ExperimentReport.RESULTS_JSON).toFile());
@@ -190,20 +177,20 @@ class ExperimentTest {
 
   @Test
   void badFilesAndFlagsAreUsageErrorsThatNameTheField() throws Exception {
-    Outcome bad = main("experiment", file("bad.yaml", TINY.replace("round-robin,", "round-robin, round-robin,")).toString(),
+    CommandOutcome bad = CommandOutcome.of("experiment", file("bad.yaml", TINY.replace("round-robin,", "round-robin, round-robin,")).toString(),
         "--out", dir.resolve("o").toString());
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.err()).contains("experiment: policies[1]: round-robin (expected: each policy once)");
 
-    Outcome missingFile = main("experiment", "--out", dir.resolve("o").toString());
+    CommandOutcome missingFile = CommandOutcome.of("experiment", "--out", dir.resolve("o").toString());
     assertThat(missingFile.status()).isEqualTo(2);
     assertThat(missingFile.err()).contains("FILE: missing");
 
-    Outcome missingOut = main("experiment", file("ok.yaml", TINY).toString());
+    CommandOutcome missingOut = CommandOutcome.of("experiment", file("ok.yaml", TINY).toString());
     assertThat(missingOut.status()).isEqualTo(2);
     assertThat(missingOut.err()).contains("--out: missing");
 
-    assertThat(main("experiment", "--help").out()).contains("--out DIR", "--parallel N");
+    assertThat(CommandOutcome.of("experiment", "--help").out()).contains("--out DIR", "--parallel N");
   }
 
   private static void assertError(String yaml, String message) {

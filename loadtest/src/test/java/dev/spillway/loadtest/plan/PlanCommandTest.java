@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spillway.loadtest.LoadtestMain;
-import java.io.ByteArrayOutputStream;
+import dev.spillway.loadtest.CommandOutcome;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,43 +18,16 @@ class PlanCommandTest {
 
   @TempDir Path dir;
 
-  private record Outcome(int status, String out, String err) {}
-
-  private Outcome main(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        LoadtestMain.run(
-            args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  /** The first 600 requests of the shipped trace, twice as fast, for an 8B model: a mix is cheapest. */
+  /** {@link FleetSearchTest#TRACE_MIX} as a file: 600 requests of the shipped trace where a mix is cheapest. */
   private Path tracePlan() throws IOException {
-    Path trace = Path.of("traces/azure-code-2023.csv").toAbsolutePath();
     Path file = dir.resolve("trace-plan.yaml");
-    Files.writeString(file,
-        "workload:\n"
-            + "  trace: " + trace + "\n"
-            + "  model: llama-3.1-8b\n"
-            + "  speedup: 2\n"
-            + "  requests: 600\n"
-            + "  tiers: {priority: 0.2, default: 0.8}\n"
-            + "  seed: 1\n"
-            + "slo:\n"
-            + "  priority: {ttft: 1s, tpot: 50ms, attainment: 0.99}\n"
-            + "  default: {ttft: 3s, tpot: 100ms, attainment: 0.95}\n"
-            + "candidates:\n"
-            + "  - {accelerator: p4de.24xlarge, tp: 1, max: 4}\n"
-            + "  - {accelerator: p5.48xlarge, dtype: fp8, tp: 1, max: 4}\n"
-            + "  - {accelerator: trn2.48xlarge, tp: 8, max: 4}\n"
-            + "policies: [least-outstanding, shortest-predicted-latency]\n");
+    Files.writeString(file, FleetSearchTest.TRACE_MIX);
     return file;
   }
 
   @Test
   void writesThePlanWithTheBestTheBestSingleAndOneEntryPerAccelerator() throws IOException {
-    Outcome run = main("plan", tracePlan().toString(), "--out", dir.resolve("out").toString(), "--parallel", "2");
+    CommandOutcome run = CommandOutcome.of("plan", tracePlan().toString(), "--out", dir.resolve("out").toString(), "--parallel", "2");
 
     assertThat(run.status()).as(run.err()).isZero();
     JsonNode plan = JSON.readTree(dir.resolve("out/plan.json").toFile());
@@ -91,7 +61,7 @@ class PlanCommandTest {
     Files.writeString(file, Files.readString(tracePlan())
         + "burst: {base: reserved-3y, burst: on-demand, metric: queue-depth, target: 2, interval: 5s}\n");
 
-    Outcome run = main("plan", file.toString(), "--out", dir.resolve("out").toString(), "--quiet");
+    CommandOutcome run = CommandOutcome.of("plan", file.toString(), "--out", dir.resolve("out").toString(), "--quiet");
 
     assertThat(run.status()).as(run.err()).isZero();
     JsonNode plan = JSON.readTree(dir.resolve("out/plan.json").toFile());
@@ -117,8 +87,8 @@ class PlanCommandTest {
   @Test
   void theSameSeedGivesTheSamePlanOnAnyNumberOfThreads() throws IOException {
     Path file = tracePlan();
-    assertThat(main("plan", file.toString(), "--out", dir.resolve("a").toString(), "--parallel", "1", "--quiet").status()).isZero();
-    assertThat(main("plan", file.toString(), "--out", dir.resolve("b").toString(), "--parallel", "3", "--quiet").status()).isZero();
+    assertThat(CommandOutcome.of("plan", file.toString(), "--out", dir.resolve("a").toString(), "--parallel", "1", "--quiet").status()).isZero();
+    assertThat(CommandOutcome.of("plan", file.toString(), "--out", dir.resolve("b").toString(), "--parallel", "3", "--quiet").status()).isZero();
 
     JsonNode a = JSON.readTree(dir.resolve("a/plan.json").toFile());
     JsonNode b = JSON.readTree(dir.resolve("b/plan.json").toFile());
@@ -132,11 +102,11 @@ class PlanCommandTest {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, Files.readString(tracePlan()).replace("attainment: 0.95", "attainment: 2"));
 
-    Outcome run = main("plan", file.toString(), "--out", dir.resolve("out").toString());
+    CommandOutcome run = CommandOutcome.of("plan", file.toString(), "--out", dir.resolve("out").toString());
 
     assertThat(run.status()).isEqualTo(2);
     assertThat(run.err()).contains("slo.default.attainment: 2 (expected: ");
-    assertThat(main("plan", "--out", dir.toString()).err()).contains("FILE: missing");
-    assertThat(main("plan", file.toString()).err()).contains("--out: missing");
+    assertThat(CommandOutcome.of("plan", "--out", dir.toString()).err()).contains("FILE: missing");
+    assertThat(CommandOutcome.of("plan", file.toString()).err()).contains("--out: missing");
   }
 }
