@@ -80,6 +80,11 @@ public final class Engine {
   private long outstandingTokens;
   /** Prompt tokens still to prefill of the running sequences. */
   private long runningPrefill;
+  /**
+   * Prompt tokens the step in flight prefills: still in {@link #runningPrefill} until the step ends,
+   * but done by the time a request submitted now can join a step.
+   */
+  private long inFlightPrefill;
   /** Static batching: the padded prompt length of the batch in flight. */
   private int batchBucket;
 
@@ -264,6 +269,7 @@ public final class Engine {
     for (int i = 0; i < step.size(); i++) {
       Sequence s = step.get(i);
       s.costUsd += stepCost * s.scheduled / tokens;
+      inFlightPrefill += Math.min(s.computed + s.scheduled, s.promptTokens) - Math.min(s.computed, s.promptTokens);
     }
     stats.costUsd += stepCost;
     lastStepEnd = end;
@@ -292,6 +298,7 @@ public final class Engine {
       }
     }
     step.clear();
+    inFlightPrefill = 0;
     if (ended) {
       running.removeIf(s -> s.done);
     }
@@ -542,9 +549,12 @@ public final class Engine {
     return freeBlocks;
   }
 
-  /** Prompt tokens still to prefill ahead of a request of tier rank {@code tierRank}. */
+  /**
+   * Prompt tokens still to prefill ahead of a request of tier rank {@code tierRank} once the step in
+   * flight has ended (a request waits for that step, and its prefill is done when it ends).
+   */
   long queuedPrefillThrough(int tierRank) {
-    return runningPrefill + waiting.remainingThrough(tierRank);
+    return Math.max(0, runningPrefill - inFlightPrefill) + waiting.remainingThrough(tierRank);
   }
 
   /** When the step in flight ends; {@code nowNanos} when none is. */

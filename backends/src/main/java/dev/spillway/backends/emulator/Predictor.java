@@ -15,7 +15,8 @@ import java.time.Duration;
  * step the cost of its prompt over a plain decode step ({@code Δ}), so with arrivals at {@code λ} per
  * second the engine spends {@code λ·Δ} of its time on them and a token takes
  * {@code decode / (1 − λ·Δ)}. {@code λ} and the mean prompt come from the engine's own recent arrivals,
- * counted with exponential decay ({@link #HORIZON_NANOS}); nothing is known of them before the first.
+ * counted with exponential decay ({@link #HORIZON_NANOS}); a second, one-second count takes over
+ * {@code λ} during a burst ({@link #arrivalRate}); nothing is known of them before the first.
  * Static engines (compiled batches) decode at their full compiled batch and at the context bucket,
  * as they run.
  *
@@ -26,6 +27,20 @@ final class Predictor {
   /** How far back arrivals count: their weight falls by e every this many nanoseconds. */
   static final long HORIZON_NANOS = 10_000_000_000L;
 
+  /**
+   * The horizon of a second count of arrivals, which sees a burst within about a second, so that a
+   * replica that starts to receive a flood of requests (a router turning to it) predicts for the flood
+   * before the long count has caught up (see {@link #arrivalRate}).
+   */
+  static final long BURST_HORIZON_NANOS = 1_000_000_000L;
+
+  /**
+   * The fewest arrivals in the burst count that make a burst: below it the count is Poisson noise
+   * around the long count's rate (at two requests a second it reads 0 to 5), and taking its rate
+   * would only bias TPOT upward.
+   */
+  static final int BURST_MIN_ARRIVALS = 8;
+
   /** The most of its time the engine is taken to spend on the prefills of later arrivals. */
   private static final double MAX_PREFILL_SHARE = 0.9;
 
@@ -35,6 +50,7 @@ final class Predictor {
 
   /** Decayed count of arrivals and of their prompt and output tokens, as of {@link #decayedAt}. */
   private double arrivals;
+  private double burstArrivals;
   private double promptTokens;
   private double outputTokens;
   private long decayedAt = Long.MIN_VALUE;
@@ -49,6 +65,7 @@ final class Predictor {
   void arrived(long nowNanos, int prompt, int maxOutput) {
     decayTo(nowNanos);
     arrivals += 1;
+    burstArrivals += 1;
     promptTokens += prompt;
     outputTokens += maxOutput;
   }
@@ -57,16 +74,24 @@ final class Predictor {
     if (decayedAt != Long.MIN_VALUE && nowNanos > decayedAt) {
       double keep = Math.exp(-(double) (nowNanos - decayedAt) / HORIZON_NANOS);
       arrivals *= keep;
+      burstArrivals *= Math.exp(-(double) (nowNanos - decayedAt) / BURST_HORIZON_NANOS);
       promptTokens *= keep;
       outputTokens *= keep;
     }
     decayedAt = Math.max(decayedAt, nowNanos);
   }
 
-  /** Recent arrivals per second. */
+  /**
+   * Recent arrivals per second: the long count's rate, or the burst count's when that holds a burst
+   * ({@link #BURST_MIN_ARRIVALS} or more) at a higher rate.
+   */
   double arrivalRate(long nowNanos) {
     decayTo(nowNanos);
-    return arrivals / (HORIZON_NANOS / 1e9);
+    double rate = arrivals / (HORIZON_NANOS / 1e9);
+    if (burstArrivals >= BURST_MIN_ARRIVALS) {
+      rate = Math.max(rate, burstArrivals / (BURST_HORIZON_NANOS / 1e9));
+    }
+    return rate;
   }
 
   /** The mean prompt of recent arrivals, in tokens; 0 before the first. */

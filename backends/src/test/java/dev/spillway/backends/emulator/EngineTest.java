@@ -296,6 +296,41 @@ class EngineTest {
   }
 
   @Test
+  void theStepInFlightsPrefillIsNotQueuedAheadOfANewRequest() {
+    Engine engine = engine("test-continuous", 0);
+    engine.submit(request("first", 200, 20, ServiceTier.DEFAULT), e -> {});
+    clock.runUntil(1); // the first step, prefilling all 200 prompt tokens (budget 256), is in flight
+
+    assertThat(engine.stepInFlightEndsAt(clock.nanoTime())).isGreaterThan(clock.nanoTime());
+    assertThat(engine.queuedPrefillTokens()).isEqualTo(200);
+    // a request submitted now waits for that step, by which time its prefill is done
+    assertThat(engine.queuedPrefillThrough(ServiceTier.DEFAULT.ordinal())).isZero();
+
+    engine.submit(request("second", 100, 20, ServiceTier.DEFAULT), e -> {});
+    assertThat(engine.queuedPrefillThrough(ServiceTier.DEFAULT.ordinal())).isEqualTo(100);
+    clock.run();
+    assertThat(engine.queuedPrefillThrough(ServiceTier.DEFAULT.ordinal())).isZero();
+  }
+
+  @Test
+  void aBurstOfArrivalsRaisesThePredictedArrivalRateWithinASecond() {
+    Predictor predictor = new Predictor(engine("test-continuous", 0));
+    long second = 1_000_000_000L;
+    // a minute at two requests a second: the rate is the long count's, not the noisy short one's
+    for (long t = 0; t < 60 * second; t += second / 2) {
+      predictor.arrived(t, 100, 10);
+    }
+    assertThat(predictor.arrivalRate(60 * second)).isCloseTo(2.0, within(0.2));
+    // then twenty a second: within a second the prediction sees most of it, long before the
+    // ten-second count would
+    long start = 60 * second;
+    for (long t = start; t < start + second; t += second / 20) {
+      predictor.arrived(t, 100, 10);
+    }
+    assertThat(predictor.arrivalRate(start + second)).isGreaterThan(10);
+  }
+
+  @Test
   void capacityForLateBindingCountsRequestsWaitingForTheNextStep() {
     Engine engine = engine("test-continuous", 3);
     InferenceRequest small = request("c", 50, 10, ServiceTier.DEFAULT);
