@@ -41,28 +41,53 @@ final class SseParser {
    */
   boolean feed(Buffer chunk, Events events) {
     byte[] bytes = chunk.getBytes(); // one copy per read, however many events it holds
-    for (byte b : bytes) {
-      if (afterCr) {
-        afterCr = false;
-        if (b == '\n') {
-          continue;
-        }
-      }
-      if (b == '\r' || b == '\n') {
-        afterCr = b == '\r';
-        if (!endLine(events)) {
-          return false;
-        }
-      } else {
-        if (length == MAX_EVENT_BYTES) {
-          return false;
-        }
-        if (length == line.length) {
-          line = Arrays.copyOf(line, Math.min(MAX_EVENT_BYTES, line.length * 2));
-        }
-        line[length++] = b;
+    int n = bytes.length;
+    int i = 0;
+    if (afterCr && n > 0) {
+      afterCr = false;
+      if (bytes[0] == '\n') {
+        i = 1;
       }
     }
+    while (i < n) {
+      int end = i;
+      while (end < n && bytes[end] != '\n' && bytes[end] != '\r') {
+        end++;
+      }
+      if (!append(bytes, i, end - i)) {
+        return false;
+      }
+      if (end == n) {
+        return true; // the line goes on in the next chunk
+      }
+      if (!endLine(events)) {
+        return false;
+      }
+      i = end + 1;
+      if (bytes[end] == '\r') {
+        if (i == n) {
+          afterCr = true; // an LF that opens the next chunk ends no second line
+        } else if (bytes[i] == '\n') {
+          i++;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Adds {@code count} bytes of {@code bytes} from {@code from} to the current line. */
+  private boolean append(byte[] bytes, int from, int count) {
+    if (count == 0) {
+      return true;
+    }
+    if (length + count > MAX_EVENT_BYTES) {
+      return false;
+    }
+    if (length + count > line.length) {
+      line = Arrays.copyOf(line, Math.min(MAX_EVENT_BYTES, Math.max(line.length * 2, length + count)));
+    }
+    System.arraycopy(bytes, from, line, length, count);
+    length += count;
     return true;
   }
 

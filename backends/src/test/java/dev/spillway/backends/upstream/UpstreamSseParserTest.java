@@ -53,6 +53,41 @@ class UpstreamSseParserTest {
   }
 
   @Test
+  void anyChunkingOfAStreamGivesTheEventsOfTheWholeStream() {
+    java.util.Random random = new java.util.Random(7);
+    String[] ends = {"\n", "\r\n", "\r"};
+    for (int round = 0; round < 200; round++) {
+      StringBuilder stream = new StringBuilder();
+      for (int e = 0; e < 1 + random.nextInt(6); e++) {
+        if (random.nextInt(4) == 0) {
+          stream.append(": keep-alive").append(ends[random.nextInt(3)]);
+        }
+        for (int l = 0; l < 1 + random.nextInt(3); l++) {
+          stream.append(random.nextBoolean() ? "data: " : "data:").append("{\"n\":").append(random.nextInt(1000))
+              .append("}").append(ends[random.nextInt(3)]);
+        }
+        stream.append(ends[random.nextInt(3)]);
+      }
+      byte[] bytes = stream.toString().getBytes(StandardCharsets.UTF_8);
+      List<String> whole = new ArrayList<>();
+      SseParser one = new SseParser();
+      assertThat(one.feed(Buffer.buffer(bytes), strings(whole))).isTrue();
+      assertThat(one.finish(strings(whole))).isTrue();
+
+      List<String> split = new ArrayList<>();
+      SseParser parts = new SseParser();
+      for (int i = 0; i < bytes.length; ) {
+        int size = random.nextInt(9); // empty chunks too
+        int end = Math.min(bytes.length, i + size);
+        assertThat(parts.feed(Buffer.buffer(Arrays.copyOfRange(bytes, i, end)), strings(split))).isTrue();
+        i = end;
+      }
+      assertThat(parts.finish(strings(split))).isTrue();
+      assertThat(split).as(stream.toString()).isEqualTo(whole);
+    }
+  }
+
+  @Test
   void handsOverAnEventTheStreamEndedInWithoutItsBlankLine() {
     SseParser parser = new SseParser();
     List<String> events = new ArrayList<>();
