@@ -36,8 +36,10 @@ final class CanonicalRequest {
 
   private CanonicalRequest() {}
 
-  static String of(Endpoint endpoint, JsonNode body) {
-    StringBuilder out = new StringBuilder(256).append(endpoint.path()).append('\n');
+  /** {@code bodyBytes}: the body's size, which the canonical form seldom exceeds (one allocation). */
+  static String of(Endpoint endpoint, JsonNode body, int bodyBytes) {
+    StringBuilder out =
+        new StringBuilder(endpoint.path().length() + 1 + bodyBytes).append(endpoint.path()).append('\n');
     out.append('{');
     boolean first = true;
     for (String name : sortedNames(body)) {
@@ -73,8 +75,10 @@ final class CanonicalRequest {
         write(out, node.get(i));
       }
       out.append(']');
+    } else if (node.isTextual()) {
+      JsonText.string(out, node.textValue());
     } else {
-      out.append(node.toString()); // a scalar as JSON: strings quoted and escaped
+      out.append(node.toString()); // a number or a boolean as JSON
     }
   }
 

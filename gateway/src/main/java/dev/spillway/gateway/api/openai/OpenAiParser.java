@@ -208,7 +208,7 @@ public final class OpenAiParser {
             !generates,
             // Only a request that may be answered from the cache pays for its canonical form.
             generates && GatewayRequest.deterministic(sampling)
-                ? CanonicalRequest.of(endpoint, root)
+                ? CanonicalRequest.of(endpoint, root, body.length)
                 : "");
     return new OpenAiRequest(
         endpoint, core, model, stream, includeUsage, continuousUsage, embeddingOptions);
