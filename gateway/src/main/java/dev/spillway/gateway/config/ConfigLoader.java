@@ -137,7 +137,7 @@ public final class ConfigLoader {
   private ModelConfig model(Node node, Node defaults) {
     node.allowOnly(
         "name", "aliases", "routing", "queueCapacity", "maxQueueWait", "slo", "defaultMaxTokens",
-        "embeddingDimensions", "pools");
+        "embeddingDimensions", "pools", "cache");
     String name = node.child("name").requiredText();
     List<String> aliases = node.child("aliases").textList();
     String routing = inherit(node, defaults, "routing").text("least-outstanding");
@@ -178,7 +178,9 @@ public final class ConfigLoader {
     for (int i = 0; i < poolsNode.json.size(); i++) {
       pools.add(pool(new Node(poolsNode.path + "[" + i + "]", poolsNode.json.get(i)), name));
     }
-    return new ModelConfig(name, aliases, routing, capacity, maxWait, slos, maxTokens, dimensions, pools);
+    return new ModelConfig(
+        name, aliases, routing, capacity, maxWait, slos, maxTokens, dimensions, pools,
+        cache(node.child("cache"), dimensions));
   }
 
   private PoolConfig pool(Node node, String model) {
@@ -273,6 +275,25 @@ public final class ConfigLoader {
             : Optional.of(provisioningNode.duration(Duration.ZERO));
     return Optional.of(
         new AutoscaleConfig(min, max, metric, target, interval, scaleDownAfter, provisioning));
+  }
+
+  /**
+   * A model's {@code cache} block: {@code {ttl, maxEntries}}, each optional ({@code cache: {}} takes
+   * the defaults); only on models that generate text.
+   */
+  private Optional<CacheConfig> cache(Node node, int embeddingDimensions) {
+    if (node.missing()) {
+      return Optional.empty();
+    }
+    node.allowOnly("ttl", "maxEntries");
+    if (embeddingDimensions > 0) {
+      throw new IllegalArgumentException(
+          node.path + ": set on an embedding model (expected: only on models that generate text)");
+    }
+    CacheConfig d = CacheConfig.DEFAULT;
+    Duration ttl = node.child("ttl").duration(d.ttl());
+    int maxEntries = node.child("maxEntries").integer(d.maxEntries(), 1, 100_000_000);
+    return Optional.of(new CacheConfig(ttl, maxEntries));
   }
 
   /** {@code trn2.48xlarge} → {@code trn2}, {@code p5.48xlarge} → {@code p5}; the kind otherwise. */

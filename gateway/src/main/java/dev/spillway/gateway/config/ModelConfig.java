@@ -7,6 +7,7 @@ import dev.spillway.gateway.core.GatewayRequest.Slo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One logical model and its pools.
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param slos the latency objective per tier, for SLO-aware routing
  * @param defaultMaxTokens output tokens when a request sets no limit
  * @param embeddingDimensions vector size for embedding models; 0 for generative ones
+ * @param cache the response cache for deterministic requests; empty for none
  */
 public record ModelConfig(
     String name,
@@ -27,7 +29,8 @@ public record ModelConfig(
     Map<ServiceTier, Slo> slos,
     int defaultMaxTokens,
     int embeddingDimensions,
-    List<PoolConfig> pools) {
+    List<PoolConfig> pools,
+    Optional<CacheConfig> cache) {
 
   public ModelConfig {
     requireNonNull(name, "name");
@@ -37,6 +40,27 @@ public record ModelConfig(
     requireNonNull(maxQueueWait, "maxQueueWait");
     slos = Map.copyOf(slos);
     pools = List.copyOf(pools);
+    requireNonNull(cache, "cache");
+    if (cache.isPresent() && embeddingDimensions > 0) {
+      throw new IllegalArgumentException(
+          "cache: " + cache.get() + " (expected: none on an embedding model)");
+    }
+  }
+
+  /** A model without a response cache. */
+  public ModelConfig(
+      String name,
+      List<String> aliases,
+      String routing,
+      Map<ServiceTier, Integer> queueCapacity,
+      Duration maxQueueWait,
+      Map<ServiceTier, Slo> slos,
+      int defaultMaxTokens,
+      int embeddingDimensions,
+      List<PoolConfig> pools) {
+    this(
+        name, aliases, routing, queueCapacity, maxQueueWait, slos, defaultMaxTokens,
+        embeddingDimensions, pools, Optional.empty());
   }
 
   public boolean embedding() {

@@ -18,7 +18,9 @@ import java.util.concurrent.Executor;
  * the replica delivers the events, so tokens go from replica to client without touching the model's
  * thread. The model's scheduler hears back only when it must act: a failure before the first token
  * that may be retried goes to {@link ModelScheduler#retry} on the model's thread. {@code ended} turns
- * true at the terminal event; nothing after it is passed on.
+ * true at the terminal event; nothing after it is passed on. A cacheable request's tokens are recorded
+ * as they pass, and stored in the model's response cache (thread-safe) only when it finishes normally;
+ * a failure or a cancellation leaves the cache as it was.
  */
 final class BoundRequest implements TokenSink {
 
@@ -31,6 +33,8 @@ final class BoundRequest implements TokenSink {
   private final GatewayMetrics metrics;
   private final String model;
   private final long boundNanos;
+  /** Collects a cacheable request's answer for the model's response cache; null otherwise. */
+  private final CachedAnswer.Recorder recorder;
   private long firstTokenNanos = -1;
   private long lastTokenNanos = -1;
   /** The replica's time of the first token, for the prediction error. */
@@ -47,6 +51,7 @@ final class BoundRequest implements TokenSink {
     this.metrics = metrics;
     this.model = model;
     this.boundNanos = p.admittedNanos + binding.queuedNanos();
+    this.recorder = p.cacheKey == null ? null : new CachedAnswer.Recorder();
   }
 
   @Override
@@ -86,6 +91,9 @@ final class BoundRequest implements TokenSink {
       metrics.interTokenLatency(model, binding.pool(), now - lastTokenNanos);
     }
     lastTokenNanos = now;
+    if (recorder != null) {
+      recorder.token(token);
+    }
     if (!p.request.embedding()) {
       p.listener.onToken(token);
     }
@@ -108,6 +116,12 @@ final class BoundRequest implements TokenSink {
       double tpot =
           tokens > 1 ? (double) (finish.atNanos() - firstTokenAtNanos) / (tokens - 1) : Double.NaN;
       scheduler.observed(binding.pool(), binding.predicted(), firstTokenAtNanos - boundNanos, tpot);
+    }
+    if (recorder != null) {
+      CachedAnswer answer = recorder.finish(binding.pool(), binding.replica(), finish);
+      if (answer != null) {
+        scheduler.cache().put(p.cacheKey, answer);
+      }
     }
     p.listener.onFinish(finish, binding);
   }

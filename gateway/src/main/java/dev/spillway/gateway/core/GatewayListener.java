@@ -40,12 +40,28 @@ public interface GatewayListener {
    * @param queuedNanos time from admission to binding
    * @param predicted the replica's prediction for the request at the instant it was bound (what the
    *     routing policy saw): TTFT from binding, TPOT, cost
+   * @param cache what the model's response cache did: {@link CacheLookup#HIT} when the answer comes
+   *     from it (then {@code pool} and {@code replica} are those of the stored answer, queue time and
+   *     prediction are zero, and the finish costs and is priced 0); {@link CacheLookup#MISS} when a
+   *     replica answers and the answer will be stored; {@link CacheLookup#NONE} otherwise
    */
-  record Binding(String pool, String replica, long queuedNanos, Prediction predicted) {
+  record Binding(
+      String pool, String replica, long queuedNanos, Prediction predicted, CacheLookup cache) {
     public Binding {
       requireNonNull(pool, "pool");
       requireNonNull(replica, "replica");
       requireNonNull(predicted, "predicted");
+      requireNonNull(cache, "cache");
+    }
+
+    /** A binding the response cache had no part in. */
+    public Binding(String pool, String replica, long queuedNanos, Prediction predicted) {
+      this(pool, replica, queuedNanos, predicted, CacheLookup.NONE);
+    }
+
+    /** True when the answer comes from the response cache: no replica serves it, and it costs nothing. */
+    public boolean cached() {
+      return cache == CacheLookup.HIT;
     }
   }
 }

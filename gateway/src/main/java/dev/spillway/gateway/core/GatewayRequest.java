@@ -18,6 +18,11 @@ import java.util.Optional;
  * @param prefixHash a hash of the prompt's first characters, for prefix affinity
  * @param slo the request's own latency objective, overriding the model's for its tier
  * @param embedding true for an embeddings request: prefill only, no text returned
+ * @param canonical the request as the client sent it, in a canonical form, for the response cache:
+ *     everything that shapes the answer besides the tenant, the output budget and the sampling
+ *     parameters (for OpenAI chat, the endpoint and the messages with their roles). Two requests
+ *     with the same canonical form, tenant, budget and sampling get the same answer. Empty when the
+ *     front end gives none: the request is then never cached
  */
 public record GatewayRequest(
     String id,
@@ -30,7 +35,8 @@ public record GatewayRequest(
     ServiceTier tier,
     String tenant,
     Optional<Slo> slo,
-    boolean embedding) {
+    boolean embedding,
+    String canonical) {
 
   public GatewayRequest {
     requireNonNull(id, "id");
@@ -40,12 +46,39 @@ public record GatewayRequest(
     requireNonNull(tier, "tier");
     requireNonNull(tenant, "tenant");
     requireNonNull(slo, "slo");
+    requireNonNull(canonical, "canonical");
     if (promptTokens < 1) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
     }
     if (maxOutputTokens < 1) {
       throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
     }
+  }
+
+  /** A request without a canonical form: never cached. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, "");
+  }
+
+  /**
+   * Whether sampling with {@code sampling} gives one answer only: greedy decoding (temperature 0) or
+   * a fixed seed. Only such requests are cached.
+   */
+  public static boolean deterministic(SamplingParams sampling) {
+    return sampling.temperature() == 0 || sampling.seed().isPresent();
   }
 
   /** A latency objective: time to first token and time per output token. */

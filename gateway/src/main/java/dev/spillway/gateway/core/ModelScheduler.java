@@ -55,6 +55,8 @@ final class ModelScheduler {
   private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
   private final Selector selector;
   private final PredictionTracker predictions;
+  /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
+  private final ResponseCache cache;
   private final int contextTokens;
   private boolean pumping;
   private boolean pumpAgain;
@@ -94,6 +96,7 @@ final class ModelScheduler {
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
     this.predictions =
         new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
+    this.cache = config.cache().map(c -> new ResponseCache(c, clock::nanoTime)).orElse(null);
     for (int i = 0; i < candidates.size(); i++) {
       Replica replica = candidates.get(i).replica();
       PoolReplicas owner = replicasOf[i];
@@ -126,9 +129,15 @@ final class ModelScheduler {
     return flow.size();
   }
 
+  /** The model's response cache, or null; used from any thread. */
+  ResponseCache cache() {
+    return cache;
+  }
+
   /**
-   * Admits {@code request} from any thread: checks what needs no shared state there, then hands the
-   * request to the model's thread. Rejections reach the listener through its executor.
+   * Admits {@code request} from any thread: checks what needs no shared state there and looks the
+   * request up in the response cache, then hands it to the model's thread. Rejections and cached
+   * answers reach the listener through its executor.
    */
   Admission submit(GatewayRequest request, GatewayListener listener) {
     long now = clock.nanoTime();
@@ -143,6 +152,16 @@ final class ModelScheduler {
       reject(listener, error);
       return () -> {};
     }
+    ResponseCache.Key key = cache == null ? null : ResponseCache.keyOf(request);
+    if (key != null) {
+      CachedAnswer answer = cache.get(key);
+      metrics.cacheLookup(config.name(), answer != null);
+      if (answer != null) {
+        CacheHit hit = new CacheHit(answer, listener, clock, metrics, config.name(), now);
+        listener.executor().execute(hit);
+        return hit;
+      }
+    }
     Slo slo = request.slo().orElse(config.slos().get(request.tier()));
     long deadline = now + config.maxQueueWait().toNanos();
     InferenceRequest inference =
@@ -151,6 +170,7 @@ final class ModelScheduler {
             request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
             request.tenant(), InferenceRequest.NO_DEADLINE);
     Pending p = new Pending(request, inference, listener, slo, now, deadline);
+    p.cacheKey = key;
     clock.execute(() -> enqueue(p));
     return () -> clock.execute(() -> cancel(p));
   }
@@ -327,7 +347,10 @@ final class ModelScheduler {
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
     Prediction predicted = c.replica().predict(p.inference);
-    Binding binding = new Binding(c.pool(), c.replica().id(), queued, predicted);
+    Binding binding =
+        new Binding(
+            c.pool(), c.replica().id(), queued, predicted,
+            p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
     if (p.attempts == 1) {
       p.listener.executor().execute(sink::bound);

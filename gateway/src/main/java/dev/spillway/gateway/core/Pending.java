@@ -16,6 +16,8 @@ final class Pending {
   final Slo slo;
   final long admittedNanos;
   final long deadlineNanos;
+  /** Its key in the model's response cache, set before the request leaves its home; null if not cached. */
+  ResponseCache.Key cacheKey;
   long enqueuedNanos;
   int attempts;
   boolean queued;

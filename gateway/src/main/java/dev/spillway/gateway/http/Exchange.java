@@ -10,6 +10,7 @@ import dev.spillway.gateway.api.openai.OpenAiResponses;
 import dev.spillway.gateway.api.openai.SpillwayFacts;
 import dev.spillway.gateway.api.openai.StreamChunks;
 import dev.spillway.gateway.core.Admission;
+import dev.spillway.gateway.core.CacheLookup;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
@@ -54,6 +55,9 @@ final class Exchange implements GatewayListener {
   static final CharSequence COST = HttpHeaders.createOptimized("x-spillway-cost-usd");
   static final CharSequence PRICE = HttpHeaders.createOptimized("x-spillway-price-usd");
   static final CharSequence QUEUE_MS = HttpHeaders.createOptimized("x-spillway-queue-ms");
+  static final CharSequence CACHE = HttpHeaders.createOptimized("x-spillway-cache");
+  private static final CharSequence HIT = HttpHeaders.createOptimized(CacheLookup.HIT.wireName());
+  private static final CharSequence MISS = HttpHeaders.createOptimized(CacheLookup.MISS.wireName());
   private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
 
@@ -210,8 +214,9 @@ final class Exchange implements GatewayListener {
         .putHeader(COST, facts.costText())
         .putHeader(PRICE, facts.priceText())
         .putHeader(QUEUE_MS, facts.queueMsText())
-        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON)
-        .end(body);
+        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON);
+    cacheHeader(binding);
+    response.end(body);
     recordOverhead(finish);
   }
 
@@ -285,7 +290,17 @@ final class Exchange implements GatewayListener {
           .putHeader(POOL, binding.pool())
           .putHeader(REPLICA, binding.replica())
           .putHeader(QUEUE_MS, SpillwayFacts.queueMsText(binding.queuedNanos() / 1e6));
+      cacheHeader(binding);
     }
     return chunks.start();
+  }
+
+  /** {@code x-spillway-cache: hit} or {@code miss} when the model's response cache was consulted. */
+  private void cacheHeader(Binding binding) {
+    if (binding.cache() == CacheLookup.HIT) {
+      response.putHeader(CACHE, HIT);
+    } else if (binding.cache() == CacheLookup.MISS) {
+      response.putHeader(CACHE, MISS);
+    }
   }
 }

@@ -61,6 +61,9 @@ public interface GatewayMetrics {
         public void replicaLoad(String pool, String replica, int running, int waiting, double kvUsage) {}
 
         @Override
+        public void cacheLookup(String model, boolean hit) {}
+
+        @Override
         public String toString() {
           return "GatewayMetrics.NOOP";
         }
@@ -133,4 +136,10 @@ public interface GatewayMetrics {
    * fraction of its KV cache in use, from 0 to 1.
    */
   void replicaLoad(String pool, String replica, int running, int waiting, double kvUsage);
+
+  /**
+   * A model's response cache was consulted for a deterministic request: {@code hit} when it held the
+   * answer, which then no replica serves.
+   */
+  void cacheLookup(String model, boolean hit);
 }

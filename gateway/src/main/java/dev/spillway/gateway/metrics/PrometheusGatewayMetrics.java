@@ -71,6 +71,7 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private static final String OUTCOME = "outcome";
   private static final String TIER = "tier";
   private static final String REPLICA = "replica";
+  private static final String RESULT = "result";
 
   private static final Unit TOKENS = new Unit("tokens");
   private static final Unit USD = new Unit("usd");
@@ -96,6 +97,7 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<GaugeDataPoint> replicaRunning;
   private final Series<GaugeDataPoint> replicaWaiting;
   private final Series<GaugeDataPoint> replicaKvUsage;
+  private final Series<CounterDataPoint> cacheLookups;
 
   public PrometheusGatewayMetrics() {
     labelOverflow =
@@ -167,6 +169,10 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         gauge(
             "spillway_replica_kv_usage_ratio", Unit.RATIO, "Fraction of a replica's KV cache in use",
             POOL, REPLICA);
+    cacheLookups =
+        counter(
+            "spillway_cache_lookups_total", null,
+            "Deterministic requests looked up in their model's response cache, by result", MODEL, RESULT);
   }
 
   /** The current values of every metric, in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
@@ -252,6 +258,11 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
     replicaRunning.labels(pool, replica).set(running);
     replicaWaiting.labels(pool, replica).set(waiting);
     replicaKvUsage.labels(pool, replica).set(kvUsage);
+  }
+
+  @Override
+  public void cacheLookup(String model, boolean hit) {
+    cacheLookups.labels(model, hit ? "hit" : "miss").inc();
   }
 
   @Override

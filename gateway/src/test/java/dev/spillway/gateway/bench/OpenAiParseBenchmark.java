@@ -50,6 +50,8 @@ public class OpenAiParseBenchmark {
           + "the usage and what the request cost.";
 
   byte[] typical;
+  /** The typical request at temperature 0: the parser also writes its canonical form for the cache. */
+  byte[] typicalGreedy;
   byte[] small;
   String typicalText;
 
@@ -65,10 +67,15 @@ public class OpenAiParseBenchmark {
             + "\"max_tokens\":128,\"temperature\":0.7,\"stream\":true,"
             + "\"stream_options\":{\"include_usage\":true}}";
     typical = body.getBytes(StandardCharsets.UTF_8);
+    typicalGreedy =
+        body.replace("\"temperature\":0.7", "\"temperature\":0").getBytes(StandardCharsets.UTF_8);
     small =
         "{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there!\"}],\"max_tokens\":16}"
             .getBytes(StandardCharsets.UTF_8);
     OpenAiParser.warmUp();
+    if (parseTypicalGreedy().core().canonical().isEmpty()) {
+      throw new IllegalStateException("typicalGreedy: no canonical form (expected: a cacheable request)");
+    }
     int tokens = parseTypical().core().promptTokens();
     if (tokens < 400 || tokens > 600) {
       throw new IllegalStateException("typical request: " + tokens + " prompt tokens (expected: about 500)");
@@ -78,6 +85,11 @@ public class OpenAiParseBenchmark {
   @Benchmark
   public OpenAiRequest parseTypical() {
     return OpenAiParser.parse(Endpoint.CHAT_COMPLETIONS, typical, "req-1", NO_HEADERS, MODELS);
+  }
+
+  @Benchmark
+  public OpenAiRequest parseTypicalGreedy() {
+    return OpenAiParser.parse(Endpoint.CHAT_COMPLETIONS, typicalGreedy, "req-1", NO_HEADERS, MODELS);
   }
 
   @Benchmark

@@ -50,6 +50,7 @@ class PrometheusGatewayMetricsTest {
     m.tokens(MODEL, POOL, 100, 20);
     m.costAndPrice(MODEL, POOL, TIER, 0.25, 1.5);
     m.replicaLoad(POOL, "r0", 4, 2, 0.5);
+    m.cacheLookup(MODEL, true);
   }
 
   @Test
@@ -107,6 +108,8 @@ class PrometheusGatewayMetricsTest {
         .contains("spillway_replica_waiting{pool=\"trn2-a\",replica=\"r0\"} 2.0\n")
         .contains("# TYPE spillway_replica_kv_usage_ratio gauge\n")
         .contains("spillway_replica_kv_usage_ratio{pool=\"trn2-a\",replica=\"r0\"} 0.5\n")
+        .contains("# TYPE spillway_cache_lookups_total counter\n")
+        .contains("spillway_cache_lookups_total{model=\"llama-3.3-70b\",result=\"hit\"} 1.0\n")
         .contains("# TYPE spillway_metrics_label_overflow_total counter\n")
         .contains("spillway_metrics_label_overflow_total{metric=\"spillway_requests_total\"} 0.0\n")
         .doesNotContain("_created")
@@ -339,6 +342,7 @@ class PrometheusGatewayMetricsTest {
               noop.tokens(null, null, -1, -1);
               noop.costAndPrice(null, null, null, Double.NaN, -1);
               noop.replicaLoad(null, null, -1, -1, Double.POSITIVE_INFINITY);
+              noop.cacheLookup(null, false);
             })
         .doesNotThrowAnyException();
     assertThat(noop).hasToString("GatewayMetrics.NOOP");

@@ -205,7 +205,11 @@ public final class OpenAiParser {
             tier,
             tenant,
             slo,
-            !generates);
+            !generates,
+            // Only a request that may be answered from the cache pays for its canonical form.
+            generates && GatewayRequest.deterministic(sampling)
+                ? CanonicalRequest.of(endpoint, root, body.length)
+                : "");
     return new OpenAiRequest(
         endpoint, core, model, stream, includeUsage, continuousUsage, embeddingOptions);
   }
