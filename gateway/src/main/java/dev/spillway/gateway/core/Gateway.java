@@ -37,6 +37,8 @@ public interface Gateway {
    * @param created Unix seconds, for {@code /v1/models}
    * @param contextTokens the longest prompt plus output any of its pools accepts
    * @param embeddingDimensions vector size for embedding models; 0 otherwise
+   * @param cached whether it has a response cache, so a front end knows whether a request's
+   *     canonical form is worth building
    */
   record ModelInfo(
       String name,
@@ -46,7 +48,16 @@ public interface Gateway {
       int contextTokens,
       int defaultMaxTokens,
       long created,
-      List<String> pools) {}
+      List<String> pools,
+      boolean cached) {
+
+    /** A model without a response cache. */
+    public ModelInfo(
+        String name, List<String> aliases, boolean embedding, int embeddingDimensions, int contextTokens,
+        int defaultMaxTokens, long created, List<String> pools) {
+      this(name, aliases, embedding, embeddingDimensions, contextTokens, defaultMaxTokens, created, pools, false);
+    }
+  }
 
   /**
    * One pool for {@code /admin/pools}.

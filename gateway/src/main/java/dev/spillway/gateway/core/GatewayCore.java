@@ -103,7 +103,8 @@ public final class GatewayCore implements Gateway, AutoCloseable {
       models.add(
           new ModelInfo(
               model.name(), model.aliases(), model.embedding(), model.embeddingDimensions(),
-              scheduler.contextTokens(), model.defaultMaxTokens(), created, poolNames));
+              scheduler.contextTokens(), model.defaultMaxTokens(), created, poolNames,
+              model.cache().isPresent()));
     }
   }
 

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class OpenAiParseBenchmark {
 
   static final ModelInfo MODEL =
-      new ModelInfo("llama-3.1-8b", List.of(), false, 0, 131_072, 1024, 0, List.of("llama-3.1-8b@p5"));
+      new ModelInfo("llama-3.1-8b", List.of(), false, 0, 131_072, 1024, 0, List.of("llama-3.1-8b@p5"), true);
   static final Function<String, Optional<ModelInfo>> MODELS =
       name -> name.equals(MODEL.name()) ? Optional.of(MODEL) : Optional.empty();
   static final Function<String, String> NO_HEADERS = name -> null;

@@ -206,8 +206,8 @@ public final class OpenAiParser {
             tenant,
             slo,
             !generates,
-            // Only a request that may be answered from the cache pays for its canonical form.
-            generates && GatewayRequest.deterministic(sampling)
+            // Only a request that may be answered from a cache pays for its canonical form.
+            generates && model.cached() && GatewayRequest.deterministic(sampling)
                 ? CanonicalRequest.of(endpoint, root, body.length)
                 : "");
     return new OpenAiRequest(

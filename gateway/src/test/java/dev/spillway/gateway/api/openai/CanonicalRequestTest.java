@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class CanonicalRequestTest {
 
   private static final ModelInfo MODEL =
-      new ModelInfo("m", List.of("alias"), false, 0, 1000, 64, 0, List.of("m@x"));
+      new ModelInfo("m", List.of("alias"), false, 0, 1000, 64, 0, List.of("m@x"), true);
   private static final ModelInfo EMBEDDER =
       new ModelInfo("e", List.of(), true, 32, 1000, 1, 0, List.of("e@x"));
 
@@ -40,6 +40,20 @@ class CanonicalRequestTest {
             "/v1/chat/completions\n"
                 + "{\"messages\":[{\"content\":\"hi\",\"name\":\"ann\",\"role\":\"user\"}],"
                 + "\"response_format\":{\"type\":\"json_object\"}}");
+  }
+
+  @Test
+  void aModelWithoutACacheGetsNoCanonicalForm() {
+    ModelInfo uncached = new ModelInfo("u", List.of(), false, 0, 1000, 64, 0, List.of("u@x"));
+    String canonical =
+        OpenAiParser.parse(
+                Endpoint.CHAT_COMPLETIONS,
+                "{\"model\":\"u\",\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                    .getBytes(StandardCharsets.UTF_8),
+                "req-1", name -> null, name -> Optional.of(uncached))
+            .core()
+            .canonical();
+    assertThat(canonical).isEmpty();
   }
 
   @Test
