@@ -10,6 +10,8 @@ import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.http.GatewayServer;
 import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
+import dev.spillway.gateway.tenancy.LoopbackRule;
+import dev.spillway.gateway.tenancy.Tenancy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,11 +40,20 @@ public final class GatewayApp {
     this.loops = List.copyOf(loops);
   }
 
-  /** Builds the core from {@code config} and starts listening; fails on a bad pool or a taken port. */
+  /**
+   * Builds the core from {@code config} and starts listening; fails on a bad pool, a taken port, or an
+   * open gateway (no tenants) on an address other than loopback.
+   */
   public static Future<GatewayApp> start(Vertx vertx, GatewayConfig config, Profiles profiles) {
     requireNonNull(vertx, "vertx");
     requireNonNull(config, "config");
     requireNonNull(profiles, "profiles");
+    try {
+      LoopbackRule.check(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    Tenancy tenancy = Tenancy.of(config);
     int n = config.server().eventLoops();
     List<Context> loops = new ArrayList<>(n);
     List<BackendContext> backends = new ArrayList<>(n);
@@ -68,7 +79,7 @@ public final class GatewayApp {
       return Future.failedFuture(e);
     }
     core.sampleLoadEvery(Duration.ofSeconds(1));
-    return GatewayServer.start(vertx, loops, core, config.server(), metrics::scrape, metrics)
+    return GatewayServer.start(vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics)
         .map(server -> new GatewayApp(core, server, loops))
         .recover(
             e ->

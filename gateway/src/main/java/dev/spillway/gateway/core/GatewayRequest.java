@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param prefixHash a hash of the prompt's first characters, for prefix affinity
  * @param slo the request's own latency objective, overriding the model's for its tier
  * @param embedding true for an embeddings request: prefill only, no text returned
+ * @param tenant whom the request is served for: the key's tenant when the gateway has keys, else
+ *     what the client named ({@code x-spillway-tenant} or {@code user})
+ * @param keyId the id of the API key the request came with; empty when the gateway is open
  */
 public record GatewayRequest(
     String id,
@@ -30,7 +33,8 @@ public record GatewayRequest(
     ServiceTier tier,
     String tenant,
     Optional<Slo> slo,
-    boolean embedding) {
+    boolean embedding,
+    String keyId) {
 
   public GatewayRequest {
     requireNonNull(id, "id");
@@ -40,12 +44,27 @@ public record GatewayRequest(
     requireNonNull(tier, "tier");
     requireNonNull(tenant, "tenant");
     requireNonNull(slo, "slo");
+    requireNonNull(keyId, "keyId");
     if (promptTokens < 1) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
     }
     if (maxOutputTokens < 1) {
       throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
     }
+  }
+
+  /** A request that came without a key: the gateway is open. */
+  public GatewayRequest(
+      String id, String model, int promptTokens, int maxOutputTokens, String prompt, long prefixHash,
+      SamplingParams sampling, ServiceTier tier, String tenant, Optional<Slo> slo, boolean embedding) {
+    this(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, "");
+  }
+
+  /** The same request, made with the key {@code keyId} of {@code tenant}. */
+  public GatewayRequest withIdentity(String newTenant, String newKeyId) {
+    return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
+        tier, newTenant, slo, embedding, newKeyId);
   }
 
   /** A latency objective: time to first token and time per output token. */
