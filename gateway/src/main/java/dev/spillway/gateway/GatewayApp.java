@@ -10,8 +10,12 @@ import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.http.GatewayServer;
 import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
+import dev.spillway.gateway.tenancy.ListPrices;
 import dev.spillway.gateway.tenancy.LoopbackRule;
+import dev.spillway.gateway.tenancy.MemoryQuotaStore;
+import dev.spillway.gateway.tenancy.SpendHistory;
 import dev.spillway.gateway.tenancy.Tenancy;
+import java.time.InstantSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,11 +37,13 @@ public final class GatewayApp {
   private final GatewayCore core;
   private final GatewayServer server;
   private final List<Context> loops;
+  private final Tenancy tenancy;
 
-  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops) {
+  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops, Tenancy tenancy) {
     this.core = core;
     this.server = server;
     this.loops = List.copyOf(loops);
+    this.tenancy = tenancy;
   }
 
   /**
@@ -45,15 +51,37 @@ public final class GatewayApp {
    * open gateway (no tenants) on an address other than loopback.
    */
   public static Future<GatewayApp> start(Vertx vertx, GatewayConfig config, Profiles profiles) {
+    return start(vertx, config, profiles, SpendHistory.NONE);
+  }
+
+  /**
+   * As {@link #start(Vertx, GatewayConfig, Profiles)}, with budgets starting from what {@code history}
+   * says each tenant has spent in its current period (read once, off the event loops).
+   */
+  public static Future<GatewayApp> start(
+      Vertx vertx, GatewayConfig config, Profiles profiles, SpendHistory history) {
     requireNonNull(vertx, "vertx");
     requireNonNull(config, "config");
     requireNonNull(profiles, "profiles");
+    requireNonNull(history, "history");
     try {
       LoopbackRule.check(config);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    Tenancy tenancy = Tenancy.of(config);
+    MemoryQuotaStore store = new MemoryQuotaStore(InstantSource.system(), history);
+    Tenancy tenancy = Tenancy.of(config, store, ListPrices.of(config.models(), profiles));
+    return vertx
+        .executeBlocking(
+            () -> {
+              store.preload(Tenancy.limits(config));
+              return null;
+            })
+        .compose(v -> start(vertx, config, profiles, tenancy));
+  }
+
+  private static Future<GatewayApp> start(
+      Vertx vertx, GatewayConfig config, Profiles profiles, Tenancy tenancy) {
     int n = config.server().eventLoops();
     List<Context> loops = new ArrayList<>(n);
     List<BackendContext> backends = new ArrayList<>(n);
@@ -80,7 +108,7 @@ public final class GatewayApp {
     }
     core.sampleLoadEvery(Duration.ofSeconds(1));
     return GatewayServer.start(vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics)
-        .map(server -> new GatewayApp(core, server, loops))
+        .map(server -> new GatewayApp(core, server, loops, tenancy))
         .recover(
             e ->
                 Future.fromCompletionStage(core.closeAsync())
@@ -102,6 +130,9 @@ public final class GatewayApp {
 
   /** Stops listening, then closes every pool (cancelling what is in flight). */
   public Future<Void> close() {
-    return server.close().eventually(() -> Future.fromCompletionStage(core.closeAsync()));
+    return server
+        .close()
+        .eventually(() -> Future.fromCompletionStage(core.closeAsync()))
+        .eventually(() -> Future.fromCompletionStage(tenancy.close()));
   }
 }

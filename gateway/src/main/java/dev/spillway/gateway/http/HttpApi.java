@@ -15,6 +15,8 @@ import dev.spillway.gateway.config.TenantConfig;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.gateway.tenancy.ApiKey;
 import dev.spillway.gateway.tenancy.Tenancy;
+import dev.spillway.gateway.tenancy.Ticket;
+import dev.spillway.gateway.core.GatewayRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -212,12 +214,41 @@ final class HttpApi {
       ApiKey key = ctx.get(API_KEY);
       parsed = parsed.withCore(parsed.core().withIdentity(tenant.name(), key.id()));
     }
+    if (tenant == null || !tenancy.limited(tenant.name())) {
+      submit(ctx, endpoint, parsed, Ticket.NONE);
+      return;
+    }
+    OpenAiRequest admitted = parsed;
+    String model = parsed.model().name();
+    GatewayRequest core = parsed.core();
+    tenancy
+        .reserve(tenant.name(), model, core.tier(), core.promptTokens(), core.maxOutputTokens())
+        .whenComplete(
+            (decision, failure) ->
+                home.execute(() -> {
+                  if (failure != null) {
+                    ctx.fail(failure);
+                    return;
+                  }
+                  RateLimitHeaders.put(ctx.response(), decision.states());
+                  if (!decision.admitted()) {
+                    metrics.quotaRejected(tenant.name(), decision.denied().get().label());
+                    HttpErrors.send(ctx.response(), TenancyErrors.denied(decision));
+                    return;
+                  }
+                  submit(ctx, endpoint, admitted,
+                      tenancy.ticket(decision, model, core.tier(), core.promptTokens()));
+                }));
+  }
+
+  private void submit(RoutingContext ctx, Endpoint endpoint, OpenAiRequest parsed, Ticket ticket) {
     String responseId = ids.responseId(endpoint);
     long created = currentTimeMillis.getAsLong() / 1000;
     Long start = ctx.get(START_KEY);
     new Exchange(
             ctx.response(), parsed, responseId, created, home,
-            new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start))
+            new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start),
+            ticket)
         .submit(gateway);
   }
 

@@ -2,6 +2,7 @@ package dev.spillway.gateway.http;
 
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.gateway.api.openai.OpenAiError;
+import dev.spillway.gateway.tenancy.Decision;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,37 @@ final class TenancyErrors {
         403, OpenAiError.INVALID_REQUEST,
         "service_tier: " + tier.wireName() + " (expected: a tier tenant `" + tenant + "` may use)",
         "service_tier", "permission_denied", Optional.empty());
+  }
+
+  /** OpenAI's types for the two windowed limits. */
+  static final String TOKENS = "tokens";
+
+  static final String INSUFFICIENT_QUOTA = "insufficient_quota";
+
+  /**
+   * A denial as OpenAI words it: a window's 429 {@code rate_limit_exceeded} with when to retry; a
+   * spent budget's 429 {@code insufficient_quota}, type and code alike, which no retry within the
+   * period fixes (so without retry headers; {@link HttpErrors} marks it {@code x-should-retry: false});
+   * the shared store out of reach with the gateway failing closed, 503.
+   */
+  static OpenAiError denied(Decision decision) {
+    switch (decision.denied().orElseThrow()) {
+      case REQUESTS:
+        return new OpenAiError(
+            429, OpenAiError.REQUESTS, decision.message(), null, "rate_limit_exceeded",
+            Optional.of(decision.retryAfter()));
+      case TOKENS:
+        return new OpenAiError(
+            429, TOKENS, decision.message(), null, "rate_limit_exceeded", Optional.of(decision.retryAfter()));
+      case BUDGET:
+        return new OpenAiError(
+            429, INSUFFICIENT_QUOTA, decision.message(), null, INSUFFICIENT_QUOTA, Optional.empty());
+      case STORE:
+      default:
+        return new OpenAiError(
+            503, OpenAiError.SERVER_ERROR, decision.message(), null, "service_unavailable",
+            Optional.of(decision.retryAfter()));
+    }
   }
 
   /** A tenant's key on {@code /admin/*}. */

@@ -50,6 +50,9 @@ class PrometheusGatewayMetricsTest {
     m.tokens(MODEL, POOL, 100, 20);
     m.costAndPrice(MODEL, POOL, TIER, 0.25, 1.5);
     m.replicaLoad(POOL, "r0", 4, 2, 0.5);
+    m.quotaRejected("acme", "requests");
+    m.quotaStoreUp("redis", true);
+    m.quotaWithoutStore("local");
   }
 
   @Test
