@@ -13,6 +13,7 @@ import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
 import dev.spillway.gateway.tenancy.ListPrices;
 import dev.spillway.gateway.tenancy.LoopbackRule;
 import dev.spillway.gateway.tenancy.MemoryQuotaStore;
+import dev.spillway.gateway.tenancy.RedisQuotaStore;
 import dev.spillway.gateway.tenancy.SpendHistory;
 import dev.spillway.gateway.tenancy.Tenancy;
 import java.time.InstantSource;
@@ -69,19 +70,37 @@ public final class GatewayApp {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    MemoryQuotaStore store = new MemoryQuotaStore(InstantSource.system(), history);
-    Tenancy tenancy = Tenancy.of(config, store, ListPrices.of(config.models(), profiles));
+    PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
+    Tenancy tenancy;
+    Runnable preload;
+    if (config.keyed() && config.cluster().redis().isPresent()) {
+      RedisQuotaStore store =
+          new RedisQuotaStore(
+              vertx, config.cluster().redis().get(), config.cluster().onRedisFailure(),
+              InstantSource.system(), history, metrics);
+      tenancy = Tenancy.of(config, store, ListPrices.of(config.models(), profiles));
+      preload = () -> store.preload(Tenancy.limits(config));
+    } else {
+      MemoryQuotaStore store = new MemoryQuotaStore(InstantSource.system(), history);
+      if (config.keyed()) {
+        metrics.quotaStoreUp("memory", true);
+      }
+      tenancy = Tenancy.of(config, store, ListPrices.of(config.models(), profiles));
+      preload = () -> store.preload(Tenancy.limits(config));
+    }
     return vertx
         .executeBlocking(
             () -> {
-              store.preload(Tenancy.limits(config));
+              preload.run();
               return null;
             })
-        .compose(v -> start(vertx, config, profiles, tenancy));
+        .compose(v -> start(vertx, config, profiles, tenancy, metrics))
+        .recover(e -> Future.fromCompletionStage(tenancy.close()).transform(x -> Future.failedFuture(e)));
   }
 
   private static Future<GatewayApp> start(
-      Vertx vertx, GatewayConfig config, Profiles profiles, Tenancy tenancy) {
+      Vertx vertx, GatewayConfig config, Profiles profiles, Tenancy tenancy,
+      PrometheusGatewayMetrics metrics) {
     int n = config.server().eventLoops();
     List<Context> loops = new ArrayList<>(n);
     List<BackendContext> backends = new ArrayList<>(n);
@@ -99,7 +118,6 @@ public final class GatewayApp {
     for (int i = 0; i < models.size(); i++) {
       byModel.put(models.get(i).name(), backends.get(i % n));
     }
-    PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
     GatewayCore core;
     try {
       core = new GatewayCore(config, model -> byModel.get(model.name()), metrics);

@@ -128,7 +128,7 @@ public final class MemoryQuotaStore implements QuotaStore {
   }
 
   @Override
-  public void settle(Reservation r, long tokens, double usd) {
+  public CompletionStage<Void> settle(Reservation r, long tokens, double usd) {
     TenantState state = state(r.tenant());
     synchronized (state) {
       state.log.settle(r.id(), tokens);
@@ -136,10 +136,11 @@ public final class MemoryQuotaStore implements QuotaStore {
         state.committed = Math.max(0, state.committed + usd - r.demand().usd());
       }
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  public void release(Reservation r) {
+  public CompletionStage<Void> release(Reservation r) {
     TenantState state = state(r.tenant());
     synchronized (state) {
       state.log.release(r.id());
@@ -147,6 +148,7 @@ public final class MemoryQuotaStore implements QuotaStore {
         state.committed = Math.max(0, state.committed - r.demand().usd());
       }
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   /** Spend so far plus outstanding reservations in the tenant's current budget period. */

@@ -16,11 +16,11 @@ public interface QuotaStore {
   /** Admits one request of {@code tenant} under {@code limits}, or says which limit refuses it. */
   CompletionStage<Decision> reserve(String tenant, Limits limits, Demand demand);
 
-  /** Called once, through {@link Reservation#settle}. */
-  void settle(Reservation reservation, long tokens, double usd);
+  /** Called once, through {@link Reservation#settle}; completes when the store has applied it. */
+  CompletionStage<Void> settle(Reservation reservation, long tokens, double usd);
 
-  /** Called once, through {@link Reservation#release}. */
-  void release(Reservation reservation);
+  /** Called once, through {@link Reservation#release}; completes when the store has applied it. */
+  CompletionStage<Void> release(Reservation reservation);
 
   /** Stops whatever the store runs; in-flight calls may fail. */
   default CompletionStage<Void> close() {

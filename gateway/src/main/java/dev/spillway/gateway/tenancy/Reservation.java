@@ -3,6 +3,8 @@ package dev.spillway.gateway.tenancy;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,6 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     request that ends in the next period settles against the one it was admitted in.
  */
 public final class Reservation {
+
+  private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final QuotaStore store;
   private final String id;
@@ -55,18 +59,19 @@ public final class Reservation {
     return budgetPeriod;
   }
 
-  /** The request ended having used {@code tokens} (prompt plus output) priced at {@code usd}. */
-  public void settle(long tokens, double usd) {
-    if (ended.compareAndSet(false, true)) {
-      store.settle(this, Math.max(0, tokens), Math.max(0, usd));
-    }
+  /**
+   * The request ended having used {@code tokens} (prompt plus output) priced at {@code usd}. Callers
+   * need not wait for the returned stage; it completes when the store has applied the settlement.
+   */
+  public CompletionStage<Void> settle(long tokens, double usd) {
+    return ended.compareAndSet(false, true)
+        ? store.settle(this, Math.max(0, tokens), Math.max(0, usd))
+        : DONE;
   }
 
-  /** The request was not served: give back all it reserved, the request itself included. */
-  public void release() {
-    if (ended.compareAndSet(false, true)) {
-      store.release(this);
-    }
+  /** The request was not served: gives back all it reserved, the request itself included. */
+  public CompletionStage<Void> release() {
+    return ended.compareAndSet(false, true) ? store.release(this) : DONE;
   }
 
   @Override
