@@ -10,6 +10,13 @@ import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.http.GatewayServer;
 import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
+import dev.spillway.gateway.tenancy.ListPrices;
+import dev.spillway.gateway.tenancy.LoopbackRule;
+import dev.spillway.gateway.tenancy.MemoryQuotaStore;
+import dev.spillway.gateway.tenancy.RedisQuotaStore;
+import dev.spillway.gateway.tenancy.SpendHistory;
+import dev.spillway.gateway.tenancy.Tenancy;
+import java.time.InstantSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,18 +38,69 @@ public final class GatewayApp {
   private final GatewayCore core;
   private final GatewayServer server;
   private final List<Context> loops;
+  private final Tenancy tenancy;
 
-  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops) {
+  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops, Tenancy tenancy) {
     this.core = core;
     this.server = server;
     this.loops = List.copyOf(loops);
+    this.tenancy = tenancy;
   }
 
-  /** Builds the core from {@code config} and starts listening; fails on a bad pool or a taken port. */
+  /**
+   * Builds the core from {@code config} and starts listening; fails on a bad pool, a taken port, or an
+   * open gateway (no tenants) on an address other than loopback.
+   */
   public static Future<GatewayApp> start(Vertx vertx, GatewayConfig config, Profiles profiles) {
+    return start(vertx, config, profiles, SpendHistory.NONE);
+  }
+
+  /**
+   * As {@link #start(Vertx, GatewayConfig, Profiles)}, with budgets starting from what {@code history}
+   * says each tenant has spent in its current period (read once, off the event loops).
+   */
+  public static Future<GatewayApp> start(
+      Vertx vertx, GatewayConfig config, Profiles profiles, SpendHistory history) {
     requireNonNull(vertx, "vertx");
     requireNonNull(config, "config");
     requireNonNull(profiles, "profiles");
+    requireNonNull(history, "history");
+    try {
+      LoopbackRule.check(config);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
+    Tenancy tenancy;
+    Runnable preload;
+    if (config.keyed() && config.cluster().redis().isPresent()) {
+      RedisQuotaStore store =
+          new RedisQuotaStore(
+              vertx, config.cluster().redis().get(), config.cluster().onRedisFailure(),
+              InstantSource.system(), history, metrics);
+      tenancy = Tenancy.of(config, store, ListPrices.of(config.models(), profiles));
+      preload = () -> store.preload(Tenancy.limits(config));
+    } else {
+      MemoryQuotaStore store = new MemoryQuotaStore(InstantSource.system(), history);
+      if (config.keyed()) {
+        metrics.quotaStoreUp("memory", true);
+      }
+      tenancy = Tenancy.of(config, store, ListPrices.of(config.models(), profiles));
+      preload = () -> store.preload(Tenancy.limits(config));
+    }
+    return vertx
+        .executeBlocking(
+            () -> {
+              preload.run();
+              return null;
+            })
+        .compose(v -> start(vertx, config, profiles, tenancy, metrics))
+        .recover(e -> Future.fromCompletionStage(tenancy.close()).transform(x -> Future.failedFuture(e)));
+  }
+
+  private static Future<GatewayApp> start(
+      Vertx vertx, GatewayConfig config, Profiles profiles, Tenancy tenancy,
+      PrometheusGatewayMetrics metrics) {
     int n = config.server().eventLoops();
     List<Context> loops = new ArrayList<>(n);
     List<BackendContext> backends = new ArrayList<>(n);
@@ -60,7 +118,6 @@ public final class GatewayApp {
     for (int i = 0; i < models.size(); i++) {
       byModel.put(models.get(i).name(), backends.get(i % n));
     }
-    PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
     GatewayCore core;
     try {
       core = new GatewayCore(config, model -> byModel.get(model.name()), metrics);
@@ -68,8 +125,8 @@ public final class GatewayApp {
       return Future.failedFuture(e);
     }
     core.sampleLoadEvery(Duration.ofSeconds(1));
-    return GatewayServer.start(vertx, loops, core, config.server(), metrics::scrape, metrics)
-        .map(server -> new GatewayApp(core, server, loops))
+    return GatewayServer.start(vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics)
+        .map(server -> new GatewayApp(core, server, loops, tenancy))
         .recover(
             e ->
                 Future.fromCompletionStage(core.closeAsync())
@@ -91,6 +148,9 @@ public final class GatewayApp {
 
   /** Stops listening, then closes every pool (cancelling what is in flight). */
   public Future<Void> close() {
-    return server.close().eventually(() -> Future.fromCompletionStage(core.closeAsync()));
+    return server
+        .close()
+        .eventually(() -> Future.fromCompletionStage(core.closeAsync()))
+        .eventually(() -> Future.fromCompletionStage(tenancy.close()));
   }
 }

@@ -18,11 +18,14 @@ import java.util.Optional;
  * @param prefixHash a hash of the prompt's first characters, for prefix affinity
  * @param slo the request's own latency objective, overriding the model's for its tier
  * @param embedding true for an embeddings request: prefill only, no text returned
+ * @param tenant whom the request is served for: the key's tenant when the gateway has keys, else
+ *     what the client named ({@code x-spillway-tenant} or {@code user})
  * @param canonical the request as the client sent it, in a canonical form, for the response cache:
  *     everything that shapes the answer besides the tenant, the output budget and the sampling
  *     parameters (for OpenAI chat, the endpoint and the messages with their roles). Two requests
  *     with the same canonical form, tenant, budget and sampling get the same answer. Empty when the
  *     front end gives none: the request is then never cached
+ * @param keyId the id of the API key the request came with; empty when the gateway is open
  */
 public record GatewayRequest(
     String id,
@@ -36,7 +39,8 @@ public record GatewayRequest(
     String tenant,
     Optional<Slo> slo,
     boolean embedding,
-    String canonical) {
+    String canonical,
+    String keyId) {
 
   public GatewayRequest {
     requireNonNull(id, "id");
@@ -47,6 +51,7 @@ public record GatewayRequest(
     requireNonNull(tenant, "tenant");
     requireNonNull(slo, "slo");
     requireNonNull(canonical, "canonical");
+    requireNonNull(keyId, "keyId");
     if (promptTokens < 1) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
     }
@@ -55,7 +60,7 @@ public record GatewayRequest(
     }
   }
 
-  /** A request without a canonical form: never cached. */
+  /** A request without a canonical form (never cached) that came without a key. */
   public GatewayRequest(
       String id,
       String model,
@@ -73,12 +78,37 @@ public record GatewayRequest(
         embedding, "");
   }
 
+  /** A request that came without a key: the gateway is open, or the key is not known yet. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding,
+      String canonical) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, canonical, "");
+  }
+
   /**
    * Whether sampling with {@code sampling} gives one answer only: greedy decoding (temperature 0) or
    * a fixed seed. Only such requests are cached.
    */
   public static boolean deterministic(SamplingParams sampling) {
     return sampling.temperature() == 0 || sampling.seed().isPresent();
+  }
+
+  /** The same request, made with the key {@code newKeyId} of {@code newTenant}. */
+  public GatewayRequest withIdentity(String newTenant, String newKeyId) {
+    return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
+        tier, newTenant, slo, embedding, canonical, newKeyId);
   }
 
   /** A latency objective: time to first token and time per output token. */

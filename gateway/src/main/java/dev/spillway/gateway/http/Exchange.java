@@ -15,6 +15,7 @@ import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
 import dev.spillway.gateway.metrics.GatewayMetrics;
+import dev.spillway.gateway.tenancy.Ticket;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -45,6 +46,10 @@ import java.util.function.LongSupplier;
  * block or drop: Vert.x buffers the chunks, and the buffer is bounded by the request's output budget.
  * The core paces tokens at the replica's decode rate anyway, which no reader worth serving falls behind.
  *
+ * <p>Accounting: the request's {@link Ticket} (its tenant's reservation) settles to the finish's usage,
+ * or ends early with the tokens generated so far when the request fails, is refused or its client
+ * leaves; the ticket counts only the first of these.
+ *
  * <p>Confined to its connection's event loop: the core calls it through {@link #executor()}.
  */
 final class Exchange implements GatewayListener {
@@ -72,6 +77,9 @@ final class Exchange implements GatewayListener {
 
   private final ContextExecutor home;
   private final Overhead overhead;
+  private final Ticket ticket;
+  /** Tokens the core generated for this request so far. */
+  private long tokens;
   private final Handler<Void> flush = v -> flush();
   /** SSE bytes not yet written: the tokens of the current task of the loop. */
   private Buffer pending;
@@ -95,6 +103,13 @@ final class Exchange implements GatewayListener {
   Exchange(
       HttpServerResponse response, OpenAiRequest request, String id, long created,
       ContextExecutor home, Overhead overhead) {
+    this(response, request, id, created, home, overhead, Ticket.NONE);
+  }
+
+  Exchange(
+      HttpServerResponse response, OpenAiRequest request, String id, long created,
+      ContextExecutor home, Overhead overhead, Ticket ticket) {
+    this.ticket = ticket;
     this.response = response;
     this.home = home;
     this.overhead = overhead;
@@ -118,6 +133,7 @@ final class Exchange implements GatewayListener {
   /** Submits the request to the core; a client that leaves before the end cancels it. */
   void submit(Gateway gateway) {
     if (response.closed()) {
+      ticket.endedEarly(0);
       return; // gone while its body was read
     }
     response.closeHandler(v -> clientGone());
@@ -128,6 +144,7 @@ final class Exchange implements GatewayListener {
   private void clientGone() {
     if (!done) {
       done = true;
+      ticket.endedEarly(tokens);
       if (admission != null) {
         admission.cancel();
       }
@@ -141,6 +158,7 @@ final class Exchange implements GatewayListener {
 
   @Override
   public void onToken(TokenEvent.Token token) {
+    tokens++;
     if (done || response.closed()) {
       return;
     }
@@ -160,6 +178,11 @@ final class Exchange implements GatewayListener {
 
   @Override
   public void onFinish(TokenEvent.Finish finish, Binding binding) {
+    if (finish.reason() == FinishReason.CANCELLED) {
+      ticket.endedEarly(tokens);
+    } else {
+      ticket.finished(finish.usage(), finish.priceUsd());
+    }
     if (done) {
       return;
     }
@@ -256,6 +279,7 @@ final class Exchange implements GatewayListener {
 
   @Override
   public void onError(GatewayError error) {
+    ticket.endedEarly(tokens);
     if (done) {
       return;
     }

@@ -7,6 +7,7 @@ import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.metrics.GatewayMetrics;
+import dev.spillway.gateway.tenancy.Tenancy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,7 +58,23 @@ public final class GatewayServer {
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics) {
+    return start(vertx, loops, gateway, Tenancy.OPEN, config, metricsScrape, metrics);
+  }
+
+  /**
+   * As {@link #start(Vertx, List, Gateway, ServerConfig, Supplier, GatewayMetrics)}, with requests
+   * authenticated, authorised and held to their tenant's limits by {@code tenancy}.
+   */
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      List<? extends Context> loops,
+      Gateway gateway,
+      Tenancy tenancy,
+      ServerConfig config,
+      Supplier<String> metricsScrape,
+      GatewayMetrics metrics) {
     requireNonNull(metrics, "metrics");
+    requireNonNull(tenancy, "tenancy");
     requireNonNull(vertx, "vertx");
     requireNonNull(loops, "loops");
     requireNonNull(gateway, "gateway");
@@ -86,7 +103,7 @@ public final class GatewayServer {
               for (Context loop : loops) {
                 Promise<HttpServer> bound = Promise.promise();
                 loop.runOnContext(
-                    w -> listen(vertx, loop, port, gateway, config, metricsScrape, metrics, bound));
+                    w -> listen(vertx, loop, port, gateway, tenancy, config, metricsScrape, metrics, bound));
                 listening.add(bound.future());
               }
               return Future.all(listening)
@@ -118,6 +135,7 @@ public final class GatewayServer {
       Context loop,
       int port,
       Gateway gateway,
+      Tenancy tenancy,
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
@@ -125,7 +143,7 @@ public final class GatewayServer {
     try {
       HttpApi api =
           new HttpApi(
-              vertx, new ContextExecutor(loop), gateway, config, metricsScrape, metrics,
+              vertx, new ContextExecutor(loop), gateway, tenancy, config, metricsScrape, metrics,
               new SplittableRandom(), System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(

@@ -11,7 +11,12 @@ import dev.spillway.gateway.api.openai.OpenAiRequest;
 import dev.spillway.gateway.api.openai.OpenAiResponses;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
+import dev.spillway.gateway.config.TenantConfig;
 import dev.spillway.gateway.metrics.GatewayMetrics;
+import dev.spillway.gateway.tenancy.ApiKey;
+import dev.spillway.gateway.tenancy.Tenancy;
+import dev.spillway.gateway.tenancy.Ticket;
+import dev.spillway.gateway.core.GatewayRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -50,6 +55,8 @@ final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
   private static final String ID_KEY = "spillway.requestId";
   private static final String START_KEY = "spillway.startNanos";
+  /** The {@link ApiKey} a request was authenticated with, when the gateway has keys. */
+  private static final String API_KEY = "spillway.apiKey";
   private static final ObjectMapper ADMIN_JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final String PATHS =
@@ -60,6 +67,7 @@ final class HttpApi {
   /** This loop: where every exchange made here lives. */
   private final ContextExecutor home;
   private final Gateway gateway;
+  private final Tenancy tenancy;
   private final ServerConfig config;
   private final Supplier<String> metricsScrape;
   private final GatewayMetrics metrics;
@@ -73,6 +81,7 @@ final class HttpApi {
       Vertx vertx,
       ContextExecutor home,
       Gateway gateway,
+      Tenancy tenancy,
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
@@ -82,6 +91,7 @@ final class HttpApi {
     this.vertx = vertx;
     this.home = home;
     this.gateway = gateway;
+    this.tenancy = tenancy;
     this.config = config;
     this.metricsScrape = metricsScrape;
     this.metrics = metrics;
@@ -93,11 +103,15 @@ final class HttpApi {
   Router router() {
     Router router = Router.router(vertx);
     router.route().handler(this::prepare);
+    if (tenancy.keyed()) {
+      router.route("/v1/*").handler(this::authenticate);
+      router.route("/admin/*").handler(this::authenticateOperator);
+    }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     for (Endpoint endpoint : Endpoint.values()) {
       router.post(endpoint.path()).handler(body).handler(ctx -> generate(ctx, endpoint));
     }
-    router.get("/v1/models").handler(ctx -> json(ctx, OpenAiResponses.modelList(gateway.models())));
+    router.get("/v1/models").handler(this::models);
     // A regular expression, not ":id": model ids contain "/" (sent as %2F, or raw by hand-written
     // clients); the router matches on the path with %2F still encoded and decodes the captured id.
     router.getWithRegex("/v1/models/(?<id>.+)").handler(this::model);
@@ -132,6 +146,42 @@ final class HttpApi {
     ctx.next();
   }
 
+  /** {@code /v1/*} with keys: a tenant's key, else 401 before the body is read. */
+  private void authenticate(RoutingContext ctx) {
+    String secret = Credentials.presented(ctx.request());
+    ApiKey key = secret == null ? null : tenancy.keys().bearer(secret).orElse(null);
+    if (key == null || key.admin()) {
+      // Debug only: a flood of bad keys must not become a flood of log lines.
+      log.debug("401 {} {}: {}", ctx.request().method(), ctx.request().path(),
+          secret == null ? "no key" : key == null ? "unknown key" : "admin key " + key.id());
+      HttpErrors.send(ctx.response(), TenancyErrors.invalidApiKey(secret != null));
+      return;
+    }
+    ctx.put(API_KEY, key);
+    ctx.next();
+  }
+
+  /** {@code /admin/*} with keys: an operator's key. */
+  private void authenticateOperator(RoutingContext ctx) {
+    String secret = Credentials.presented(ctx.request());
+    ApiKey key = secret == null ? null : tenancy.keys().bearer(secret).orElse(null);
+    if (key == null) {
+      HttpErrors.send(ctx.response(), TenancyErrors.invalidApiKey(secret != null));
+    } else if (!key.admin()) {
+      log.info("403 {}: key {} of tenant {} is not an admin key", ctx.request().path(), key.id(), key.tenant());
+      HttpErrors.send(ctx.response(), TenancyErrors.notAnOperator(key.id()));
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** The tenant of the request's key; null when the gateway is open. */
+  private TenantConfig tenant(RoutingContext ctx) {
+    ApiKey key = ctx.get(API_KEY);
+    return key == null ? null : tenancy.tenant(key.tenant()).orElseThrow(
+        () -> new IllegalStateException("key " + key.id() + ": tenant " + key.tenant() + " not configured"));
+  }
+
   private void generate(RoutingContext ctx, Endpoint endpoint) {
     HttpServerRequest request = ctx.request();
     Buffer body = ctx.body().buffer();
@@ -148,19 +198,77 @@ final class HttpApi {
       HttpErrors.send(ctx.response(), e);
       return;
     }
+    TenantConfig tenant = tenant(ctx);
+    if (tenant != null) {
+      if (!tenant.allowsModel(parsed.model().name())) {
+        ApiKey key = ctx.get(API_KEY);
+        log.info("403: key {} of tenant {} may not use model {}", key.id(), tenant.name(), parsed.model().name());
+        HttpErrors.send(ctx.response(), TenancyErrors.modelNotAllowed(tenant.name(), parsed.core().model()));
+        return;
+      }
+      if (!tenant.allowsTier(parsed.core().tier())) {
+        HttpErrors.send(ctx.response(), TenancyErrors.tierNotAllowed(tenant.name(), parsed.core().tier()));
+        return;
+      }
+      // The key decides the tenant: x-spillway-tenant and user no longer do.
+      ApiKey key = ctx.get(API_KEY);
+      parsed = parsed.withCore(parsed.core().withIdentity(tenant.name(), key.id()));
+    }
+    if (tenant == null || !tenancy.limited(tenant.name())) {
+      submit(ctx, endpoint, parsed, Ticket.NONE);
+      return;
+    }
+    OpenAiRequest admitted = parsed;
+    String model = parsed.model().name();
+    GatewayRequest core = parsed.core();
+    tenancy
+        .reserve(tenant.name(), model, core.tier(), core.promptTokens(), core.maxOutputTokens())
+        .whenComplete(
+            (decision, failure) ->
+                home.execute(() -> {
+                  if (failure != null) {
+                    ctx.fail(failure);
+                    return;
+                  }
+                  RateLimitHeaders.put(ctx.response(), decision.states());
+                  if (!decision.admitted()) {
+                    metrics.quotaRejected(tenant.name(), decision.denied().get().label());
+                    HttpErrors.send(ctx.response(), TenancyErrors.denied(decision));
+                    return;
+                  }
+                  submit(ctx, endpoint, admitted,
+                      tenancy.ticket(decision, model, core.tier(), core.promptTokens()));
+                }));
+  }
+
+  private void submit(RoutingContext ctx, Endpoint endpoint, OpenAiRequest parsed, Ticket ticket) {
     String responseId = ids.responseId(endpoint);
     long created = currentTimeMillis.getAsLong() / 1000;
     Long start = ctx.get(START_KEY);
     new Exchange(
             ctx.response(), parsed, responseId, created, home,
-            new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start))
+            new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start),
+            ticket)
         .submit(gateway);
+  }
+
+  /** The models the caller may use: all of them when the gateway is open. */
+  private void models(RoutingContext ctx) {
+    TenantConfig tenant = tenant(ctx);
+    json(
+        ctx,
+        OpenAiResponses.modelList(
+            tenant == null
+                ? gateway.models()
+                : gateway.models().stream().filter(m -> tenant.allowsModel(m.name())).toList()));
   }
 
   private void model(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    TenantConfig tenant = tenant(ctx);
     gateway
         .model(id)
+        .filter(m -> tenant == null || tenant.allowsModel(m.name()))
         .ifPresentOrElse(
             model -> json(ctx, OpenAiResponses.model(id, model)),
             () -> HttpErrors.send(ctx.response(), OpenAiError.modelNotFound(id)));

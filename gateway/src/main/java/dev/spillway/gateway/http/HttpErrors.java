@@ -28,7 +28,8 @@ final class HttpErrors {
     response.setStatusCode(error.status()).putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON);
     if (error.retryAfter().isPresent()) {
       retryAfter(response, error.retryAfter().get());
-    } else if (error.status() >= 500) {
+    } else if (error.status() >= 500 || error.status() == 429) {
+      // A 429 without a retry hint is a spent budget: retrying within the period cannot succeed.
       response.putHeader(SHOULD_RETRY, "false");
     }
     response.end(error.toJson());

@@ -142,4 +142,22 @@ public interface GatewayMetrics {
    * answer, which then no replica serves.
    */
   void cacheLookup(String model, boolean hit);
+
+  /**
+   * A request of {@code tenant} (a configured name) refused by one of its limits: {@code requests},
+   * {@code tokens}, {@code budget}, or {@code store} (the shared store out of reach, failing closed).
+   */
+  default void quotaRejected(String tenant, String limit) {}
+
+  /**
+   * Whether the quota store {@code store} ({@code memory} or {@code redis}) answers; set when it
+   * changes.
+   */
+  default void quotaStoreUp(String store, boolean up) {}
+
+  /**
+   * One admission decided without the shared store, which was out of reach: {@code mode} is
+   * {@code local} (this replica's own limits decided) or {@code closed} (refused with 503).
+   */
+  default void quotaWithoutStore(String mode) {}
 }

@@ -72,6 +72,10 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private static final String TIER = "tier";
   private static final String REPLICA = "replica";
   private static final String RESULT = "result";
+  private static final String TENANT = "tenant";
+  private static final String LIMIT = "limit";
+  private static final String STORE = "store";
+  private static final String MODE = "mode";
 
   private static final Unit TOKENS = new Unit("tokens");
   private static final Unit USD = new Unit("usd");
@@ -89,6 +93,9 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<DistributionDataPoint> queueWait;
   private final Series<GaugeDataPoint> queueDepth;
   private final Series<CounterDataPoint> queueRejected;
+  private final Series<CounterDataPoint> quotaRejected;
+  private final Series<GaugeDataPoint> quotaStoreUp;
+  private final Series<CounterDataPoint> quotaWithoutStore;
   private final Series<DistributionDataPoint> batchSize;
   private final Series<CounterDataPoint> promptTokens;
   private final Series<CounterDataPoint> completionTokens;
@@ -173,6 +180,18 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         counter(
             "spillway_cache_lookups_total", null,
             "Deterministic requests looked up in their model's response cache, by result", MODEL, RESULT);
+    quotaRejected =
+        counter(
+            "spillway_quota_rejected_total", null,
+            "Requests refused by a tenant's limit: requests, tokens, budget, or store (failing closed)",
+            TENANT, LIMIT);
+    quotaStoreUp =
+        gauge("spillway_quota_store_up", null, "1 while the quota store answers, 0 while it is out of reach", STORE);
+    quotaWithoutStore =
+        counter(
+            "spillway_quota_without_store_total", null,
+            "Admissions decided while the shared quota store was out of reach, by mode: local or closed",
+            MODE);
   }
 
   /** The current values of every metric, in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
@@ -222,6 +241,21 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   @Override
   public void queueRejected(String model, String tier) {
     queueRejected.labels(model, tier).inc();
+  }
+
+  @Override
+  public void quotaRejected(String tenant, String limit) {
+    quotaRejected.labels(tenant, limit).inc();
+  }
+
+  @Override
+  public void quotaStoreUp(String store, boolean up) {
+    quotaStoreUp.labels(store).set(up ? 1 : 0);
+  }
+
+  @Override
+  public void quotaWithoutStore(String mode) {
+    quotaWithoutStore.labels(mode).inc();
   }
 
   @Override

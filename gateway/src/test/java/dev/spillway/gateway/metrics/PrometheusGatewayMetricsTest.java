@@ -51,6 +51,9 @@ class PrometheusGatewayMetricsTest {
     m.costAndPrice(MODEL, POOL, TIER, 0.25, 1.5);
     m.replicaLoad(POOL, "r0", 4, 2, 0.5);
     m.cacheLookup(MODEL, true);
+    m.quotaRejected("acme", "requests");
+    m.quotaStoreUp("redis", true);
+    m.quotaWithoutStore("local");
   }
 
   @Test

@@ -40,6 +40,12 @@ public record OpenAiRequest(
     }
   }
 
+  /** The same request with another core request (its identity set after authentication). */
+  public OpenAiRequest withCore(GatewayRequest newCore) {
+    return new OpenAiRequest(
+        endpoint, newCore, model, stream, includeUsage, continuousUsage, embeddingOptions);
+  }
+
   /**
    * What an embeddings response is made of.
    *
