@@ -9,6 +9,7 @@ import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.http.GatewayServer;
+import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,25 +25,45 @@ import java.util.Map;
  * A running gateway: {@code server.eventLoops} event loops, each serving HTTP connections and owning
  * some of the models. Model {@code i} (in configuration order) lives on loop {@code i mod N}: its
  * scheduler, router and emulated engines run there on that loop's clock, and nothing else writes
- * them. See docs/architecture.md, "Threads".
+ * them. See docs/architecture.md, "Threads". Every finished request is recorded in the usage
+ * {@link Ledger}, whose writer has a thread of its own.
  */
 public final class GatewayApp {
 
   private final GatewayCore core;
   private final GatewayServer server;
   private final List<Context> loops;
+  private final Ledger ledger;
+  private final Vertx vertx;
 
-  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops) {
+  private GatewayApp(
+      Vertx vertx, GatewayCore core, GatewayServer server, List<Context> loops, Ledger ledger) {
+    this.vertx = vertx;
     this.core = core;
     this.server = server;
     this.loops = List.copyOf(loops);
+    this.ledger = ledger;
   }
 
-  /** Builds the core from {@code config} and starts listening; fails on a bad pool or a taken port. */
+  /**
+   * Opens the ledger (reading what it holds), builds the core from {@code config} and starts
+   * listening; fails on a ledger directory it cannot write, a bad pool or a taken port.
+   */
   public static Future<GatewayApp> start(Vertx vertx, GatewayConfig config, Profiles profiles) {
     requireNonNull(vertx, "vertx");
     requireNonNull(config, "config");
     requireNonNull(profiles, "profiles");
+    // Reading the ledger's files blocks: off the event loops.
+    return vertx
+        .executeBlocking(() -> Ledger.open(config.ledger()))
+        .compose(
+            ledger ->
+                start(vertx, config, profiles, ledger)
+                    .recover(e -> closeLedger(vertx, ledger).transform(x -> Future.failedFuture(e))));
+  }
+
+  private static Future<GatewayApp> start(
+      Vertx vertx, GatewayConfig config, Profiles profiles, Ledger ledger) {
     int n = config.server().eventLoops();
     List<Context> loops = new ArrayList<>(n);
     List<BackendContext> backends = new ArrayList<>(n);
@@ -68,8 +89,8 @@ public final class GatewayApp {
       return Future.failedFuture(e);
     }
     core.sampleLoadEvery(Duration.ofSeconds(1));
-    return GatewayServer.start(vertx, loops, core, config.server(), metrics::scrape, metrics)
-        .map(server -> new GatewayApp(core, server, loops))
+    return GatewayServer.start(vertx, loops, core, config.server(), metrics::scrape, metrics, ledger)
+        .map(server -> new GatewayApp(vertx, core, server, loops, ledger))
         .recover(
             e ->
                 Future.fromCompletionStage(core.closeAsync())
@@ -89,8 +110,27 @@ public final class GatewayApp {
     return loops;
   }
 
-  /** Stops listening, then closes every pool (cancelling what is in flight). */
+  /** The usage ledger: what budgets read their spend from at start. */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Stops listening, then closes every pool (cancelling what is in flight), then makes every queued
+   * usage record durable and closes the ledger.
+   */
   public Future<Void> close() {
-    return server.close().eventually(() -> Future.fromCompletionStage(core.closeAsync()));
+    return server
+        .close()
+        .eventually(() -> Future.fromCompletionStage(core.closeAsync()))
+        .eventually(() -> closeLedger(vertx, ledger));
+  }
+
+  private static Future<Void> closeLedger(Vertx vertx, Ledger ledger) {
+    return vertx.executeBlocking(
+        () -> {
+          ledger.close();
+          return null;
+        });
   }
 }

@@ -106,7 +106,10 @@ final class LedgerWriter implements AutoCloseable {
       queued = queue.offer(new Entry(record, durable));
     }
     if (!queued) {
-      rejected.incrementAndGet();
+      long n = rejected.incrementAndGet();
+      if (Long.bitCount(n) == 1) { // the 1st, 2nd, 4th, 8th...: visible, never a flood
+        log.warn("ledger: queue full, {} records refused so far (their requests fail)", n);
+      }
       durable.completeExceptionally(
           new IllegalStateException(
               "ledger: queue full at " + queue.size() + " records (expected: the disk to keep up)"));
