@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.spillway.gateway.config.LedgerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,6 +26,14 @@ import org.slf4j.LoggerFactory;
  * They see every record whose {@link #append} has completed, and none still being written.
  */
 public final class Ledger implements AutoCloseable {
+
+  /** How appended bytes are made durable before a record is acknowledged. */
+  public interface Sync {
+    void force(FileChannel channel) throws IOException;
+  }
+
+  /** fdatasync: the data and the file's size, not its other metadata. */
+  public static final Sync FDATASYNC = channel -> channel.force(false);
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
@@ -52,10 +61,14 @@ public final class Ledger implements AutoCloseable {
    * @throws UncheckedIOException when the directory cannot be created or written
    */
   public static Ledger open(LedgerConfig config) {
-    return open(config, Clock.systemUTC(), LedgerWriter.FDATASYNC);
+    return open(config, Clock.systemUTC(), FDATASYNC);
   }
 
-  static Ledger open(LedgerConfig config, Clock clock, LedgerWriter.Sync sync) {
+  /**
+   * As {@link #open(LedgerConfig)}, with the clock that names new files and the way appends are
+   * synced (tests hold a sync to observe what waits for it).
+   */
+  public static Ledger open(LedgerConfig config, Clock clock, Sync sync) {
     requireNonNull(config, "config");
     if (!config.enabled()) {
       return DISABLED;

@@ -33,14 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LedgerWriter implements AutoCloseable {
 
-  /** How a file's appended bytes are made durable; tests observe it. */
-  interface Sync {
-    void force(FileChannel channel) throws IOException;
-  }
-
-  /** fdatasync: the data and the size, not the other metadata. */
-  static final Sync FDATASYNC = channel -> channel.force(false);
-
   /**
    * What a reader may read while the writer runs: files named before {@code name} whole, the file
    * {@code name} up to {@code bytes}, and nothing named after it (being written).
@@ -54,7 +46,7 @@ final class LedgerWriter implements AutoCloseable {
   private final Path directory;
   private final long maxFileBytes;
   private final Clock clock;
-  private final Sync sync;
+  private final Ledger.Sync sync;
   private final ArrayBlockingQueue<Entry> queue;
   private final Thread thread;
   private final AtomicLong rejected = new AtomicLong();
@@ -77,7 +69,8 @@ final class LedgerWriter implements AutoCloseable {
    * @param lastName the latest existing ledger file's name, or null: new files are named after it
    */
   LedgerWriter(
-      Path directory, long maxFileBytes, int queueCapacity, Clock clock, Sync sync, String lastName) {
+      Path directory, long maxFileBytes, int queueCapacity, Clock clock, Ledger.Sync sync,
+      String lastName) {
     this.directory = requireNonNull(directory, "directory");
     this.clock = requireNonNull(clock, "clock");
     this.sync = requireNonNull(sync, "sync");

@@ -1,6 +1,7 @@
 package dev.spillway.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,15 +11,21 @@ import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.ledger.LedgerReader;
 import dev.spillway.gateway.ledger.UsageRecord;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -95,6 +102,43 @@ class LedgerHttpTest {
     assertThat(r.outcome()).isEqualTo(UsageRecord.Outcome.SUCCESS);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.time().getEpochSecond()).isCloseTo(Instant.now().getEpochSecond(), offset(60L));
+  }
+
+  @Test
+  void theResponsesEndIsHeldWhileItsRecordIsBeingSynced(@TempDir Path own) throws Exception {
+    Semaphore syncing = new Semaphore(0);
+    Semaphore release = new Semaphore(0);
+    Ledger.Sync held =
+        channel -> {
+          syncing.release();
+          release.acquireUninterruptibly();
+          channel.force(false);
+        };
+    try (Ledger heldLedger = Ledger.open(LedgerConfig.at(own), Clock.systemUTC(), held)) {
+      TestServer heldServer = new TestServer(heldLedger);
+      try {
+        for (boolean stream : new boolean[] {false, true}) {
+          CompletableFuture<HttpResponse<String>> response =
+              heldServer.http.sendAsync(
+                  HttpRequest.newBuilder(URI.create(heldServer.base + "/v1/chat/completions"))
+                      .header("content-type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(
+                          TestServer.chat("\"max_tokens\":3,\"stream\":" + stream)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          syncing.acquire(); // the request finished and its record is written, not yet synced
+          assertThatThrownBy(() -> response.get(200, TimeUnit.MILLISECONDS))
+              .as("stream: %s", stream)
+              .isInstanceOf(TimeoutException.class);
+          release.release();
+          assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(heldServer.gateway.callsOffCoreThread).hasValue(0);
+      } finally {
+        release.release(100); // never leave the writer stuck
+        heldServer.close();
+      }
+    }
   }
 
   @Test

@@ -41,7 +41,7 @@ class LedgerWriterTest {
     CountDownLatch syncing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<Long> syncedSizes = new CopyOnWriteArrayList<>();
-    LedgerWriter.Sync held =
+    Ledger.Sync held =
         channel -> {
           syncedSizes.add(channel.size());
           if (syncedSizes.size() == 1) {
@@ -97,7 +97,7 @@ class LedgerWriterTest {
     long max = 2048;
     try (Ledger ledger =
         Ledger.open(
-            new LedgerConfig(true, dir, max, 1024), CLOCK, LedgerWriter.FDATASYNC)) {
+            new LedgerConfig(true, dir, max, 1024), CLOCK, Ledger.FDATASYNC)) {
       for (int i = 0; i < 40; i++) {
         ledger.append(Records.record(String.format("r-%02d", i))).get(5, TimeUnit.SECONDS);
       }
@@ -153,7 +153,7 @@ class LedgerWriterTest {
   @Test
   void aFailedSyncFailsTheBatchAndTheNextBatchStartsANewFile() throws Exception {
     List<Integer> calls = new CopyOnWriteArrayList<>();
-    LedgerWriter.Sync failingOnce =
+    Ledger.Sync failingOnce =
         channel -> {
           calls.add(1);
           if (calls.size() == 1) {
@@ -175,7 +175,7 @@ class LedgerWriterTest {
   void aFullQueueRefusesTheRecordAtOnceAndCountsIt() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch syncing = new CountDownLatch(1);
-    LedgerWriter.Sync held =
+    Ledger.Sync held =
         channel -> {
           syncing.countDown();
           try {
