@@ -9,6 +9,7 @@ import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
 import dev.spillway.gateway.http.GatewayServer;
+import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.metrics.PrometheusGatewayMetrics;
 import dev.spillway.gateway.tenancy.ListPrices;
 import dev.spillway.gateway.tenancy.LoopbackRule;
@@ -16,12 +17,12 @@ import dev.spillway.gateway.tenancy.MemoryQuotaStore;
 import dev.spillway.gateway.tenancy.RedisQuotaStore;
 import dev.spillway.gateway.tenancy.SpendHistory;
 import dev.spillway.gateway.tenancy.Tenancy;
-import java.time.InstantSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ import java.util.Map;
  * A running gateway: {@code server.eventLoops} event loops, each serving HTTP connections and owning
  * some of the models. Model {@code i} (in configuration order) lives on loop {@code i mod N}: its
  * scheduler, router and emulated engines run there on that loop's clock, and nothing else writes
- * them. See docs/architecture.md, "Threads".
+ * them. See docs/architecture.md, "Threads". Every finished request is recorded in the usage
+ * {@link Ledger}, whose writer has a thread of its own.
  */
 public final class GatewayApp {
 
@@ -39,37 +41,56 @@ public final class GatewayApp {
   private final GatewayServer server;
   private final List<Context> loops;
   private final Tenancy tenancy;
+  private final Ledger ledger;
+  private final Vertx vertx;
 
-  private GatewayApp(GatewayCore core, GatewayServer server, List<Context> loops, Tenancy tenancy) {
+  private GatewayApp(
+      Vertx vertx, GatewayCore core, GatewayServer server, List<Context> loops, Tenancy tenancy,
+      Ledger ledger) {
+    this.vertx = vertx;
     this.core = core;
     this.server = server;
     this.loops = List.copyOf(loops);
     this.tenancy = tenancy;
+    this.ledger = ledger;
   }
 
   /**
-   * Builds the core from {@code config} and starts listening; fails on a bad pool, a taken port, or an
-   * open gateway (no tenants) on an address other than loopback.
+   * Opens the ledger (reading what it holds), builds the core from {@code config} and starts
+   * listening, with budgets starting from the spend the ledger holds; fails on an open gateway (no
+   * tenants) on an address other than loopback, a ledger directory it cannot write, a bad pool or a
+   * taken port.
    */
   public static Future<GatewayApp> start(Vertx vertx, GatewayConfig config, Profiles profiles) {
-    return start(vertx, config, profiles, SpendHistory.NONE);
+    return start(vertx, config, profiles, null);
   }
 
   /**
    * As {@link #start(Vertx, GatewayConfig, Profiles)}, with budgets starting from what {@code history}
-   * says each tenant has spent in its current period (read once, off the event loops).
+   * says each tenant has spent in its current period (read once, off the event loops) instead of
+   * from the ledger; null for the ledger.
    */
   public static Future<GatewayApp> start(
       Vertx vertx, GatewayConfig config, Profiles profiles, SpendHistory history) {
     requireNonNull(vertx, "vertx");
     requireNonNull(config, "config");
     requireNonNull(profiles, "profiles");
-    requireNonNull(history, "history");
     try {
       LoopbackRule.check(config);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    // Reading the ledger's files blocks: off the event loops.
+    return vertx
+        .executeBlocking(() -> Ledger.open(config.ledger()))
+        .compose(
+            ledger ->
+                start(vertx, config, profiles, ledger, history != null ? history : ledger)
+                    .recover(e -> closeLedger(vertx, ledger).transform(x -> Future.failedFuture(e))));
+  }
+
+  private static Future<GatewayApp> start(
+      Vertx vertx, GatewayConfig config, Profiles profiles, Ledger ledger, SpendHistory history) {
     PrometheusGatewayMetrics metrics = new PrometheusGatewayMetrics();
     Tenancy tenancy;
     Runnable preload;
@@ -94,13 +115,13 @@ public final class GatewayApp {
               preload.run();
               return null;
             })
-        .compose(v -> start(vertx, config, profiles, tenancy, metrics))
+        .compose(v -> start(vertx, config, profiles, tenancy, metrics, ledger))
         .recover(e -> Future.fromCompletionStage(tenancy.close()).transform(x -> Future.failedFuture(e)));
   }
 
   private static Future<GatewayApp> start(
       Vertx vertx, GatewayConfig config, Profiles profiles, Tenancy tenancy,
-      PrometheusGatewayMetrics metrics) {
+      PrometheusGatewayMetrics metrics, Ledger ledger) {
     int n = config.server().eventLoops();
     List<Context> loops = new ArrayList<>(n);
     List<BackendContext> backends = new ArrayList<>(n);
@@ -125,8 +146,9 @@ public final class GatewayApp {
       return Future.failedFuture(e);
     }
     core.sampleLoadEvery(Duration.ofSeconds(1));
-    return GatewayServer.start(vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics)
-        .map(server -> new GatewayApp(core, server, loops, tenancy))
+    return GatewayServer.start(
+            vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics, ledger)
+        .map(server -> new GatewayApp(vertx, core, server, loops, tenancy, ledger))
         .recover(
             e ->
                 Future.fromCompletionStage(core.closeAsync())
@@ -146,11 +168,28 @@ public final class GatewayApp {
     return loops;
   }
 
-  /** Stops listening, then closes every pool (cancelling what is in flight). */
+  /** The usage ledger: what budgets read their spend from at start. */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Stops listening, then closes every pool (cancelling what is in flight), then makes every queued
+   * usage record durable and closes the ledger.
+   */
   public Future<Void> close() {
     return server
         .close()
         .eventually(() -> Future.fromCompletionStage(core.closeAsync()))
-        .eventually(() -> Future.fromCompletionStage(tenancy.close()));
+        .eventually(() -> Future.fromCompletionStage(tenancy.close()))
+        .eventually(() -> closeLedger(vertx, ledger));
+  }
+
+  private static Future<Void> closeLedger(Vertx vertx, Ledger ledger) {
+    return vertx.executeBlocking(
+        () -> {
+          ledger.close();
+          return null;
+        });
   }
 }

@@ -20,12 +20,17 @@ import com.openai.models.models.Model;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
+import dev.spillway.gateway.ledger.LedgerReader;
+import dev.spillway.gateway.ledger.UsageRecord;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +38,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real gateway — embedded default configuration, emulated pools, HTTP server on port 0 — driven
@@ -44,12 +50,16 @@ class GatewayEndToEndTest {
   private static GatewayApp app;
   private static OpenAIClient client;
   private static String base;
+  @TempDir static Path ledger;
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
     GatewayConfig config = new ConfigLoader(name -> null).loadDefault();
-    config = config.withServer(config.server().withAddress("127.0.0.1", 0));
+    config =
+        config
+            .withServer(config.server().withAddress("127.0.0.1", 0))
+            .withLedger(LedgerConfig.at(ledger));
     app = GatewayApp.start(vertx, config, Profiles.builtIn()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + app.port() + "/v1";
     client =
@@ -210,6 +220,42 @@ class GatewayEndToEndTest {
         .contains("spillway_requests_total")
         .contains("spillway_time_to_first_token_seconds")
         .contains("spillway_gateway_overhead_seconds_count{model=\"llama-3.1-405b\"}");
+  }
+
+  @Test
+  void aFinishedRequestIsInTheLedgerWithTheCostAndPriceItsClientWasTold() throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base + "/chat/completions"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("content-type", "application/json")
+                    .header("x-request-id", "e2e-ledger-1")
+                    .header("x-spillway-tenant", "e2e-ledger-tenant")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"llama-3.1-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                                + "\"max_tokens\":3}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    List<UsageRecord> records = new ArrayList<>();
+    LedgerReader.read(ledger, r -> {
+      if (r.requestId().equals("e2e-ledger-1")) {
+        records.add(r);
+      }
+    });
+    assertThat(records).hasSize(1);
+    UsageRecord record = records.get(0);
+    assertThat(record.tenant()).isEqualTo("e2e-ledger-tenant");
+    assertThat(record.model()).isEqualTo("llama-3.1-8b");
+    assertThat(record.pool()).isEqualTo(response.headers().firstValue("x-spillway-pool").orElseThrow());
+    assertThat(record.replica()).isEqualTo(response.headers().firstValue("x-spillway-replica").orElseThrow());
+    assertThat(record.completionTokens()).isEqualTo(3);
+    assertThat(record.outcome()).isEqualTo(UsageRecord.Outcome.SUCCESS);
+    assertThat(record.priceUsd())
+        .isEqualTo(Double.parseDouble(response.headers().firstValue("x-spillway-price-usd").orElseThrow()));
+    assertThat(app.ledger().spentUsd("e2e-ledger-tenant", record.time())).isEqualTo(record.priceUsd());
   }
 
   /** Regression: Java's HttpClient offers an h2c upgrade on each GET; upgraded connections hung. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,7 +55,8 @@ class LiveAutoscalingTest {
                     + "        dtype: fp8\n"
                     + "        autoscale: {min: 1, max: 3, target: 2, interval: 100ms, scaleDownAfter: 300ms,"
                     + " provisioningDelay: 300ms}\n",
-                "test");
+                "test")
+            .withLedger(LedgerConfig.disabled());
     app = GatewayApp.start(vertx, config, Profiles.builtIn()).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     long started = System.nanoTime();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
@@ -61,7 +62,8 @@ class MultiLoopGatewayTest {
                     + "  - name: llama-3.1-8b\n"
                     + "    pools:\n"
                     + "      - " + pool + "\n",
-                "test");
+                "test")
+            .withLedger(LedgerConfig.disabled());
     app =
         GatewayApp.start(vertx, config, Profiles.builtIn())
             .toCompletionStage()

@@ -3,6 +3,7 @@ package dev.spillway.gateway;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -41,7 +42,10 @@ final class UpstreamGateway implements AutoCloseable {
             + "        url: http://127.0.0.1:" + server.actualPort() + "/v1\n"
             + poolSettings;
     GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
-    config = config.withServer(config.server().withAddress("127.0.0.1", 0));
+    config =
+        config
+            .withServer(config.server().withAddress("127.0.0.1", 0))
+            .withLedger(LedgerConfig.disabled());
     app =
         GatewayApp.start(vertx, config, Profiles.builtIn())
             .toCompletionStage()

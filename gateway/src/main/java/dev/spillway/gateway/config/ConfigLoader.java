@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(source + ": (expected: a mapping with server and models)");
     }
     Node top = new Node("", root);
-    top.allowOnly("server", "defaults", "models", "tenants", "admin", "cluster");
+    top.allowOnly("server", "defaults", "models", "tenants", "admin", "cluster", "ledger");
     ServerConfig server = server(top.child("server"));
     Node defaults = top.child("defaults");
     Node models = top.child("models");
@@ -113,7 +114,7 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(
         server, list, tenants(top.child("tenants"), list), admin(top.child("admin")),
-        cluster(top.child("cluster")));
+        cluster(top.child("cluster")), ledger(top.child("ledger")));
   }
 
   private static List<String> concat(String first, List<String> rest) {
@@ -134,6 +135,41 @@ public final class ConfigLoader {
     long body = node.child("maxBodyBytes").integer((int) d.maxBodyBytes(), 1024, Integer.MAX_VALUE);
     int loops = node.child("eventLoops").integer(d.eventLoops(), 1, ServerConfig.MAX_EVENT_LOOPS);
     return new ServerConfig(host, port, body, loops);
+  }
+
+  /** {@code ledger: {enabled, path, maxFileBytes, queueCapacity}}; on by default. */
+  private LedgerConfig ledger(Node node) {
+    if (node.missing()) {
+      return LedgerConfig.DEFAULT;
+    }
+    node.allowOnly("enabled", "path", "maxFileBytes", "queueCapacity");
+    Node enabledNode = node.child("enabled");
+    boolean enabled = true;
+    if (!enabledNode.missing()) {
+      String text = enabledNode.text(null).trim();
+      if (!text.equals("true") && !text.equals("false")) {
+        throw new IllegalArgumentException(enabledNode.path + ": " + text + " (expected: true or false)");
+      }
+      enabled = Boolean.parseBoolean(text);
+    }
+    Node pathNode = node.child("path");
+    Path path = LedgerConfig.DEFAULT_PATH;
+    if (!pathNode.missing()) {
+      String text = pathNode.requiredText();
+      try {
+        path = Path.of(text);
+      } catch (InvalidPathException e) {
+        throw new IllegalArgumentException(pathNode.path + ": " + text + " (expected: a directory path)", e);
+      }
+    }
+    long maxFileBytes =
+        node.child("maxFileBytes")
+            .integer((int) LedgerConfig.DEFAULT_MAX_FILE_BYTES, (int) LedgerConfig.MIN_FILE_BYTES,
+                Integer.MAX_VALUE);
+    int queueCapacity =
+        node.child("queueCapacity")
+            .integer(LedgerConfig.DEFAULT_QUEUE_CAPACITY, 1, LedgerConfig.MAX_QUEUE_CAPACITY);
+    return new LedgerConfig(enabled, path, maxFileBytes, queueCapacity);
   }
 
   private ModelConfig model(Node node, Node defaults) {

@@ -11,13 +11,15 @@ import java.util.List;
  *     open (and then binds only to loopback addresses)
  * @param admin the operators' keys for {@code /admin/*}
  * @param cluster where limits and budgets are kept: in memory, or in Redis shared by every replica
+ * @param ledger where every finished request's usage is recorded
  */
 public record GatewayConfig(
     ServerConfig server,
     List<ModelConfig> models,
     List<TenantConfig> tenants,
     AdminConfig admin,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    LedgerConfig ledger) {
 
   public GatewayConfig {
     requireNonNull(server, "server");
@@ -25,23 +27,28 @@ public record GatewayConfig(
     tenants = List.copyOf(tenants);
     requireNonNull(admin, "admin");
     requireNonNull(cluster, "cluster");
+    requireNonNull(ledger, "ledger");
   }
 
-  /** An open gateway: no tenants, no keys, state in memory. */
+  /** An open gateway: no tenants, no keys, state in memory, the default ledger. */
   public GatewayConfig(ServerConfig server, List<ModelConfig> models) {
-    this(server, models, List.of(), AdminConfig.NONE, ClusterConfig.LOCAL);
+    this(server, models, List.of(), AdminConfig.NONE, ClusterConfig.LOCAL, LedgerConfig.DEFAULT);
   }
 
   public GatewayConfig withServer(ServerConfig newServer) {
-    return new GatewayConfig(newServer, models, tenants, admin, cluster);
+    return new GatewayConfig(newServer, models, tenants, admin, cluster, ledger);
   }
 
   public GatewayConfig withTenants(List<TenantConfig> newTenants, AdminConfig newAdmin) {
-    return new GatewayConfig(server, models, newTenants, newAdmin, cluster);
+    return new GatewayConfig(server, models, newTenants, newAdmin, cluster, ledger);
   }
 
   public GatewayConfig withCluster(ClusterConfig newCluster) {
-    return new GatewayConfig(server, models, tenants, admin, newCluster);
+    return new GatewayConfig(server, models, tenants, admin, newCluster, ledger);
+  }
+
+  public GatewayConfig withLedger(LedgerConfig newLedger) {
+    return new GatewayConfig(server, models, tenants, admin, cluster, newLedger);
   }
 
   /** True when requests must present a key. */

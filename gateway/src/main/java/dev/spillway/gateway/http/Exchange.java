@@ -14,6 +14,9 @@ import dev.spillway.gateway.core.CacheLookup;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
+import dev.spillway.gateway.core.GatewayRequest;
+import dev.spillway.gateway.ledger.Ledger;
+import dev.spillway.gateway.ledger.UsageRecord;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.gateway.tenancy.Ticket;
 import io.vertx.core.Handler;
@@ -21,9 +24,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One OpenAI request in flight: listens to the core and writes the HTTP response, as one body or as
@@ -50,6 +59,13 @@ import java.util.function.LongSupplier;
  * or ends early with the tokens generated so far when the request fails, is refused or its client
  * leaves; the ticket counts only the first of these.
  *
+ * <p>Usage. Every request that was bound to a replica, and every request its client cancelled, gets
+ * one {@link UsageRecord} in the {@link Ledger}. A bound request's last write — the whole body, the
+ * stream's final chunk with {@code [DONE]}, or its error — waits until its record is durable, so a
+ * client never holds a complete response whose usage a crash could lose; the ledger acknowledges on
+ * its own thread and the write then runs back on this loop. A record the ledger cannot take fails the
+ * response (503, or an in-stream error) rather than release it unrecorded.
+ *
  * <p>Confined to its connection's event loop: the core calls it through {@link #executor()}.
  */
 final class Exchange implements GatewayListener {
@@ -65,6 +81,9 @@ final class Exchange implements GatewayListener {
   private static final CharSequence MISS = HttpHeaders.createOptimized(CacheLookup.MISS.wireName());
   private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+  /** What a request whose client went away is recorded with (nginx's "client closed request"). */
+  static final int CLIENT_CLOSED = 499;
 
   private final HttpServerResponse response;
   private final OpenAiRequest request;
@@ -78,8 +97,9 @@ final class Exchange implements GatewayListener {
   private final ContextExecutor home;
   private final Overhead overhead;
   private final Ticket ticket;
-  /** Tokens the core generated for this request so far. */
-  private long tokens;
+  private final Ledger ledger;
+  /** Wall time, for the usage record. */
+  private final LongSupplier currentTimeMillis;
   private final Handler<Void> flush = v -> flush();
   /** SSE bytes not yet written: the tokens of the current task of the loop. */
   private Buffer pending;
@@ -91,6 +111,10 @@ final class Exchange implements GatewayListener {
   private boolean started;
   /** A terminal event was handled or the client went away. */
   private boolean done;
+  /** Tokens the core generated for this request so far, whether or not the client still reads. */
+  private long tokens;
+  /** When the first of them did, on {@code nanoTime}'s scale; -1 before. */
+  private long firstTokenNanos = -1;
 
   /**
    * Records the gateway's own time per request: from arrival to binding (parse, tokenise, hand-over,
@@ -102,17 +126,14 @@ final class Exchange implements GatewayListener {
 
   Exchange(
       HttpServerResponse response, OpenAiRequest request, String id, long created,
-      ContextExecutor home, Overhead overhead) {
-    this(response, request, id, created, home, overhead, Ticket.NONE);
-  }
-
-  Exchange(
-      HttpServerResponse response, OpenAiRequest request, String id, long created,
-      ContextExecutor home, Overhead overhead, Ticket ticket) {
+      ContextExecutor home, Overhead overhead, Ticket ticket, Ledger ledger,
+      LongSupplier currentTimeMillis) {
     this.ticket = ticket;
     this.response = response;
     this.home = home;
     this.overhead = overhead;
+    this.ledger = ledger;
+    this.currentTimeMillis = currentTimeMillis;
     this.request = request;
     this.id = id;
     this.created = created;
@@ -148,6 +169,7 @@ final class Exchange implements GatewayListener {
       if (admission != null) {
         admission.cancel();
       }
+      record(usage(UsageRecord.Outcome.CANCELLED, CLIENT_CLOSED, null));
     }
   }
 
@@ -158,7 +180,9 @@ final class Exchange implements GatewayListener {
 
   @Override
   public void onToken(TokenEvent.Token token) {
-    tokens++;
+    if (tokens++ == 0) {
+      firstTokenNanos = overhead.nanoTime().getAsLong();
+    }
     if (done || response.closed()) {
       return;
     }
@@ -187,27 +211,40 @@ final class Exchange implements GatewayListener {
       return;
     }
     done = true;
+    this.binding = binding;
     if (response.closed()) {
+      // The client went away before this finish: what the backend did is recorded all the same.
+      record(usage(UsageRecord.Outcome.CANCELLED, CLIENT_CLOSED, finish));
       return;
     }
-    this.binding = binding;
     if (finish.reason() == FinishReason.CANCELLED) {
       // Not cancelled by this exchange, so by the gateway: it is shutting down.
-      fail(
+      OpenAiError shutdown =
           new OpenAiError(
               503, OpenAiError.SERVER_ERROR, "request cancelled: the gateway is shutting down", null,
-              "service_unavailable", Optional.of(Duration.ofSeconds(1))));
+              "service_unavailable", Optional.of(Duration.ofSeconds(1)));
+      afterRecord(usage(UsageRecord.Outcome.CANCELLED, 503, finish), recorded -> fail(shutdown));
       return;
     }
+    UsageRecord usage = usage(UsageRecord.Outcome.SUCCESS, 200, finish);
     SpillwayFacts facts = SpillwayFacts.of(binding, finish);
     if (chunks != null) {
       Buffer last = takePending();
       if (!started) {
         last.appendString(startStream()); // finished before any token
       }
-      // Ending the response ends the chunked body: the Java SDK reads until the body ends.
-      response.end(last.appendString(chunks.end(finish.reason(), finish.usage(), facts)));
-      recordOverhead(finish);
+      last.appendString(chunks.end(finish.reason(), finish.usage(), facts));
+      afterRecord(
+          usage,
+          recorded -> {
+            if (recorded) {
+              // Ending the response ends the chunked body: the Java SDK reads until the body ends.
+              response.end(last);
+              recordOverhead(finish);
+            } else {
+              fail(ledgerUnavailable());
+            }
+          });
       return;
     }
     String body;
@@ -231,16 +268,98 @@ final class Exchange implements GatewayListener {
                 request, promptTokens > 0 ? promptTokens : request.core().promptTokens());
         break;
     }
-    response
-        .putHeader(POOL, facts.pool())
-        .putHeader(REPLICA, facts.replica())
-        .putHeader(COST, facts.costText())
-        .putHeader(PRICE, facts.priceText())
-        .putHeader(QUEUE_MS, facts.queueMsText())
-        .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON);
-    cacheHeader(binding);
-    response.end(body);
-    recordOverhead(finish);
+    afterRecord(
+        usage,
+        recorded -> {
+          if (!recorded) {
+            fail(ledgerUnavailable());
+            return;
+          }
+          response
+              .putHeader(POOL, facts.pool())
+              .putHeader(REPLICA, facts.replica())
+              .putHeader(COST, facts.costText())
+              .putHeader(PRICE, facts.priceText())
+              .putHeader(QUEUE_MS, facts.queueMsText())
+              .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON);
+          cacheHeader(binding);
+          response.end(body);
+          recordOverhead(finish);
+        });
+  }
+
+  /** What a request ended as, for the ledger; {@code finish} is null when the backend did not finish it. */
+  private UsageRecord usage(UsageRecord.Outcome outcome, int status, TokenEvent.Finish finish) {
+    GatewayRequest core = request.core();
+    long arrival = overhead.arrivalNanos();
+    int promptTokens =
+        finish != null && finish.usage().promptTokens() > 0
+            ? finish.usage().promptTokens()
+            : core.promptTokens();
+    return new UsageRecord(
+        core.id(),
+        core.tenant(),
+        keyId(core),
+        request.model().name(),
+        binding == null ? null : binding.pool(),
+        binding == null ? null : binding.replica(),
+        core.tier().wireName(),
+        promptTokens,
+        finish != null ? finish.usage().completionTokens() : (int) tokens,
+        firstTokenNanos < 0 ? OptionalDouble.empty() : OptionalDouble.of((firstTokenNanos - arrival) / 1e6),
+        (overhead.nanoTime().getAsLong() - arrival) / 1e6,
+        finish != null ? finish.costUsd() : 0,
+        finish != null ? finish.priceUsd() : 0,
+        outcome,
+        status,
+        Instant.ofEpochMilli(currentTimeMillis.getAsLong()));
+  }
+
+  /** The API key's id for the ledger: null when the gateway is open. */
+  private static String keyId(GatewayRequest request) {
+    return request.keyId().isEmpty() ? null : request.keyId();
+  }
+
+  /** Records {@code usage} with no response waiting on it (the client is gone). */
+  private void record(UsageRecord usage) {
+    ledger
+        .append(usage)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                log.warn("ledger: usage of {} not recorded: {}", usage.requestId(), e.toString());
+              }
+            });
+  }
+
+  /**
+   * Runs {@code release} on this loop once {@code usage} is durable ({@code true}), or could not be
+   * recorded ({@code false}); not at all if the client has gone meanwhile.
+   */
+  private void afterRecord(UsageRecord usage, Consumer<Boolean> release) {
+    CompletableFuture<Void> durable = ledger.append(usage);
+    if (durable.isDone()) { // a disabled ledger, or a refusal: no hop
+      release.accept(!durable.isCompletedExceptionally());
+      return;
+    }
+    durable.whenComplete(
+        (v, e) ->
+            home.execute(
+                () -> {
+                  if (e != null) {
+                    log.warn("ledger: usage of {} not recorded: {}", usage.requestId(), e.toString());
+                  }
+                  if (!response.closed()) {
+                    release.accept(e == null);
+                  }
+                }));
+  }
+
+  private static OpenAiError ledgerUnavailable() {
+    return new OpenAiError(
+        503, OpenAiError.SERVER_ERROR,
+        "usage ledger: the request's usage could not be recorded, so its response is withheld", null,
+        "service_unavailable", Optional.of(Duration.ofSeconds(1)));
   }
 
   /**
@@ -284,9 +403,20 @@ final class Exchange implements GatewayListener {
       return;
     }
     done = true;
-    if (!response.closed()) {
-      fail(OpenAiError.from(error));
+    OpenAiError failure = OpenAiError.from(error);
+    if (binding == null) {
+      // Refused or timed out in the gateway's queue: no replica did any work, nothing to record.
+      if (!response.closed()) {
+        fail(failure);
+      }
+      return;
     }
+    UsageRecord usage = usage(UsageRecord.Outcome.ERROR, failure.status(), null);
+    if (response.closed()) {
+      record(usage);
+      return;
+    }
+    afterRecord(usage, recorded -> fail(failure));
   }
 
   private void fail(OpenAiError error) {

@@ -6,6 +6,7 @@ import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
+import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.gateway.tenancy.Tenancy;
 import io.vertx.core.Context;
@@ -22,8 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's HTTP server: the OpenAI API ({@code /v1/chat/completions}, {@code /v1/completions},
- * {@code /v1/embeddings}, {@code /v1/models}), {@code /health}, {@code /ready}, {@code /metrics} and
- * {@code /admin/pools}. docs/api.md describes the wire contract.
+ * {@code /v1/embeddings}, {@code /v1/models}), {@code /health}, {@code /ready}, {@code /metrics},
+ * {@code /admin/pools} and {@code /admin/usage}. docs/api.md describes the wire contract.
  *
  * <p>Threading. One server per event loop, all sharing one port: Vert.x hands each new connection to
  * the next loop in turn, and every handler and write of that connection runs on its loop. The work a
@@ -58,12 +59,14 @@ public final class GatewayServer {
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics) {
-    return start(vertx, loops, gateway, Tenancy.OPEN, config, metricsScrape, metrics);
+    return start(vertx, loops, gateway, Tenancy.OPEN, config, metricsScrape, metrics, Ledger.disabled());
   }
 
   /**
    * As {@link #start(Vertx, List, Gateway, ServerConfig, Supplier, GatewayMetrics)}, with requests
-   * authenticated, authorised and held to their tenant's limits by {@code tenancy}.
+   * authenticated, authorised and held to their tenant's limits by {@code tenancy}, and every finished
+   * request's usage recorded in {@code ledger}: a response's last bytes go out once its record is
+   * durable.
    */
   public static Future<GatewayServer> start(
       Vertx vertx,
@@ -72,9 +75,11 @@ public final class GatewayServer {
       Tenancy tenancy,
       ServerConfig config,
       Supplier<String> metricsScrape,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      Ledger ledger) {
     requireNonNull(metrics, "metrics");
     requireNonNull(tenancy, "tenancy");
+    requireNonNull(ledger, "ledger");
     requireNonNull(vertx, "vertx");
     requireNonNull(loops, "loops");
     requireNonNull(gateway, "gateway");
@@ -103,7 +108,10 @@ public final class GatewayServer {
               for (Context loop : loops) {
                 Promise<HttpServer> bound = Promise.promise();
                 loop.runOnContext(
-                    w -> listen(vertx, loop, port, gateway, tenancy, config, metricsScrape, metrics, bound));
+                    w ->
+                        listen(
+                            vertx, loop, port, gateway, tenancy, config, metricsScrape, metrics,
+                            ledger, bound));
                 listening.add(bound.future());
               }
               return Future.all(listening)
@@ -139,11 +147,13 @@ public final class GatewayServer {
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
+      Ledger ledger,
       Promise<HttpServer> bound) {
     try {
       HttpApi api =
           new HttpApi(
               vertx, new ContextExecutor(loop), gateway, tenancy, config, metricsScrape, metrics,
+              ledger,
               new SplittableRandom(), System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(

@@ -12,6 +12,8 @@ import dev.spillway.gateway.api.openai.OpenAiResponses;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.config.TenantConfig;
+import dev.spillway.gateway.ledger.Ledger;
+import dev.spillway.gateway.ledger.UsageQuery;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.gateway.tenancy.ApiKey;
 import dev.spillway.gateway.tenancy.Tenancy;
@@ -26,6 +28,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +65,7 @@ final class HttpApi {
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final String PATHS =
       "/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /ready, /metrics"
-          + " or /admin/pools";
+          + ", /admin/pools or /admin/usage";
 
   private final Vertx vertx;
   /** This loop: where every exchange made here lives. */
@@ -71,6 +75,7 @@ final class HttpApi {
   private final ServerConfig config;
   private final Supplier<String> metricsScrape;
   private final GatewayMetrics metrics;
+  private final Ledger ledger;
   private final RequestIds ids;
   /** Monotonic time for {@code openai-processing-ms}. */
   private final LongSupplier nanoTime;
@@ -85,6 +90,7 @@ final class HttpApi {
       ServerConfig config,
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
+      Ledger ledger,
       SplittableRandom random,
       LongSupplier nanoTime,
       LongSupplier currentTimeMillis) {
@@ -95,6 +101,7 @@ final class HttpApi {
     this.config = config;
     this.metricsScrape = metricsScrape;
     this.metrics = metrics;
+    this.ledger = ledger;
     this.ids = new RequestIds(random);
     this.nanoTime = nanoTime;
     this.currentTimeMillis = currentTimeMillis;
@@ -119,6 +126,7 @@ final class HttpApi {
     router.get("/ready").handler(this::ready);
     router.get("/metrics").handler(this::metrics);
     router.get("/admin/pools").handler(this::pools);
+    router.get("/admin/usage").handler(this::usage);
     router.route().failureHandler(this::failure);
     router.errorHandler(404, this::notFound);
     router.errorHandler(405, this::methodNotAllowed);
@@ -248,7 +256,7 @@ final class HttpApi {
     new Exchange(
             ctx.response(), parsed, responseId, created, home,
             new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start),
-            ticket)
+            ticket, ledger, currentTimeMillis)
         .submit(gateway);
   }
 
@@ -305,6 +313,39 @@ final class HttpApi {
                         ctx.fail(new IllegalStateException("pools: not writable as JSON", e));
                       }
                     }));
+  }
+
+  /** The ledger summed on a worker thread (it reads the files); answered back on this loop. */
+  private void usage(RoutingContext ctx) {
+    if (!ledger.enabled()) {
+      HttpErrors.send(
+          ctx.response(),
+          OpenAiError.client(
+              404, null, "unknown_url",
+              "path: GET /admin/usage (expected: ledger.enabled: true; the usage ledger is off)"));
+      return;
+    }
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    for (String name : ctx.queryParams().names()) {
+      params.put(name, ctx.queryParams().getAll(name));
+    }
+    UsageQuery query;
+    try {
+      query = UsageQuery.parse(params);
+    } catch (UsageQuery.BadParameter e) {
+      HttpErrors.send(ctx.response(), OpenAiError.invalid(e.param(), "invalid_value", e.getMessage()));
+      return;
+    }
+    vertx
+        .executeBlocking(() -> ledger.usage(query).toJson(), false)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                ctx.fail(done.cause());
+              } else {
+                json(ctx, done.result());
+              }
+            });
   }
 
   private static void json(RoutingContext ctx, String body) {

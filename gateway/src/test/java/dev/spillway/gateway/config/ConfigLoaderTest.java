@@ -163,4 +163,35 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse(autoscaled("        replicas: 0\n"), "t"))
         .hasMessage("models[0].pools[0].replicas: 0 (expected: an integer from 1 to 10000)");
   }
+
+  @Test
+  void theLedgerIsOnByDefaultInTheWorkingDirectory() {
+    assertThat(loader.parse(MINIMAL, "test").ledger()).isEqualTo(LedgerConfig.DEFAULT);
+    assertThat(loader.loadDefault().ledger()).isEqualTo(LedgerConfig.DEFAULT);
+    assertThat(LedgerConfig.DEFAULT.path()).isEqualTo(java.nio.file.Path.of("spillway-ledger"));
+  }
+
+  @Test
+  void theLedgerSectionSetsItsDirectoryRotationAndQueueOrTurnsItOff() {
+    GatewayConfig config =
+        loader.parse(
+            "ledger: {path: /var/lib/spillway/ledger, maxFileBytes: 1048576, queueCapacity: 100}\n"
+                + MINIMAL,
+            "test");
+    assertThat(config.ledger())
+        .isEqualTo(new LedgerConfig(true, java.nio.file.Path.of("/var/lib/spillway/ledger"), 1048576, 100));
+    assertThat(loader.parse("ledger: {enabled: false}\n" + MINIMAL, "test").ledger().enabled()).isFalse();
+  }
+
+  @Test
+  void badLedgerValuesNameTheirField() {
+    assertThatThrownBy(() -> loader.parse("ledger: {enabled: maybe}\n" + MINIMAL, "test"))
+        .hasMessage("ledger.enabled: maybe (expected: true or false)");
+    assertThatThrownBy(() -> loader.parse("ledger: {maxFileBytes: 10}\n" + MINIMAL, "test"))
+        .hasMessage("ledger.maxFileBytes: 10 (expected: an integer from 1024 to 2147483647)");
+    assertThatThrownBy(() -> loader.parse("ledger: {queueCapacity: 0}\n" + MINIMAL, "test"))
+        .hasMessage("ledger.queueCapacity: 0 (expected: an integer from 1 to 10000000)");
+    assertThatThrownBy(() -> loader.parse("ledger: {dir: x}\n" + MINIMAL, "test"))
+        .hasMessage("ledger.dir: unknown (expected one of: enabled, path, maxFileBytes, queueCapacity)");
+  }
 }

@@ -3,6 +3,8 @@ package dev.spillway.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.gateway.config.ServerConfig;
+import dev.spillway.gateway.ledger.Ledger;
+import dev.spillway.gateway.tenancy.Tenancy;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -43,6 +45,11 @@ final class TestServer {
   final String base;
 
   TestServer() throws Exception {
+    this(Ledger.disabled());
+  }
+
+  /** Recording usage in {@code ledger}. */
+  TestServer(Ledger ledger) throws Exception {
     vertx = Vertx.vertx();
     VertxInternal internal = (VertxInternal) vertx;
     core = internal.createEventLoopContext();
@@ -50,8 +57,8 @@ final class TestServer {
     gateway = new ScriptedGateway(vertx, core);
     server =
         GatewayServer.start(
-                vertx, loops, gateway, new ServerConfig("127.0.0.1", 0, MAX_BODY_BYTES, 2),
-                () -> METRICS, GatewayMetrics.NOOP)
+                vertx, loops, gateway, Tenancy.OPEN, new ServerConfig("127.0.0.1", 0, MAX_BODY_BYTES, 2),
+                () -> METRICS, GatewayMetrics.NOOP, ledger)
             .toCompletionStage()
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.spillway.gateway.GatewayApp;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import dev.spillway.loadtest.http.DriverOptions;
 import dev.spillway.loadtest.http.LoadDriver;
 import dev.spillway.gateway.core.Gateway;
@@ -125,7 +126,12 @@ public final class Experiment {
       Vertx vertx, String name, RunResult.Kind kind, String policy, String accelerator, Fleet fleet, double rate,
       Consumer<RunResult> report) throws InterruptedException {
     GatewayConfig routed = fleet.config(policy, spec.routingObjective());
-    GatewayConfig config = routed.withServer(routed.server().withAddress("127.0.0.1", 0));
+    // No usage ledger: an experiment measures routing, and a sync at the end of every response would
+    // be in the latencies it compares.
+    GatewayConfig config =
+        routed
+            .withServer(routed.server().withAddress("127.0.0.1", 0))
+            .withLedger(LedgerConfig.disabled());
     Workload workload = Workload.of(spec.workload().withRate(rate));
     String what = name + " @ " + ExperimentReport.rate(rate) + " req/s";
     long start = System.nanoTime();

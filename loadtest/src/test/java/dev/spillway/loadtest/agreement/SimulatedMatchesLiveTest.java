@@ -32,6 +32,7 @@ class SimulatedMatchesLiveTest {
 
   private static final String CONFIG =
       "server: {host: 127.0.0.1, port: 0}\n"
+          + "ledger: {enabled: false}\n"
           + "models:\n"
           + "  - name: llama-3.3-70b\n"
           + "    routing: least-outstanding\n"
