@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import dev.spillway.gateway.tenancy.KeyRing;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -36,6 +37,9 @@ final class KeyedGateway implements AutoCloseable {
   KeyedGateway(Vertx vertx, String yaml) throws Exception {
     this.vertx = vertx;
     GatewayConfig config = new ConfigLoader(name -> null).parse(withHashes(yaml), "test");
+    if (!yaml.contains("ledger:")) {
+      config = config.withLedger(LedgerConfig.disabled()); // no ledger unless the test asks for one
+    }
     app = GatewayApp.start(vertx, config, Profiles.builtIn()).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + app.port();

@@ -40,7 +40,8 @@ class RedisReplicasTest {
                   + "  - name: llama-3.1-8b\n"
                   + "    pools: [{kind: emulated, accelerator: p5.48xlarge, dtype: fp8, replicas: 2}]\n"
                   + "tenants: [{name: acme, rpm: 60, keys: [{id: acme-ci, sha256: sha(sk-acme)}]}]\n"
-                  + "cluster: {redis: " + redis.url() + "}\n"));
+                  + "cluster: {redis: " + redis.url() + "}\n"
+                  + "ledger: {enabled: false}\n"));
       try (GatewayProcess a = GatewayProcess.start(config);
           GatewayProcess b = GatewayProcess.start(config)) {
         HttpClient http =

@@ -14,6 +14,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ class ResponseCacheHttpTest {
                     + "      - kind: emulated\n"
                     + "        accelerator: p5.48xlarge\n"
                     + "        dtype: fp8\n",
-                "test");
+                "test")
+            .withLedger(LedgerConfig.disabled());
     app = GatewayApp.start(vertx, config, Profiles.builtIn()).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + app.port();

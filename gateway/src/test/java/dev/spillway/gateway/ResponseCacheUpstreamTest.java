@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.config.LedgerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -70,7 +71,8 @@ class ResponseCacheUpstreamTest {
                     + "    pools:\n"
                     + "      - kind: upstream\n"
                     + "        url: http://127.0.0.1:" + server.actualPort() + "/v1\n",
-                "test");
+                "test")
+            .withLedger(LedgerConfig.disabled());
     app = GatewayApp.start(vertx, config, Profiles.builtIn()).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
   }

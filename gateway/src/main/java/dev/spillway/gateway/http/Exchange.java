@@ -312,7 +312,8 @@ final class Exchange implements GatewayListener {
         finish != null ? finish.priceUsd() : 0,
         outcome,
         status,
-        Instant.ofEpochMilli(currentTimeMillis.getAsLong()));
+        Instant.ofEpochMilli(currentTimeMillis.getAsLong()),
+        binding != null && binding.cached());
   }
 
   /** The API key's id for the ledger: null when the gateway is open. */

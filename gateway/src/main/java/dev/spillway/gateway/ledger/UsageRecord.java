@@ -31,6 +31,7 @@ import java.util.OptionalDouble;
  * @param priceUsd what the tenant is billed; 0 when the backend did not finish it
  * @param status the HTTP status the response carried or would have carried: 200, or the error's
  * @param time when the request ended, wall clock
+ * @param cached whether the model's response cache answered it (no replica served it; cost and price 0)
  */
 public record UsageRecord(
     String requestId,
@@ -48,9 +49,19 @@ public record UsageRecord(
     double priceUsd,
     Outcome outcome,
     int status,
-    Instant time) {
+    Instant time,
+    boolean cached) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A record of a request no cache answered. */
+  public UsageRecord(
+      String requestId, String tenant, String keyId, String model, String pool, String replica,
+      String tier, int promptTokens, int completionTokens, OptionalDouble ttftMs, double e2eMs,
+      double costUsd, double priceUsd, Outcome outcome, int status, Instant time) {
+    this(requestId, tenant, keyId, model, pool, replica, tier, promptTokens, completionTokens, ttftMs,
+        e2eMs, costUsd, priceUsd, outcome, status, time, false);
+  }
 
   /** How a request ended. */
   public enum Outcome {
@@ -113,7 +124,8 @@ public record UsageRecord(
     out.append(",\"price_usd\":").append(JsonText.decimal(priceUsd));
     out.append(",\"outcome\":\"").append(outcome.wireName()).append('"');
     out.append(",\"status\":").append(status);
-    out.append(",\"time\":\"").append(time).append("\"}\n");
+    out.append(",\"time\":\"").append(time).append('"');
+    out.append(",\"cached\":").append(cached).append("}\n");
     return out.toString();
   }
 
@@ -150,7 +162,8 @@ public record UsageRecord(
           required(node, "price_usd").asDouble(),
           Outcome.fromWire(required(node, "outcome").asText()),
           required(node, "status").asInt(),
-          Instant.parse(required(node, "time").asText()));
+          Instant.parse(required(node, "time").asText()),
+          node.path("cached").asBoolean(false));
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("time: " + node.get("time") + " (expected: an ISO-8601 instant)", e);
     }
