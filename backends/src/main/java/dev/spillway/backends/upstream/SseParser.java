@@ -1,6 +1,9 @@
 package dev.spillway.backends.upstream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.Arrays;
 
 /**
@@ -40,34 +43,29 @@ final class SseParser {
    * line or event is over the limit; the stream should then be abandoned.
    */
   boolean feed(Buffer chunk, Events events) {
-    byte[] bytes = chunk.getBytes(); // one copy per read, however many events it holds
-    int n = bytes.length;
-    int i = 0;
-    if (afterCr && n > 0) {
+    // The read's own bytes, not a copy of them: runs between line ends are copied once, into the line.
+    ByteBuf bytes = ((BufferInternal) chunk).getByteBuf();
+    int i = bytes.readerIndex();
+    int n = bytes.writerIndex();
+    if (afterCr && i < n) {
       afterCr = false;
-      if (bytes[0] == '\n') {
-        i = 1;
+      if (bytes.getByte(i) == '\n') {
+        i++;
       }
     }
     while (i < n) {
-      int end = i;
-      while (end < n && bytes[end] != '\n' && bytes[end] != '\r') {
-        end++;
+      int end = bytes.forEachByte(i, n - i, ByteProcessor.FIND_CRLF);
+      if (end < 0) {
+        return append(bytes, i, n - i); // the line goes on in the next chunk
       }
-      if (!append(bytes, i, end - i)) {
-        return false;
-      }
-      if (end == n) {
-        return true; // the line goes on in the next chunk
-      }
-      if (!endLine(events)) {
+      if (!append(bytes, i, end - i) || !endLine(events)) {
         return false;
       }
       i = end + 1;
-      if (bytes[end] == '\r') {
+      if (bytes.getByte(end) == '\r') {
         if (i == n) {
           afterCr = true; // an LF that opens the next chunk ends no second line
-        } else if (bytes[i] == '\n') {
+        } else if (bytes.getByte(i) == '\n') {
           i++;
         }
       }
@@ -75,8 +73,8 @@ final class SseParser {
     return true;
   }
 
-  /** Adds {@code count} bytes of {@code bytes} from {@code from} to the current line. */
-  private boolean append(byte[] bytes, int from, int count) {
+  /** Adds {@code count} bytes of {@code bytes} from index {@code from} to the current line. */
+  private boolean append(ByteBuf bytes, int from, int count) {
     if (count == 0) {
       return true;
     }
@@ -86,7 +84,7 @@ final class SseParser {
     if (length + count > line.length) {
       line = Arrays.copyOf(line, Math.min(MAX_EVENT_BYTES, Math.max(line.length * 2, length + count)));
     }
-    System.arraycopy(bytes, from, line, length, count);
+    bytes.getBytes(from, line, length, count);
     length += count;
     return true;
   }
