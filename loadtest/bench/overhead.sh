@@ -36,6 +36,7 @@ SLOW_BACKEND=stub
 EMULATED_TOKENS=400
 OUT=
 INSTALL=1
+LEDGER=0
 
 usage() {
   cat <<EOF
@@ -76,6 +77,9 @@ flags:
                           stream; each stream --emulated-tokens tokens at the model's pace)
   --emulated-tokens N     streams mode, emulated: tokens per stream (default $EMULATED_TOKENS)
   --out DIR               results directory (default loadtest/bench/results/MODE-DATE)
+  --ledger                the gateway records usage in its ledger (a sync before each response's
+                          last byte; see docs/benchmarks.md, "Usage ledger"); off by default, as
+                          nginx here keeps no durable per-request record either
   --no-install            do not apt-get install missing tools
 EOF
 }
@@ -90,6 +94,7 @@ while [[ $# -gt 0 ]]; do
   case $flag in
     --help|-h) usage; exit 0 ;;
     --no-install) INSTALL=0; shift; continue ;;
+    --ledger) LEDGER=1; shift; continue ;;
   esac
   [[ $# -ge 2 ]] || { echo "$flag: missing value" >&2; exit 2; }
   case $flag in
@@ -351,6 +356,7 @@ defaults:
   routing: round-robin
   maxQueueWait: 60s
   queueCapacity: {priority: 100000, default: 100000, flex: 100000, batch: 100000}
+ledger: $( [[ $LEDGER -eq 1 ]] && echo "{path: $GATEWAY_DIR/ledger}" || echo "{enabled: false}" )
 models:
 EOF
   local model url concurrency
@@ -546,7 +552,7 @@ report_overhead() {
   {
     echo "Gateway overhead against nginx: medians of $ROUNDS rounds"
     echo "  machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-    echo "  nginx proxy workers: $EVENT_LOOPS; gateway event loops: $GATEWAY_EVENT_LOOPS; upstream nginx workers: $UPSTREAM_WORKERS"
+    echo "  nginx proxy workers: $EVENT_LOOPS; gateway event loops: $GATEWAY_EVENT_LOOPS; upstream nginx workers: $UPSTREAM_WORKERS; gateway usage ledger: $( [[ $LEDGER -eq 1 ]] && echo on || echo off )"
     echo "  non-streaming: the upstream answers $PLAIN_DESC; streaming: $STREAM_CHUNKS SSE events"
     echo
     echo "Saturation throughput (wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$SAT_DURATION), requests/s"
