@@ -128,13 +128,14 @@ public final class ConfigLoader {
     if (node.missing()) {
       return ServerConfig.DEFAULT;
     }
-    node.allowOnly("host", "port", "maxBodyBytes", "eventLoops");
+    node.allowOnly("host", "port", "maxBodyBytes", "eventLoops", "drainTimeout");
     ServerConfig d = ServerConfig.DEFAULT;
     String host = node.child("host").text(d.host());
     int port = node.child("port").integer(d.port(), 0, 65535);
     long body = node.child("maxBodyBytes").integer((int) d.maxBodyBytes(), 1024, Integer.MAX_VALUE);
     int loops = node.child("eventLoops").integer(d.eventLoops(), 1, ServerConfig.MAX_EVENT_LOOPS);
-    return new ServerConfig(host, port, body, loops);
+    Duration drain = node.child("drainTimeout").duration(d.drainTimeout());
+    return new ServerConfig(host, port, body, loops, drain);
   }
 
   /** {@code ledger: {enabled, path, maxFileBytes, queueCapacity}}; on by default. */

@@ -194,4 +194,21 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> loader.parse("ledger: {dir: x}\n" + MINIMAL, "test"))
         .hasMessage("ledger.dir: unknown (expected one of: enabled, path, maxFileBytes, queueCapacity)");
   }
+
+  @Test
+  void drainTimeoutDefaultsToThirtySecondsAndIsADuration() {
+    assertThat(loader.parse(MINIMAL, "t").server().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(loader.parse("server: {drainTimeout: 2500ms}\n" + MINIMAL, "t").server().drainTimeout())
+        .isEqualTo(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void badDrainTimeoutsNameTheField() {
+    assertThatThrownBy(() -> loader.parse("server: {drainTimeout: 0s}\n" + MINIMAL, "t"))
+        .hasMessage("server.drainTimeout: 0s (expected: a positive duration such as 250ms, 2s, 1m or 1h)");
+    assertThatThrownBy(() -> loader.parse("server: {drainTimeout: forever}\n" + MINIMAL, "t"))
+        .hasMessage("server.drainTimeout: forever (expected: a positive duration such as 250ms, 2s, 1m or 1h)");
+    assertThatThrownBy(() -> ServerConfig.DEFAULT.withDrainTimeout(Duration.ofSeconds(-1)))
+        .hasMessage("server.drainTimeout: PT-1S (expected: a positive duration)");
+  }
 }
