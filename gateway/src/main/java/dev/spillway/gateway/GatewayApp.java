@@ -19,6 +19,7 @@ import dev.spillway.gateway.tenancy.SpendHistory;
 import dev.spillway.gateway.tenancy.Tenancy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A running gateway: {@code server.eventLoops} event loops, each serving HTTP connections and owning
@@ -37,17 +39,34 @@ import java.util.Map;
  */
 public final class GatewayApp {
 
+  /**
+   * How long cancelled requests have to end (their usage recorded, their 503 or error event written)
+   * before the connections still open are closed.
+   */
+  static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+
+  /**
+   * What a graceful shutdown did.
+   *
+   * @param inFlight generation requests in flight when it began
+   * @param cancelled those still in flight when the drain timeout passed, which were cancelled
+   */
+  public record Drained(int inFlight, int cancelled) {}
+
   private final GatewayCore core;
   private final GatewayServer server;
   private final List<Context> loops;
   private final Tenancy tenancy;
   private final Ledger ledger;
   private final Vertx vertx;
+  private final Duration drainTimeout;
+  private Future<Drained> draining;
 
   private GatewayApp(
       Vertx vertx, GatewayCore core, GatewayServer server, List<Context> loops, Tenancy tenancy,
-      Ledger ledger) {
+      Ledger ledger, Duration drainTimeout) {
     this.vertx = vertx;
+    this.drainTimeout = drainTimeout;
     this.core = core;
     this.server = server;
     this.loops = List.copyOf(loops);
@@ -148,7 +167,10 @@ public final class GatewayApp {
     core.sampleLoadEvery(Duration.ofSeconds(1));
     return GatewayServer.start(
             vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics, ledger)
-        .map(server -> new GatewayApp(vertx, core, server, loops, tenancy, ledger))
+        .map(
+            server ->
+                new GatewayApp(
+                    vertx, core, server, loops, tenancy, ledger, config.server().drainTimeout()))
         .recover(
             e ->
                 Future.fromCompletionStage(core.closeAsync())
@@ -171,6 +193,53 @@ public final class GatewayApp {
   /** The usage ledger: what budgets read their spend from at start. */
   public Ledger ledger() {
     return ledger;
+  }
+
+  /** As {@link #drain(Duration)} with {@code server.drainTimeout}: what SIGTERM runs. */
+  public Future<Drained> shutdown() {
+    return drain(drainTimeout);
+  }
+
+  /**
+   * Shuts down gracefully. At once, {@code GET /ready} answers 503 {@code draining} and new
+   * generation requests a 503 {@code service_unavailable}; the requests in flight have up to {@code
+   * timeout} to finish. Those still running then are cancelled — a stream ends with an error event,
+   * any other gets a 503, and each is recorded in the ledger as cancelled — and have {@link
+   * #CANCEL_GRACE} to end before the gateway {@linkplain #close closes}, which makes the ledger
+   * durable. Idempotent: a second call returns the first's future.
+   */
+  public synchronized Future<Drained> drain(Duration timeout) {
+    requireNonNull(timeout, "timeout");
+    if (draining == null) {
+      int inFlight = server.drain();
+      draining =
+          within(server.idle(), timeout)
+              .compose(
+                  idle -> {
+                    if (idle) {
+                      return Future.succeededFuture(0);
+                    }
+                    int left = server.inFlight();
+                    return server
+                        .cancelInFlight()
+                        .compose(told -> within(server.idle(), CANCEL_GRACE))
+                        .map(ended -> left);
+                  })
+              .compose(cancelled -> close().map(closed -> new Drained(inFlight, cancelled)));
+    }
+    return draining;
+  }
+
+  /** True when {@code stage} completes within {@code timeout}, false when the timeout passes first. */
+  private Future<Boolean> within(CompletionStage<Void> stage, Duration timeout) {
+    Promise<Boolean> outcome = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> outcome.tryComplete(false));
+    stage.whenComplete(
+        (v, e) -> {
+          vertx.cancelTimer(timer);
+          outcome.tryComplete(true);
+        });
+    return outcome.future();
   }
 
   /**

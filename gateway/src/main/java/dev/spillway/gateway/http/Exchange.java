@@ -162,6 +162,40 @@ final class Exchange implements GatewayListener {
     admission = gateway.submit(request.core(), this);
   }
 
+  /**
+   * The gateway is shutting down and waits no longer for this request. A bound one is cancelled in
+   * the core, whose cancelled finish then ends it like any other the gateway cancels: recorded as
+   * cancelled with what the backend did, and answered with a 503 or, in a stream, an error event.
+   * One not bound yet ends here, recorded as cancelled, with the same answer.
+   */
+  void shutdown() {
+    if (done) {
+      return;
+    }
+    if (binding != null) {
+      admission.cancel();
+      return;
+    }
+    done = true;
+    ticket.endedEarly(tokens);
+    if (admission != null) {
+      admission.cancel();
+    }
+    UsageRecord usage = usage(UsageRecord.Outcome.CANCELLED, 503, null);
+    if (response.closed()) {
+      record(usage);
+      return;
+    }
+    afterRecord(usage, recorded -> fail(shuttingDown()));
+  }
+
+  /** What a request the gateway will not serve because it is shutting down is answered with. */
+  static OpenAiError shuttingDown() {
+    return new OpenAiError(
+        503, OpenAiError.SERVER_ERROR, "request cancelled: the gateway is shutting down", null,
+        "service_unavailable", Optional.of(Duration.ofSeconds(1)));
+  }
+
   private void clientGone() {
     if (!done) {
       done = true;
@@ -218,12 +252,8 @@ final class Exchange implements GatewayListener {
       return;
     }
     if (finish.reason() == FinishReason.CANCELLED) {
-      // Not cancelled by this exchange, so by the gateway: it is shutting down.
-      OpenAiError shutdown =
-          new OpenAiError(
-              503, OpenAiError.SERVER_ERROR, "request cancelled: the gateway is shutting down", null,
-              "service_unavailable", Optional.of(Duration.ofSeconds(1)));
-      afterRecord(usage(UsageRecord.Outcome.CANCELLED, 503, finish), recorded -> fail(shutdown));
+      // Not cancelled by its client, so by the gateway: it is shutting down.
+      afterRecord(usage(UsageRecord.Outcome.CANCELLED, 503, finish), recorded -> fail(shuttingDown()));
       return;
     }
     UsageRecord usage = usage(UsageRecord.Outcome.SUCCESS, 200, finish);

@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -38,10 +39,20 @@ public final class GatewayServer {
   private static final AtomicInteger RANDOM_PORTS = new AtomicInteger();
 
   private final List<HttpServer> servers;
+  /** Each loop's routes, to cancel what is in flight there on that loop. */
+  private final List<Served> served;
+  private final InFlight inFlight;
   private Future<Void> closing;
 
-  private GatewayServer(List<HttpServer> servers) {
-    this.servers = List.copyOf(servers);
+  /** One loop's server and its routes. */
+  private record Served(Context loop, HttpApi api, HttpServer server) {}
+
+  private GatewayServer(List<Served> served, InFlight inFlight) {
+    this.served = List.copyOf(served);
+    this.inFlight = inFlight;
+    List<HttpServer> all = new ArrayList<>(served.size());
+    served.forEach(s -> all.add(s.server()));
+    this.servers = List.copyOf(all);
   }
 
   /**
@@ -95,6 +106,7 @@ public final class GatewayServer {
     }
     // Port 0 for several servers: a negative port asks Vert.x for one random port they all share.
     int port = config.port() == 0 ? -RANDOM_PORTS.incrementAndGet() : config.port();
+    InFlight inFlight = new InFlight();
     // The tokenizer's vocabulary loads off the event loops, before the first request needs it.
     return vertx
         .executeBlocking(
@@ -104,32 +116,32 @@ public final class GatewayServer {
             })
         .compose(
             v -> {
-              List<Future<HttpServer>> listening = new ArrayList<>(loops.size());
+              List<Future<Served>> listening = new ArrayList<>(loops.size());
               for (Context loop : loops) {
-                Promise<HttpServer> bound = Promise.promise();
+                Promise<Served> bound = Promise.promise();
                 loop.runOnContext(
                     w ->
                         listen(
                             vertx, loop, port, gateway, tenancy, config, metricsScrape, metrics,
-                            ledger, bound));
+                            ledger, inFlight, bound));
                 listening.add(bound.future());
               }
               return Future.all(listening)
                   .map(
                       all -> {
-                        List<HttpServer> servers = new ArrayList<>(loops.size());
+                        List<Served> served = new ArrayList<>(loops.size());
                         for (int i = 0; i < loops.size(); i++) {
-                          servers.add(all.resultAt(i));
+                          served.add(all.resultAt(i));
                         }
-                        return new GatewayServer(servers);
+                        return new GatewayServer(served, inFlight);
                       })
                   .recover(
                       e -> {
                         // Close whichever did bind, then report the failure.
                         List<Future<Void>> closing = new ArrayList<>();
-                        for (Future<HttpServer> f : listening) {
+                        for (Future<Served> f : listening) {
                           if (f.succeeded()) {
-                            closing.add(f.result().close());
+                            closing.add(f.result().server().close());
                           }
                         }
                         return Future.join(closing).transform(x -> Future.failedFuture(e));
@@ -148,12 +160,13 @@ public final class GatewayServer {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger,
-      Promise<HttpServer> bound) {
+      InFlight inFlight,
+      Promise<Served> bound) {
     try {
       HttpApi api =
           new HttpApi(
               vertx, new ContextExecutor(loop), gateway, tenancy, config, metricsScrape, metrics,
-              ledger,
+              ledger, inFlight,
               new SplittableRandom(), System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(
@@ -166,7 +179,7 @@ public final class GatewayServer {
                   // HTTP/1.1 only on plain connections: Java's HttpClient offers an h2c upgrade on
                   // every GET, and upgraded connections after the first hung (decisions.md).
                   .setHttp2ClearTextEnabled(false));
-      server.requestHandler(api.router()).listen().onComplete(bound);
+      server.requestHandler(api.router()).listen().map(s -> new Served(loop, api, s)).onComplete(bound);
     } catch (RuntimeException e) {
       bound.fail(e);
     }
@@ -175,6 +188,48 @@ public final class GatewayServer {
   /** The port listened on; the chosen one when started with port 0. */
   public int port() {
     return servers.get(0).actualPort();
+  }
+
+  /**
+   * Starts draining: from now on {@code GET /ready} answers 503 {@code draining} and a new
+   * generation request a 503 {@code service_unavailable} (closing its connection), while the
+   * requests in flight go on. Returns how many are in flight. Idempotent.
+   */
+  public int drain() {
+    return inFlight.drain();
+  }
+
+  /** Generation requests in flight: arrived and not yet answered. */
+  public int inFlight() {
+    return inFlight.count();
+  }
+
+  /**
+   * Completes once {@link #drain} has started and no generation request is in flight; on the thread
+   * that ended the last one.
+   */
+  public CompletionStage<Void> idle() {
+    return inFlight.idle().minimalCompletionStage();
+  }
+
+  /**
+   * Ends the requests still in flight, each on its loop: a stream with an error event, any other with
+   * a 503 {@code service_unavailable}; their usage is recorded as cancelled. Call after
+   * {@link #drain}; completes when every loop has been told, not when the responses have ended
+   * ({@link #idle}).
+   */
+  public Future<Void> cancelInFlight() {
+    List<Future<Void>> told = new ArrayList<>(served.size());
+    for (Served s : served) {
+      Promise<Void> done = Promise.promise();
+      s.loop().runOnContext(
+          v -> {
+            s.api().cancelInFlight();
+            done.complete();
+          });
+      told.add(done.future());
+    }
+    return Future.all(told).mapEmpty();
   }
 
   /** Stops listening and closes open connections, which cancels their requests. Idempotent. */

@@ -28,9 +28,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -61,6 +63,9 @@ final class HttpApi {
   private static final String START_KEY = "spillway.startNanos";
   /** The {@link ApiKey} a request was authenticated with, when the gateway has keys. */
   private static final String API_KEY = "spillway.apiKey";
+  /** The {@link Exchange} a generation request became, once it reached the core. */
+  private static final String EXCHANGE = "spillway.exchange";
+  private static final CharSequence CONNECTION_CLOSE = HttpHeaders.createOptimized("close");
   private static final ObjectMapper ADMIN_JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final String PATHS =
@@ -76,6 +81,9 @@ final class HttpApi {
   private final Supplier<String> metricsScrape;
   private final GatewayMetrics metrics;
   private final Ledger ledger;
+  private final InFlight inFlight;
+  /** This loop's exchanges that reached the core and have not ended: what a shutdown cancels. */
+  private final Set<Exchange> live = new HashSet<>();
   private final RequestIds ids;
   /** Monotonic time for {@code openai-processing-ms}. */
   private final LongSupplier nanoTime;
@@ -91,6 +99,7 @@ final class HttpApi {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger,
+      InFlight inFlight,
       SplittableRandom random,
       LongSupplier nanoTime,
       LongSupplier currentTimeMillis) {
@@ -102,6 +111,7 @@ final class HttpApi {
     this.metricsScrape = metricsScrape;
     this.metrics = metrics;
     this.ledger = ledger;
+    this.inFlight = inFlight;
     this.ids = new RequestIds(random);
     this.nanoTime = nanoTime;
     this.currentTimeMillis = currentTimeMillis;
@@ -116,6 +126,8 @@ final class HttpApi {
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     for (Endpoint endpoint : Endpoint.values()) {
+      // Two routes: a body handler must come first on its route.
+      router.post(endpoint.path()).handler(this::admit);
       router.post(endpoint.path()).handler(body).handler(ctx -> generate(ctx, endpoint));
     }
     router.get("/v1/models").handler(this::models);
@@ -152,6 +164,43 @@ final class HttpApi {
           }
         });
     ctx.next();
+  }
+
+  /**
+   * Counts a generation request in flight until its response ends; while the gateway drains, refuses
+   * it with a 503 and closes the connection, so that a keep-alive client reconnects elsewhere.
+   */
+  private void admit(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (!inFlight.start()) {
+      response.putHeader(HttpHeaders.CONNECTION, CONNECTION_CLOSE);
+      HttpErrors.send(response, Exchange.shuttingDown());
+      return;
+    }
+    boolean[] ended = {false};
+    response.endHandler(
+        v -> {
+          if (!ended[0]) {
+            ended[0] = true;
+            Exchange exchange = ctx.get(EXCHANGE);
+            if (exchange != null) {
+              live.remove(exchange);
+            }
+            inFlight.end();
+          }
+        });
+    ctx.next();
+  }
+
+  /**
+   * Ends every exchange of this loop still in flight with the shutdown's 503 or error event; a
+   * request that has not reached the core yet is refused when it does. On this loop.
+   */
+  void cancelInFlight() {
+    inFlight.cancelling();
+    for (Exchange exchange : List.copyOf(live)) {
+      exchange.shutdown();
+    }
   }
 
   /** {@code /v1/*} with keys: a tenant's key, else 401 before the body is read. */
@@ -253,11 +302,21 @@ final class HttpApi {
     String responseId = ids.responseId(endpoint);
     long created = currentTimeMillis.getAsLong() / 1000;
     Long start = ctx.get(START_KEY);
-    new Exchange(
+    if (inFlight.isCancelling()) {
+      ticket.endedEarly(0);
+      HttpErrors.send(ctx.response(), Exchange.shuttingDown());
+      return;
+    }
+    Exchange exchange =
+        new Exchange(
             ctx.response(), parsed, responseId, created, home,
             new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start),
-            ticket, ledger, currentTimeMillis)
-        .submit(gateway);
+            ticket, ledger, currentTimeMillis);
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.put(EXCHANGE, exchange);
+      live.add(exchange);
+    }
+    exchange.submit(gateway);
   }
 
   /** The models the caller may use: all of them when the gateway is open. */
@@ -283,7 +342,10 @@ final class HttpApi {
   }
 
   private void ready(RoutingContext ctx) {
-    if (gateway.ready()) {
+    if (inFlight.draining()) {
+      ctx.response().setStatusCode(503).putHeader(HttpErrors.RETRY_AFTER, "1");
+      json(ctx, "{\"status\":\"draining\"}");
+    } else if (gateway.ready()) {
       json(ctx, "{\"status\":\"ready\"}");
     } else {
       ctx.response().setStatusCode(503).putHeader(HttpErrors.RETRY_AFTER, "1");
