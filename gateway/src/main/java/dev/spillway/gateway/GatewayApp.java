@@ -190,6 +190,11 @@ public final class GatewayApp {
     return loops;
   }
 
+  /** Generation requests in flight: arrived and not yet answered. */
+  public int inFlight() {
+    return server.inFlight();
+  }
+
   /** The usage ledger: what budgets read their spend from at start. */
   public Ledger ledger() {
     return ledger;

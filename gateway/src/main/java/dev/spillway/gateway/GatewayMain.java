@@ -6,7 +6,14 @@ import dev.spillway.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code java -jar spillway-gateway.jar [--config FILE] [--profiles FILE] [--port N] [--host H]}.
@@ -101,6 +108,7 @@ public final class GatewayMain {
                                   System.out.println(
                                       "  " + p.pool() + ": " + p.replicas().size() + " x "
                                           + p.description())));
+              stopGracefullyOnExit(vertx, app, running.server().drainTimeout());
             })
         .onFailure(
             e -> {
@@ -108,6 +116,86 @@ public final class GatewayMain {
               vertx.close();
               System.exit(1);
             });
+  }
+
+  /**
+   * On SIGTERM or SIGINT (or any other orderly exit of the JVM): drains the gateway for up to
+   * {@code drainTimeout}, closes it and its ledger, and exits with status 0 — the stop was asked for
+   * and done — rather than the JVM's 128 + signal.
+   */
+  private static void stopGracefullyOnExit(Vertx vertx, GatewayApp app, Duration drainTimeout) {
+    Thread hook =
+        new Thread(
+            () -> {
+              long start = System.nanoTime();
+              System.out.println(
+                  "spillway gateway: shutting down: draining " + app.inFlight() + " requests (up to "
+                      + drainTimeout.toMillis() / 1000.0 + " s)");
+              try {
+                GatewayApp.Drained drained =
+                    app.shutdown()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(
+                            drainTimeout.plus(GatewayApp.CANCEL_GRACE).toMillis() + 10_000,
+                            TimeUnit.MILLISECONDS);
+                System.out.printf(
+                    Locale.ROOT, "spillway gateway: closed after %.1f s (%d requests finished, %d cancelled)%n",
+                    (System.nanoTime() - start) / 1e9, drained.inFlight() - drained.cancelled(),
+                    drained.cancelled());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException | TimeoutException e) {
+                System.err.println("spillway gateway: shutdown incomplete: " + e);
+              }
+              try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException | TimeoutException e) {
+                System.err.println("spillway gateway: event loops not closed: " + e);
+              }
+              System.out.flush();
+            },
+            "spillway-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    exitNormallyOn("TERM", "INT");
+  }
+
+  /**
+   * Makes the named signals exit the JVM with status 0 (running its shutdown hooks as they would
+   * anyway). Through reflection: {@code sun.misc.Signal} is the JDK's supported way (module
+   * jdk.unsupported), but javac warns on every direct use. Where it is missing, the signals keep the
+   * JVM's default: the hooks run and the status is 128 + the signal's number.
+   */
+  private static void exitNormallyOn(String... names) {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+      Object handler =
+          Proxy.newProxyInstance(
+              handlerType.getClassLoader(),
+              new Class<?>[] {handlerType},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "handle":
+                    System.exit(0);
+                    return null;
+                  case "hashCode":
+                    return System.identityHashCode(proxy);
+                  case "equals":
+                    return proxy == args[0];
+                  default:
+                    return "exit 0";
+                }
+              });
+      Method handle = signal.getMethod("handle", signal, handlerType);
+      for (String name : names) {
+        handle.invoke(null, signal.getConstructor(String.class).newInstance(name), handler);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.err.println("spillway gateway: signals keep the JVM's exit status (" + e + ")");
+    }
   }
 
   private static String value(String[] args, int i, String flag, String expected) {
