@@ -159,6 +159,34 @@ class GracefulShutdownTest {
     app = null;
   }
 
+  @Test
+  void aStreamWhoseClientLeftIsNotWaitedFor() throws Exception {
+    start(
+        "server: {host: 127.0.0.1, port: 0, eventLoops: 1}\n"
+            + "ledger: {path: " + ledger + "}\n"
+            + "models:\n"
+            + "  - name: llama-3.1-8b\n"
+            + "    pools:\n"
+            + MODEL_POOL);
+    try (Socket stream = openStream("llama-3.1-8b", 100_000)) {
+      InputStream in = stream.getInputStream();
+      assertThat(line(in)).startsWith("HTTP/1.1 200");
+      assertThat(app.inFlight()).isEqualTo(1);
+    }
+    while (app.inFlight() > 0) {
+      Thread.onSpinWait(); // until the gateway sees the connection closed
+    }
+
+    GatewayApp.Drained drained =
+        app.drain(Duration.ofSeconds(20)).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+
+    assertThat(drained).isEqualTo(new GatewayApp.Drained(0, 0));
+    List<UsageRecord> records = records();
+    assertThat(records).hasSize(1);
+    assertThat(records.get(0).status()).isEqualTo(499);
+    app = null;
+  }
+
   private void start(String yaml) throws Exception {
     GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
     app =
