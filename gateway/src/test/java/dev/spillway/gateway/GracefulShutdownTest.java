@@ -160,6 +160,43 @@ class GracefulShutdownTest {
   }
 
   @Test
+  void aPlainRequestThatOutlastsTheDrainTimeoutGetsA503AndIsRecordedAsCancelled() throws Exception {
+    start(
+        "server: {host: 127.0.0.1, port: 0, eventLoops: 1}\n"
+            + "ledger: {path: " + ledger + "}\n"
+            + "models:\n"
+            + "  - name: llama-3.1-8b\n"
+            + "    pools:\n"
+            + MODEL_POOL);
+    CompletableFuture<HttpResponse<String>> answer =
+        http.sendAsync(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/v1/chat/completions"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body("llama-3.1-8b", 100_000, false)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    while (app.inFlight() == 0) {
+      Thread.onSpinWait();
+    }
+
+    GatewayApp.Drained drained =
+        app.drain(Duration.ofMillis(200)).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+
+    HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body())
+        .contains("\"type\":\"server_error\"")
+        .contains("\"code\":\"service_unavailable\"");
+    assertThat(response.headers().firstValue("retry-after")).hasValue("1");
+    assertThat(drained).isEqualTo(new GatewayApp.Drained(1, 1));
+    List<UsageRecord> records = records();
+    assertThat(records).hasSize(1);
+    assertThat(records.get(0).outcome()).isEqualTo(UsageRecord.Outcome.CANCELLED);
+    assertThat(records.get(0).status()).isEqualTo(503);
+    app = null;
+  }
+
+  @Test
   void aStreamWhoseClientLeftIsNotWaitedFor() throws Exception {
     start(
         "server: {host: 127.0.0.1, port: 0, eventLoops: 1}\n"
