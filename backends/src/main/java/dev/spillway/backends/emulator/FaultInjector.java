@@ -64,10 +64,8 @@ final class FaultInjector {
 
   /** Submits {@code request} to {@code engine} through the faults; events reach {@code sink}. */
   Submission submit(Engine engine, InferenceRequest request, TokenSink sink) {
-    long now = clock.nanoTime();
     if (down) {
-      sink.accept(failure(replicaId + " is down (injected crash): connection refused", true, now));
-      return () -> {};
+      return failSoon(sink, replicaId + " is down (injected crash): connection refused");
     }
     // Every draw is made, struck or not, so one fault's odds do not shift another's sequence.
     boolean error = random.nextDouble() < faults.errorRate();
@@ -76,8 +74,7 @@ final class FaultInjector {
     boolean disconnect = random.nextDouble() < faults.disconnect();
     boolean cold = sinceStart++ < faults.slowStart().requests();
     if (error) {
-      sink.accept(failure(replicaId + ": injected error", true, now));
-      return () -> {};
+      return failSoon(sink, replicaId + ": injected error");
     }
     long firstDelay =
         (spike ? faults.latencySpike().duration().toNanos() : 0)
@@ -91,6 +88,23 @@ final class FaultInjector {
     inFlight.add(stream);
     stream.attach(engine.submit(request, stream));
     return stream::cancel;
+  }
+
+  /**
+   * Fails a request before its first token, on a later turn of the clock's thread as an answer from a
+   * process would come: never inside the caller's {@code submit}.
+   */
+  private Submission failSoon(TokenSink sink, String message) {
+    boolean[] cancelled = new boolean[1];
+    clock.scheduleAfter(
+        0,
+        () -> {
+          if (!cancelled[0]) {
+            cancelled[0] = true;
+            sink.accept(failure(message, true, clock.nanoTime()));
+          }
+        });
+    return () -> cancelled[0] = true;
   }
 
   void ended(FaultedStream stream) {

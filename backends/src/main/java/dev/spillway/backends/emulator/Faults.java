@@ -162,7 +162,9 @@ public record Faults(
       throw new IllegalArgumentException(field + ": " + value + " (expected: a number from 0 to 1)");
     }
     double p = ((Number) value).doubleValue();
-    probability(field, p);
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException(field + ": " + value + " (expected: from 0 to 1)");
+    }
     return p;
   }
 

@@ -171,6 +171,8 @@ class FaultsTest {
 
     Events refused = new Events();
     replica.submit(request("new", 2), refused.events::add);
+    assertThat(refused.events).isEmpty(); // answered on a later turn, as a refused connection is
+    clock.runUntil(3 * SECOND);
     assertThat(refused.events).singleElement().isInstanceOf(TokenEvent.Failure.class);
     assertThat(((TokenEvent.Failure) refused.last()).beforeFirstToken()).isTrue();
 
