@@ -677,7 +677,11 @@ public final class ConfigLoader {
         return out;
       }
       if (json.isObject()) {
-        throw new IllegalArgumentException(path + ": mapping (expected: a scalar or a list)");
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> e : fields().entrySet()) {
+          out.put(e.getKey(), e.getValue().value());
+        }
+        return out;
       }
       return text(null);
     }
