@@ -143,6 +143,11 @@ public record Faults(
     return out;
   }
 
+  /** {@code 500ms}, {@code 2s}, {@code 1m}: an amount and its unit; errors name {@code field}. */
+  public static Duration duration(String field, String text) {
+    return Profiles.duration(field, text);
+  }
+
   private static double seconds(Duration d) {
     return d.toNanos() / 1e9;
   }
