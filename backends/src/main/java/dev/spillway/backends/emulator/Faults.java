@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -152,7 +153,7 @@ public record Faults(
     return d.toNanos() / 1e9;
   }
 
-  private static java.util.List<String> sorted() {
+  private static List<String> sorted() {
     return FIELDS.stream().sorted().toList();
   }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -212,7 +213,7 @@ class FaultsTest {
             new Faults(
                 0.1, new Chance(0.2, Duration.ofMillis(500)), new Chance(0.05, Duration.ofSeconds(3)),
                 0.01, new SlowStart(10, Duration.ofSeconds(2)),
-                java.util.Optional.of(new Crash(Duration.ofSeconds(30), Duration.ofMinutes(1))), 9));
+                Optional.of(new Crash(Duration.ofSeconds(30), Duration.ofMinutes(1))), 9));
     assertThat(Faults.parse("faults", f.toMap())).isEqualTo(f);
     assertThatThrownBy(() -> Faults.parse("faults", Map.of("errorRate", 1.5)))
         .hasMessage("faults.errorRate: 1.5 (expected: from 0 to 1)");
