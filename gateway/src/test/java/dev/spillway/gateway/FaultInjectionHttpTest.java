@@ -26,7 +26,7 @@ class FaultInjectionHttpTest {
           + "    pools: [{name: broken, kind: emulated, accelerator: p5.48xlarge, dtype: fp8,"
           + " faults: {errorRate: 1, seed: 1}}]\n"
           + "  - name: llama-3.3-70b\n"
-          + "    pools: [{name: healthy, kind: emulated, accelerator: p5.48xlarge}]\n"
+          + "    pools: [{name: team/healthy, kind: emulated, accelerator: p5.48xlarge}]\n"
           + "  - name: remote\n"
           + "    pools: [{name: far, kind: upstream, url: 'http://127.0.0.1:9/v1'}]\n"
           + "tenants:\n"
@@ -73,20 +73,20 @@ class FaultInjectionHttpTest {
     assertThat(gateway.chat("llama-3.3-70b", 4, "authorization", TENANT).statusCode()).isEqualTo(200);
 
     HttpResponse<String> set =
-        gateway.post("/admin/pools/healthy/faults", "{\"errorRate\": 1}", "authorization", OPS);
+        gateway.post("/admin/pools/team/healthy/faults", "{\"errorRate\": 1}", "authorization", OPS);
     assertThat(set.statusCode()).isEqualTo(200);
     JsonNode body = KeyedGateway.json(set);
-    assertThat(body.get("pool").asText()).isEqualTo("healthy");
+    assertThat(body.get("pool").asText()).isEqualTo("team/healthy");
     assertThat(body.get("faults").get("errorRate").asDouble()).isEqualTo(1.0);
     assertThat(gateway.chat("llama-3.3-70b", 4, "authorization", TENANT).statusCode()).isBetween(500, 599);
 
-    HttpResponse<String> cleared = gateway.post("/admin/pools/healthy/faults", "", "authorization", OPS);
+    HttpResponse<String> cleared = gateway.post("/admin/pools/team/healthy/faults", "", "authorization", OPS);
     assertThat(cleared.statusCode()).isEqualTo(200);
     assertThat(KeyedGateway.json(cleared).get("faults").get("errorRate").asDouble()).isZero();
     assertThat(gateway.chat("llama-3.3-70b", 4, "authorization", TENANT).statusCode()).isEqualTo(200);
 
-    gateway.post("/admin/pools/healthy/faults", "{\"errorRate\": 1}", "authorization", OPS);
-    assertThat(delete("/admin/pools/healthy/faults", "authorization", OPS).statusCode()).isEqualTo(200);
+    gateway.post("/admin/pools/team/healthy/faults", "{\"errorRate\": 1}", "authorization", OPS);
+    assertThat(delete("/admin/pools/team/healthy/faults", "authorization", OPS).statusCode()).isEqualTo(200);
     assertThat(gateway.chat("llama-3.3-70b", 4, "authorization", TENANT).statusCode()).isEqualTo(200);
   }
 
@@ -102,15 +102,15 @@ class FaultInjectionHttpTest {
   void aBadFieldIs400NamingIt() throws Exception {
     HttpResponse<String> answer =
         gateway.post(
-            "/admin/pools/healthy/faults", "{\"stall\": {\"probability\": 2, \"duration\": 1}}",
+            "/admin/pools/team/healthy/faults", "{\"stall\": {\"probability\": 2, \"duration\": 1}}",
             "authorization", OPS);
     assertThat(answer.statusCode()).isEqualTo(400);
     JsonNode error = error(answer);
     assertThat(error.get("param").asText()).isEqualTo("faults.stall.probability");
     assertThat(error.get("message").asText()).isEqualTo("faults.stall.probability: 2 (expected: from 0 to 1)");
-    assertThat(gateway.post("/admin/pools/healthy/faults", "[1]", "authorization", OPS).statusCode())
+    assertThat(gateway.post("/admin/pools/team/healthy/faults", "[1]", "authorization", OPS).statusCode())
         .isEqualTo(400);
-    assertThat(gateway.post("/admin/pools/healthy/faults", "{nope", "authorization", OPS).statusCode())
+    assertThat(gateway.post("/admin/pools/team/healthy/faults", "{nope", "authorization", OPS).statusCode())
         .isEqualTo(400);
   }
 
@@ -124,8 +124,8 @@ class FaultInjectionHttpTest {
 
   @Test
   void faultsNeedAnAdminKey() throws Exception {
-    assertThat(gateway.post("/admin/pools/healthy/faults", "{}").statusCode()).isEqualTo(401);
-    assertThat(gateway.post("/admin/pools/healthy/faults", "{}", "authorization", TENANT).statusCode())
+    assertThat(gateway.post("/admin/pools/team/healthy/faults", "{}").statusCode()).isEqualTo(401);
+    assertThat(gateway.post("/admin/pools/team/healthy/faults", "{}", "authorization", TENANT).statusCode())
         .isEqualTo(403);
   }
 }

@@ -248,6 +248,10 @@ public final class ConfigLoader {
           settings.put(e.getKey(), e.getValue().value());
       }
     }
+    if (settings.containsKey("faults") && !kind.equals("emulated")) {
+      throw new IllegalArgumentException(
+          node.child("faults").path + ": set on a pool of kind " + kind + " (expected: only on emulated pools)");
+    }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
     return new PoolConfig(name, kind, replicas, delay, settings, autoscale);

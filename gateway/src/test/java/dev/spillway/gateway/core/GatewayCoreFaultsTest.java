@@ -82,6 +82,18 @@ class GatewayCoreFaultsTest {
   }
 
   @Test
+  void faultsOnAPoolThatIsNotEmulatedAreAConfigurationError() {
+    assertThatThrownBy(
+            () ->
+                new ConfigLoader(name -> null)
+                    .parse(
+                        "models:\n  - name: m\n    pools:\n      - kind: upstream\n"
+                            + "        url: http://127.0.0.1:9/v1\n        faults: {errorRate: 1}\n",
+                        "test"))
+        .hasMessageEndingWith("faults: set on a pool of kind upstream (expected: only on emulated pools)");
+  }
+
+  @Test
   void aCrashSetAtRunTimeFailsTheStreamInFlightAndTheReplicaComesBack() throws Exception {
     GatewayCore core = core("");
     Faults crash = Faults.NONE.withCrash(new Crash(Duration.ofMillis(100), Duration.ofSeconds(30)));
