@@ -56,6 +56,13 @@ public final class EmulatedBackend implements Backend {
     return Optional.of(deployment.accelerator().provisioningDelay());
   }
 
+  /** Applies {@code faults} to every replica; on the replicas' clock thread. */
+  public void faults(Faults faults) {
+    for (Replica replica : replicas) {
+      ((EmulatedReplica) replica).faults(faults);
+    }
+  }
+
   public Deployment deployment() {
     return deployment;
   }

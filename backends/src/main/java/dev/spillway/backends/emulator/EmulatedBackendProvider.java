@@ -4,11 +4,12 @@ import dev.spillway.backends.spi.Backend;
 import dev.spillway.backends.spi.BackendContext;
 import dev.spillway.backends.spi.BackendProvider;
 import dev.spillway.backends.spi.BackendSpec;
+import java.util.Map;
 
 /**
  * The {@code emulated} backend kind. Settings: {@code accelerator} (required, a profile name such as
  * {@code trn2.48xlarge}), and optionally {@code stack}, {@code tp}, {@code dtype} and, for static
- * stacks, {@code batchSize}. Profiles come from the context ({@link Profiles}) or the built-in catalog.
+ * stacks, {@code batchSize}, and {@code faults} to inject ({@link Faults#parse}). Profiles come from the context ({@link Profiles}) or the built-in catalog.
  */
 public final class EmulatedBackendProvider implements BackendProvider {
 
@@ -32,8 +33,20 @@ public final class EmulatedBackendProvider implements BackendProvider {
         Deployment.of(
             profiles, accelerator, model, stack, spec.integer("tp", 0),
             dtype == null ? null : Dtype.parse(dtype));
-    return new EmulatedBackend(
-        spec.pool(), spec.model(), deployment, spec.replicas(), spec.integer("batchSize", 0),
-        context.clock(), profiles.prices());
+    EmulatedBackend backend =
+        new EmulatedBackend(
+            spec.pool(), spec.model(), deployment, spec.replicas(), spec.integer("batchSize", 0),
+            context.clock(), profiles.prices());
+    Object faults = spec.settings().get("faults");
+    if (faults != null) {
+      if (!(faults instanceof Map)) {
+        throw new IllegalArgumentException(
+            "faults: " + faults + " (expected: an object such as {errorRate: 0.1})");
+      }
+      @SuppressWarnings("unchecked")
+      Faults parsed = Faults.parse("faults", (Map<String, ?>) faults);
+      context.clock().execute(() -> backend.faults(parsed));
+    }
+    return backend;
   }
 }

@@ -20,6 +20,8 @@ public final class EmulatedReplica implements Replica {
 
   private final Engine engine;
   private Runnable capacityListener = NO_LISTENER;
+  /** Null without faults. */
+  private FaultInjector faults;
 
   public EmulatedReplica(Engine engine) {
     this.engine = engine;
@@ -53,20 +55,43 @@ public final class EmulatedReplica implements Replica {
   @Override
   public Submission submit(InferenceRequest request, TokenSink sink) {
     Executor home = sink.executor();
+    TokenSink delivery;
     if (home == TokenSink.INLINE) {
-      return engine.submit(
-          request,
+      delivery =
           event -> {
             sink.accept(event);
             capacityListener.run();
-          });
+          };
+    } else {
+      delivery =
+          event -> {
+            home.execute(() -> sink.accept(event));
+            capacityListener.run();
+          };
     }
-    return engine.submit(
-        request,
-        event -> {
-          home.execute(() -> sink.accept(event));
-          capacityListener.run();
-        });
+    return faults == null ? engine.submit(request, delivery) : faults.submit(engine, request, delivery);
+  }
+
+  /**
+   * Replaces the faults this replica injects ({@link Faults#NONE} clears them): requests submitted
+   * from now on meet them; a crash counts its delay from now, and a replica down from an earlier
+   * crash is back up. Streams already running keep the faults drawn for them.
+   */
+  public void faults(Faults faults) {
+    if (this.faults != null) {
+      this.faults.retire();
+    }
+    this.faults = faults.none() ? null : new FaultInjector(engine.replicaId(), engine.clock(), faults);
+  }
+
+  /** The faults in force. */
+  public Faults faults() {
+    return faults == null ? Faults.NONE : faults.faults();
+  }
+
+  /** Whether an injected crash has it down. */
+  public boolean down() {
+    return faults != null && faults.down();
   }
 
   @Override

@@ -138,6 +138,10 @@ public final class Engine {
     return deployment;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
   public LatencyModel latency() {
     return latency;
   }

@@ -76,6 +76,7 @@ final class EmulatorVerticle extends VerticleBase {
                 .create(
                     new BackendSpec(pool, "emulated", options.model(), options.replicas(), settings),
                     new BackendContext(new VertxClock(context), services));
+    backend.faults(options.faults());
     metrics = new ServerMetrics(options.model());
 
     Router router = Router.router(vertx);

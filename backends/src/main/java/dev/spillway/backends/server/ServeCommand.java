@@ -1,11 +1,16 @@
 package dev.spillway.backends.server;
 
+import dev.spillway.backends.emulator.Chance;
+import dev.spillway.backends.emulator.Crash;
 import dev.spillway.backends.emulator.Dtype;
+import dev.spillway.backends.emulator.Faults;
+import dev.spillway.backends.emulator.SlowStart;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +37,17 @@ public final class ServeCommand {
           + "  --tp N              tensor-parallel ranks (default: the smallest that fits)\n"
           + "  --dtype D           weight format: bf16, fp16, fp8, int8 or fp4 (default: the model's)\n"
           + "  --profiles FILE     YAML laid over the built-in profiles\n"
+          + "\n"
+          + "faults, to rehearse an outage (durations take a unit: 500ms, 2s, 1m):\n"
+          + "  --error-rate P          share of requests failing before their first token (0 to 1)\n"
+          + "  --latency-spike P:D     share of requests whose first token comes D later, e.g. 0.1:2s\n"
+          + "  --stall P:D             share of streams that stop for D halfway through, e.g. 0.05:10s\n"
+          + "  --disconnect P          share of streams cut with an error halfway through\n"
+          + "  --slow-start N:D        the first N requests after a (re)start wait D more for a first token\n"
+          + "  --crash-after D         every replica crashes D after start: fails what it holds and\n"
+          + "                          refuses new requests...\n"
+          + "  --recover-after D       ...until D later, when it serves again from a slow start\n"
+          + "  --fault-seed N          seed of the fault draws (default 0)\n"
           + "  -h, --help          print this help\n";
 
   private static final long START_TIMEOUT_SECONDS = 60;
@@ -107,6 +123,9 @@ public final class ServeCommand {
     int tp = 0;
     Dtype dtype = null;
     Path profiles = null;
+    Faults faults = Faults.NONE;
+    Duration crashAfter = null;
+    Duration recoverAfter = null;
     for (int i = 0; i < args.length; i++) {
       String word = args[i];
       String flag = word;
@@ -155,11 +174,49 @@ public final class ServeCommand {
             throw new UsageException(flag + ": " + value + " (expected: a readable YAML file)");
           }
           break;
+        case "--error-rate":
+          faults = faults.withErrorRate(probability(flag, value));
+          break;
+        case "--disconnect":
+          faults = faults.withDisconnect(probability(flag, value));
+          break;
+        case "--latency-spike":
+          faults = faults.withLatencySpike(chance(flag, value));
+          break;
+        case "--stall":
+          faults = faults.withStall(chance(flag, value));
+          break;
+        case "--slow-start":
+          {
+            String expected = "N:DURATION, the first N requests wait DURATION more, e.g. 20:2s";
+            String[] parts = pair(flag, value, expected);
+            faults =
+                faults.withSlowStart(
+                    new SlowStart(
+                        integer(flag, parts[0], 0, Integer.MAX_VALUE, expected),
+                        duration(flag, value, parts[1], expected)));
+          }
+          break;
+        case "--crash-after":
+          crashAfter = duration(flag, value, value, "a duration such as 30s");
+          break;
+        case "--recover-after":
+          recoverAfter = duration(flag, value, value, "a duration such as 1m");
+          break;
+        case "--fault-seed":
+          text(flag, value, "an integer");
+          try {
+            faults = faults.withSeed(Long.parseLong(value.trim()));
+          } catch (NumberFormatException e) {
+            throw new UsageException(flag + ": " + value + " (expected: an integer)");
+          }
+          break;
         default:
           throw new UsageException(
               "unknown option " + word
                   + " (expected: --accelerator, --model, --replicas, --host, --port, --stack, --tp,"
-                  + " --dtype, --profiles or --help)");
+                  + " --dtype, --profiles, --error-rate, --latency-spike, --stall, --disconnect,"
+                  + " --slow-start, --crash-after, --recover-after, --fault-seed or --help)");
       }
     }
     if (accelerator == null) {
@@ -168,7 +225,65 @@ public final class ServeCommand {
     if (model == null) {
       throw new UsageException("--model: missing (expected: a model profile name or alias, e.g. llama-3.3-70b)");
     }
-    return new ServeOptions(accelerator, model, replicas, host, port, stack, tp, dtype, profiles);
+    if ((crashAfter == null) != (recoverAfter == null)) {
+      String missing = crashAfter == null ? "--crash-after" : "--recover-after";
+      throw new UsageException(
+          missing + ": missing (expected: --crash-after and --recover-after together)");
+    }
+    if (crashAfter != null) {
+      faults = faults.withCrash(new Crash(crashAfter, recoverAfter));
+    }
+    return new ServeOptions(
+        accelerator, model, replicas, host, port, stack, tp, dtype, profiles, faults);
+  }
+
+  private static double probability(String flag, String value) throws UsageException {
+    text(flag, value, "a probability from 0 to 1");
+    try {
+      double p = Double.parseDouble(value.trim());
+      if (p >= 0 && p <= 1) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new UsageException(flag + ": " + value + " (expected: a probability from 0 to 1)");
+  }
+
+  /** {@code P:DURATION}, e.g. {@code 0.1:2s}. */
+  private static Chance chance(String flag, String value) throws UsageException {
+    String expected = "P:DURATION, a probability and a duration, e.g. 0.1:2s";
+    String[] parts = pair(flag, value, expected);
+    double p;
+    try {
+      p = Double.parseDouble(parts[0].trim());
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + ": " + value + " (expected: " + expected + ")");
+    }
+    if (!(p >= 0 && p <= 1)) {
+      throw new UsageException(flag + ": " + value + " (expected: " + expected + ", P from 0 to 1)");
+    }
+    return new Chance(p, duration(flag, value, parts[1], expected));
+  }
+
+  private static String[] pair(String flag, String value, String expected) throws UsageException {
+    text(flag, value, expected);
+    int colon = value.indexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      throw new UsageException(flag + ": " + value + " (expected: " + expected + ")");
+    }
+    return new String[] {value.substring(0, colon), value.substring(colon + 1)};
+  }
+
+  /** A duration with its unit: {@code 500ms}, {@code 2s}, {@code 1m}. */
+  private static Duration duration(String flag, String value, String part, String expected)
+      throws UsageException {
+    text(flag, value, expected);
+    try {
+      return Faults.duration(flag, part);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(flag + ": " + value + " (expected: " + expected + ")");
+    }
   }
 
   private static String text(String flag, String value, String expected) throws UsageException {

@@ -3,6 +3,7 @@ package dev.spillway.backends.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.emulator.Dtype;
+import dev.spillway.backends.emulator.Faults;
 import java.nio.file.Path;
 
 /**
@@ -17,6 +18,7 @@ import java.nio.file.Path;
  * @param tp tensor-parallel ranks, or 0 for the smallest that fits
  * @param dtype weight format, or null for the model's
  * @param profiles a YAML file laid over the built-in profiles, or null
+ * @param faults faults the replicas inject, {@link Faults#NONE} for none
  */
 public record ServeOptions(
     String accelerator,
@@ -27,7 +29,8 @@ public record ServeOptions(
     String stack,
     int tp,
     Dtype dtype,
-    Path profiles) {
+    Path profiles,
+    Faults faults) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -36,6 +39,7 @@ public record ServeOptions(
     requireNonNull(accelerator, "accelerator");
     requireNonNull(model, "model");
     requireNonNull(host, "host");
+    requireNonNull(faults, "faults");
     if (accelerator.isBlank()) {
       throw new IllegalArgumentException("accelerator: \"\" (expected: an accelerator profile name)");
     }
@@ -58,10 +62,14 @@ public record ServeOptions(
 
   /** One replica on {@link #DEFAULT_HOST}, a free port, default stack, TP and dtype: for tests. */
   public static ServeOptions of(String accelerator, String model) {
-    return new ServeOptions(accelerator, model, 1, DEFAULT_HOST, 0, null, 0, null, null);
+    return new ServeOptions(accelerator, model, 1, DEFAULT_HOST, 0, null, 0, null, null, Faults.NONE);
   }
 
   public ServeOptions withReplicas(int newReplicas) {
-    return new ServeOptions(accelerator, model, newReplicas, host, port, stack, tp, dtype, profiles);
+    return new ServeOptions(accelerator, model, newReplicas, host, port, stack, tp, dtype, profiles, faults);
+  }
+
+  public ServeOptions withFaults(Faults newFaults) {
+    return new ServeOptions(accelerator, model, replicas, host, port, stack, tp, dtype, profiles, newFaults);
   }
 }

@@ -249,6 +249,10 @@ public final class ConfigLoader {
           settings.put(e.getKey(), e.getValue().value());
       }
     }
+    if (settings.containsKey("faults") && !kind.equals("emulated")) {
+      throw new IllegalArgumentException(
+          node.child("faults").path + ": set on a pool of kind " + kind + " (expected: only on emulated pools)");
+    }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
     return new PoolConfig(name, kind, replicas, delay, settings, autoscale);
@@ -678,7 +682,11 @@ public final class ConfigLoader {
         return out;
       }
       if (json.isObject()) {
-        throw new IllegalArgumentException(path + ": mapping (expected: a scalar or a list)");
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> e : fields().entrySet()) {
+          out.put(e.getKey(), e.getValue().value());
+        }
+        return out;
       }
       return text(null);
     }

@@ -1,5 +1,6 @@
 package dev.spillway.gateway.core;
 
+import dev.spillway.backends.emulator.Faults;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +28,14 @@ public interface Gateway {
    * thread; completes on one of them.
    */
   CompletionStage<List<PoolStatus>> pools();
+
+  /**
+   * Replaces the faults every replica of emulated pool {@code pool} injects ({@link Faults#NONE}
+   * clears them), on its model's thread; completes there with the faults now in force, or
+   * exceptionally with {@link java.util.NoSuchElementException} for an unknown pool and
+   * {@link UnsupportedOperationException} for a pool that is not emulated.
+   */
+  CompletionStage<Faults> setFaults(String pool, Faults faults);
 
   /** True once every pool has its replicas. */
   boolean ready();

@@ -1,5 +1,7 @@
 package dev.spillway.gateway.core;
 
+import dev.spillway.backends.emulator.EmulatedBackend;
+import dev.spillway.backends.emulator.Faults;
 import dev.spillway.backends.spi.Backend;
 import dev.spillway.backends.spi.BackendContext;
 import dev.spillway.backends.spi.BackendProvider;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +43,8 @@ public final class GatewayCore implements Gateway, AutoCloseable {
   private final GatewayMetrics metrics;
   private final Map<String, ModelScheduler> byName = new HashMap<>();
   private final List<ModelScheduler> schedulers = new ArrayList<>();
+  /** Each pool's model, by pool name. */
+  private final Map<String, ModelScheduler> byPool = new LinkedHashMap<>();
   private final List<ModelInfo> models = new ArrayList<>();
   private final long created = 1_735_689_600L; // 2025-01-01T00:00:00Z: stable across restarts
 
@@ -100,6 +105,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
       }
       List<String> poolNames = new ArrayList<>();
       pools.forEach(p -> poolNames.add(p.config().name()));
+      poolNames.forEach(name -> byPool.put(name, scheduler));
       models.add(
           new ModelInfo(
               model.name(), model.aliases(), model.embedding(), model.embeddingDimensions(),
@@ -175,6 +181,36 @@ public final class GatewayCore implements Gateway, AutoCloseable {
               parts.forEach(part -> out.add(part.join()));
               return out;
             });
+  }
+
+  @Override
+  public CompletionStage<Faults> setFaults(String pool, Faults faults) {
+    ModelScheduler scheduler = byPool.get(pool);
+    if (scheduler == null) {
+      return CompletableFuture.failedFuture(
+          new NoSuchElementException("pool: " + pool + " (expected: one of " + byPool.keySet() + ")"));
+    }
+    CompletableFuture<Faults> done = new CompletableFuture<>();
+    scheduler.clock().execute(
+        () -> {
+          for (ModelScheduler.PoolHandle handle : scheduler.pools()) {
+            if (!handle.config().name().equals(pool)) {
+              continue;
+            }
+            if (!(handle.backend() instanceof EmulatedBackend)) {
+              done.completeExceptionally(
+                  new UnsupportedOperationException(
+                      "pool: " + pool + " is " + handle.config().kind()
+                          + " (expected: an emulated pool; only emulated pools inject faults)"));
+              return;
+            }
+            ((EmulatedBackend) handle.backend()).faults(faults);
+            done.complete(faults);
+            return;
+          }
+          done.completeExceptionally(new IllegalStateException("pool " + pool + " left its model"));
+        });
+    return done;
   }
 
   private static List<PoolStatus> poolsOf(ModelScheduler scheduler) {

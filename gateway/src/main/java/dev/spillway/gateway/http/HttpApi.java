@@ -3,6 +3,7 @@ package dev.spillway.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.spillway.backends.emulator.Faults;
 import dev.spillway.backends.time.ContextExecutor;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiError;
@@ -139,6 +140,10 @@ final class HttpApi {
     router.get("/metrics").handler(this::metrics);
     router.get("/admin/pools").handler(this::pools);
     router.get("/admin/usage").handler(this::usage);
+    // A regular expression, as for model ids: a pool's default name holds its model's, "/" and all.
+    router.postWithRegex("/admin/pools/(?<pool>.+)/faults").handler(body).handler(this::setFaults);
+    router.deleteWithRegex("/admin/pools/(?<pool>.+)/faults")
+        .handler(ctx -> applyFaults(ctx, ctx.pathParam("pool"), Faults.NONE));
     router.route().failureHandler(this::failure);
     router.errorHandler(404, this::notFound);
     router.errorHandler(405, this::methodNotAllowed);
@@ -373,6 +378,87 @@ final class HttpApi {
                         json(ctx, ADMIN_JSON.writeValueAsString(Map.of("pools", pools)));
                       } catch (JsonProcessingException e) {
                         ctx.fail(new IllegalStateException("pools: not writable as JSON", e));
+                      }
+                    }));
+  }
+
+  /**
+   * {@code POST /admin/pools/{pool}/faults}: the body's faults ({@link Faults#parse}) replace the
+   * pool's; an empty body clears them.
+   */
+  private void setFaults(RoutingContext ctx) {
+    String pool = ctx.pathParam("pool");
+    Buffer body = ctx.body().buffer();
+    Faults faults;
+    if (body == null || body.toString().isBlank()) {
+      faults = Faults.NONE;
+    } else {
+      Object parsed;
+      try {
+        parsed = ADMIN_JSON.readValue(body.getBytes(), Object.class);
+      } catch (java.io.IOException e) {
+        HttpErrors.send(
+            ctx.response(),
+            OpenAiError.invalid(null, "invalid_json", "body: not JSON (expected: a JSON object of faults)"));
+        return;
+      }
+      if (!(parsed instanceof Map)) {
+        HttpErrors.send(
+            ctx.response(),
+            OpenAiError.invalid(null, "invalid_value", "body: " + parsed + " (expected: a JSON object of faults)"));
+        return;
+      }
+      try {
+        @SuppressWarnings("unchecked")
+        Map<String, ?> fields = (Map<String, ?>) parsed;
+        faults = Faults.parse("faults", fields);
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage();
+        int colon = message.indexOf(':');
+        String param = colon > 0 ? message.substring(0, colon) : null;
+        HttpErrors.send(ctx.response(), OpenAiError.invalid(param, "invalid_value", message));
+        return;
+      }
+    }
+    applyFaults(ctx, pool, faults);
+  }
+
+  /** Applied on the pool's model thread; answered back on this loop with the faults in force. */
+  private void applyFaults(RoutingContext ctx, String pool, Faults faults) {
+    gateway
+        .setFaults(pool, faults)
+        .whenComplete(
+            (applied, failure) ->
+                home.execute(
+                    () -> {
+                      Throwable cause =
+                          failure instanceof java.util.concurrent.CompletionException
+                              ? failure.getCause()
+                              : failure;
+                      if (cause instanceof java.util.NoSuchElementException) {
+                        HttpErrors.send(
+                            ctx.response(),
+                            OpenAiError.client(404, "pool", "pool_not_found", cause.getMessage()));
+                        return;
+                      }
+                      if (cause instanceof UnsupportedOperationException) {
+                        HttpErrors.send(
+                            ctx.response(),
+                            OpenAiError.client(409, "pool", "pool_not_emulated", cause.getMessage()));
+                        return;
+                      }
+                      if (cause != null) {
+                        ctx.fail(cause);
+                        return;
+                      }
+                      log.info("pool {}: faults now {}", pool, applied.none() ? "none" : applied);
+                      Map<String, Object> answer = new LinkedHashMap<>();
+                      answer.put("pool", pool);
+                      answer.put("faults", applied.toMap());
+                      try {
+                        json(ctx, ADMIN_JSON.writeValueAsString(answer));
+                      } catch (JsonProcessingException e) {
+                        ctx.fail(new IllegalStateException("faults: not writable as JSON", e));
                       }
                     }));
   }

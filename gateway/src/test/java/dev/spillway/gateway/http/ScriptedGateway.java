@@ -151,6 +151,13 @@ final class ScriptedGateway implements Gateway {
   }
 
   @Override
+  public CompletionStage<dev.spillway.backends.emulator.Faults> setFaults(
+      String pool, dev.spillway.backends.emulator.Faults faults) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new java.util.NoSuchElementException("pool: " + pool + " (expected: none; scripted)"));
+  }
+
+  @Override
   public CompletionStage<List<PoolStatus>> pools() {
     CompletableFuture<List<PoolStatus>> result = new CompletableFuture<>();
     core.runOnContext(

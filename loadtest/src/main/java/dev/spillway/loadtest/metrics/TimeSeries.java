@@ -4,13 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A run cut into equal time buckets (1 second by default), from the bucket of the earliest measured
  * start to that of the latest end; warm-up excluded. Requests count in the bucket where they ended,
  * sends where they were sent, output tokens where they arrived (a record whose token times do not match
- * its token count spreads the count evenly over them).
+ * its token count spreads the count evenly over them). Failed requests also count by error kind, so a
+ * failure drill shows which errors came when.
  *
  * @param bucketNanos the width of every bucket
  */
@@ -23,6 +29,8 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
    * none did.
    *
    * @param startSeconds the bucket's start, in seconds from the start of the run
+   * @param errors failed requests by error kind ({@code http_503}, {@code timeout},
+   *     {@code stream_error}, ...), the kinds that occurred in this bucket, in name order
    */
   public record Bucket(
       double startSeconds,
@@ -33,10 +41,30 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
       double ttftP50Ms,
       double ttftP99Ms,
       double e2eP50Ms,
-      double e2eP99Ms) {}
+      double e2eP99Ms,
+      Map<String, Integer> errors) {
+
+    public Bucket {
+      errors = Collections.unmodifiableMap(new TreeMap<>(errors));
+    }
+
+    /** Failed requests of {@code kind} in this bucket. */
+    public int errors(String kind) {
+      return errors.getOrDefault(kind, 0);
+    }
+  }
 
   public TimeSeries {
     buckets = List.copyOf(buckets);
+  }
+
+  /** Every error kind of any bucket, in name order. */
+  public List<String> errorKinds() {
+    TreeSet<String> kinds = new TreeSet<>();
+    for (Bucket bucket : buckets) {
+      kinds.addAll(bucket.errors().keySet());
+    }
+    return List.copyOf(kinds);
   }
 
   public static TimeSeries of(List<RequestRecord> records, long bucketNanos) {
@@ -70,6 +98,8 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
     private int[] sent = new int[0];
     private int[] completed = new int[0];
     private int[] failed = new int[0];
+    /** Failed requests by error kind, each array slot for slot with the others. */
+    private final Map<String, int[]> errors = new HashMap<>();
     private double[] tokens = new double[0];
     private DoubleColumn[] ttft = new DoubleColumn[0];
     private DoubleColumn[] e2e = new DoubleColumn[0];
@@ -95,6 +125,7 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
       int end = slot(record.endNanos());
       if (!record.succeeded()) {
         failed[end]++;
+        errors.computeIfAbsent(record.error(), k -> new int[length])[end]++;
         return;
       }
       completed[end]++;
@@ -124,6 +155,18 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
       double[] t = new double[count];
       DoubleColumn[] ttfts = new DoubleColumn[count];
       DoubleColumn[] e2es = new DoubleColumn[count];
+      List<Map<String, Integer>> kinds = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        kinds.add(new HashMap<>());
+      }
+      for (int i = 0; i < length; i++) {
+        int b = (int) Math.max(0, Math.min(count - 1, low + i - origin));
+        for (Map.Entry<String, int[]> kind : errors.entrySet()) {
+          if (kind.getValue()[i] > 0) {
+            kinds.get(b).merge(kind.getKey(), kind.getValue()[i], Integer::sum);
+          }
+        }
+      }
       for (int i = 0; i < length; i++) {
         int b = (int) Math.max(0, Math.min(count - 1, low + i - origin));
         s[b] += sent[i];
@@ -141,7 +184,8 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
             new Bucket(
                 (origin + i) * (double) bucketNanos / 1e9,
                 s[i], c[i], f[i], t[i],
-                percentile(ttftMs, 50), percentile(ttftMs, 99), percentile(e2eMs, 50), percentile(e2eMs, 99)));
+                percentile(ttftMs, 50), percentile(ttftMs, 99), percentile(e2eMs, 50), percentile(e2eMs, 99),
+                kinds.get(i)));
       }
       return new TimeSeries(bucketNanos, buckets);
     }
@@ -173,6 +217,9 @@ public record TimeSeries(long bucketNanos, List<Bucket> buckets) {
       sent = moved(sent, shift, size);
       completed = moved(completed, shift, size);
       failed = moved(failed, shift, size);
+      for (Map.Entry<String, int[]> kind : errors.entrySet()) {
+        kind.setValue(moved(kind.getValue(), shift, size));
+      }
       double[] t = new double[size];
       System.arraycopy(tokens, 0, t, shift, length);
       tokens = t;

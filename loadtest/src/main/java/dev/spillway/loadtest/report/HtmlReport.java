@@ -95,6 +95,15 @@ public final class HtmlReport {
         new Svg.Series("sent", Palette.color(0), t, column(buckets, b -> b.sent())),
         new Svg.Series("completed", Palette.color(2), t, column(buckets, b -> b.completed())),
         new Svg.Series("failed", Palette.color(1), t, column(buckets, b -> b.failed())))));
+    List<String> kinds = series.errorKinds();
+    if (!kinds.isEmpty()) {
+      List<Svg.Series> lines = new ArrayList<>();
+      for (int i = 0; i < kinds.size(); i++) {
+        String kind = kinds.get(i);
+        lines.add(new Svg.Series(kind, Palette.color(i + 1), t, column(buckets, b -> b.errors(kind))));
+      }
+      html.append(Svg.lineChart("Errors per second by kind", "time (s)", "errors/s", lines));
+    }
     html.append(Svg.lineChart("Output tokens per second", "time (s)", "tokens/s", List.of(
         new Svg.Series("output tokens", Palette.color(3), t, column(buckets, TimeSeries.Bucket::outputTokens)))));
     html.append(Svg.lineChart("Latency of requests completing in each second", "time (s)", "ms", List.of(

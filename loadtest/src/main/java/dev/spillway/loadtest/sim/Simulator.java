@@ -239,7 +239,15 @@ public final class Simulator {
           planned.index(), planned.model(), planned.tenant(), planned.tier().wireName(),
           planned.promptTokens(), planned.outputTokens(), intended, intended,
           count > 0 ? tokens[0] : now, now, Arrays.copyOf(tokens, count), count,
-          "http_" + error.kind().status(), pool, 0, 0, planned.warmup()));
+          errorKind(error), pool, 0, 0, planned.warmup()));
+    }
+
+    /**
+     * As an HTTP client of the gateway would classify it: an error before the first token is the
+     * status it answers with, one after it breaks a stream that had already answered 200.
+     */
+    private static String errorKind(GatewayError error) {
+      return error.afterFirstToken() ? "stream_error" : "http_" + error.kind().status();
     }
 
     private void end(RequestRecord record) {

@@ -48,4 +48,39 @@ class TimeSeriesTest {
         .isEqualTo(TimeSeries.of(inOrder, TimeSeries.ONE_SECOND));
     assertThat(TimeSeries.of(reversed, TimeSeries.ONE_SECOND).buckets()).hasSize(6);
   }
+
+  @Test
+  void failuresCountByErrorKindInTheBucketWhereTheyEnded() {
+    List<RequestRecord> records = List.of(
+        streamed(0, 0, 0, 500, 900, 5),
+        Records.failed(1, 100, 300, "http_503"),
+        Records.failed(2, 200, 400, "http_503"),
+        Records.failed(3, 1100, 1500, "stream_error"),
+        Records.failed(4, 2100, 2600, "timeout"),
+        Records.failed(5, 2200, 2700, "http_503"));
+
+    TimeSeries series = TimeSeries.of(records, TimeSeries.ONE_SECOND);
+
+    assertThat(series.errorKinds()).containsExactly("http_503", "stream_error", "timeout");
+    List<TimeSeries.Bucket> b = series.buckets();
+    assertThat(b).hasSize(3);
+    assertThat(b.get(0).errors()).containsExactly(java.util.Map.entry("http_503", 2));
+    assertThat(b.get(1).errors()).containsExactly(java.util.Map.entry("stream_error", 1));
+    assertThat(b.get(2).errors())
+        .containsExactly(java.util.Map.entry("http_503", 1), java.util.Map.entry("timeout", 1));
+    assertThat(b.get(2).errors("stream_error")).isZero();
+    for (TimeSeries.Bucket bucket : b) {
+      assertThat(bucket.errors().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(bucket.failed());
+    }
+  }
+
+  @Test
+  void errorKindsSurviveTheWindowWideningBackwards() {
+    List<RequestRecord> late = List.of(
+        Records.failed(0, 5100, 5200, "timeout"),
+        Records.failed(1, 100, 200, "http_502"));
+    TimeSeries series = TimeSeries.of(late, TimeSeries.ONE_SECOND);
+    assertThat(series.buckets().get(0).errors("http_502")).isEqualTo(1);
+    assertThat(series.buckets().get(5).errors("timeout")).isEqualTo(1);
+  }
 }

@@ -82,6 +82,8 @@ class ReportFilesTest {
 
     String html = Files.readString(dir.resolve(Report.REPORT_HTML), StandardCharsets.UTF_8);
     assertThat(html).contains("<svg", "TTFT CDF", "TPOT CDF", "E2E latency CDF", "trn2", "127.0.0.1:8080/v1");
+    assertThat(html).contains("Errors per second by kind");
+    assertThat(html.substring(html.indexOf("Errors per second by kind"))).contains("http_503");
     assertThat(html).doesNotContain("http://", "https://", "<script", "<link", "src=");
   }
 
@@ -102,6 +104,20 @@ class ReportFilesTest {
     for (String file : List.of(Report.SUMMARY_JSON, Report.REQUESTS_CSV, Report.REPORT_HTML)) {
       assertThat(Files.readAllBytes(streamed.resolve(file))).as(file).isEqualTo(Files.readAllBytes(dir.resolve(file)));
     }
+  }
+
+  @Test
+  void theErrorsByKindChartIsLeftOutOfARunWithoutErrors() throws Exception {
+    List<RequestRecord> records = new ArrayList<>();
+    for (RequestRecord r : records()) {
+      if (r.succeeded()) {
+        records.add(r);
+      }
+    }
+    Report.write(
+        dir, Summary.of(records, SloGoals.NONE, Summary.measuredDurationNanos(records)), records, Map.of());
+    assertThat(Files.readString(dir.resolve(Report.REPORT_HTML), StandardCharsets.UTF_8))
+        .doesNotContain("Errors per second by kind");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.loadtest.metrics.PredictionErrors;
 import dev.spillway.loadtest.metrics.RequestRecord;
+import dev.spillway.loadtest.metrics.TimeSeries;
 import dev.spillway.loadtest.workload.PlannedRequest;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -163,5 +164,36 @@ class SimulatorTest {
     Map<String, Integer> share = new TreeMap<>();
     result.records().forEach(r -> share.merge(r.pool(), 1, Integer::sum));
     assertThat(share).containsKeys("llama-3.1-8b@p5", "burst");
+  }
+
+  @Test
+  void aCrashDrillShowsErrorsOnlyWhileThePoolIsDown() {
+    GatewayConfig config =
+        new ConfigLoader(name -> null)
+            .parse(
+                "models:\n"
+                    + "  - name: llama-3.1-8b\n"
+                    + "    pools:\n"
+                    + "      - {kind: emulated, accelerator: p5.48xlarge, dtype: fp8, replicas: 1,"
+                    + " faults: {crash: {after: 10s, recoverAfter: 10s}}}\n",
+                "test");
+    List<RequestRecord> records =
+        new Simulator(config, Profiles.builtIn()).runOpenLoop(poisson(200, 5, 11)).records();
+    TimeSeries series = TimeSeries.of(records, TimeSeries.ONE_SECOND);
+
+    assertThat(series.errorKinds()).contains("stream_error", "http_502");
+    for (TimeSeries.Bucket bucket : series.buckets()) {
+      double t = bucket.startSeconds();
+      if (t < 10 || t >= 21) {
+        assertThat(bucket.failed()).as("failed in the second from %s s", t).isZero();
+      }
+    }
+    // The streams in flight at the crash break mid-way; requests sent while it is down are refused.
+    assertThat(series.buckets().get(10).errors("stream_error")).isPositive();
+    int refused = 0;
+    for (int s = 11; s < 20; s++) {
+      refused += series.buckets().get(s).errors("http_502");
+    }
+    assertThat(refused).isPositive();
   }
 }
