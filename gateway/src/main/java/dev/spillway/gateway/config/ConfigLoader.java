@@ -243,6 +243,7 @@ public final class ConfigLoader {
         case "replicas":
         case "maxBatchDelay":
         case "autoscale":
+        case "resilience":
           break;
         default:
           settings.put(e.getKey(), e.getValue().value());
@@ -250,7 +251,41 @@ public final class ConfigLoader {
     }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
-    return new PoolConfig(name, kind, replicas, delay, settings, autoscale);
+    return new PoolConfig(
+        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")));
+  }
+
+  /** A pool's {@code resilience} block; every field optional, with {@link ResilienceConfig#DEFAULT}'s values. */
+  private static ResilienceConfig resilience(Node node) {
+    if (node.missing()) {
+      return ResilienceConfig.DEFAULT;
+    }
+    node.allowOnly("circuitBreaker");
+    Node cb = node.child("circuitBreaker");
+    BreakerConfig d = BreakerConfig.DEFAULT;
+    if (cb.missing()) {
+      return ResilienceConfig.DEFAULT;
+    }
+    cb.allowOnly(
+        "failureRateThreshold", "slowCallDurationThreshold", "slowCallRateThreshold",
+        "minimumNumberOfCalls", "slidingWindowSize", "waitDurationInOpenState",
+        "permittedCallsInHalfOpenState");
+    int window = cb.child("slidingWindowSize").integer(d.slidingWindowSize(), 1, 100_000);
+    Node minNode = cb.child("minimumNumberOfCalls");
+    int min = minNode.integer(Math.min(d.minimumNumberOfCalls(), window), 1, 100_000);
+    if (min > window) {
+      throw new IllegalArgumentException(
+          minNode.path + ": " + min + " (expected: from 1 to slidingWindowSize " + window + ")");
+    }
+    return new ResilienceConfig(
+        new BreakerConfig(
+            cb.child("failureRateThreshold").integer((int) d.failureRateThreshold(), 1, 100),
+            cb.child("slowCallDurationThreshold").duration(d.slowCallDurationThreshold()),
+            cb.child("slowCallRateThreshold").integer((int) d.slowCallRateThreshold(), 1, 100),
+            min,
+            window,
+            cb.child("waitDurationInOpenState").duration(d.waitDurationInOpenState()),
+            cb.child("permittedCallsInHalfOpenState").integer(d.permittedCallsInHalfOpenState(), 1, 10_000)));
   }
 
   /** A pool's {@code autoscale} block; only emulated pools, whose replicas the gateway makes, scale. */

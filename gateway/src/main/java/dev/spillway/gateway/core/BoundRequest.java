@@ -115,7 +115,9 @@ final class BoundRequest implements TokenSink {
     if (!cancelled && firstTokenAtNanos >= 0) {
       double tpot =
           tokens > 1 ? (double) (finish.atNanos() - firstTokenAtNanos) / (tokens - 1) : Double.NaN;
-      scheduler.observed(binding.pool(), binding.predicted(), firstTokenAtNanos - boundNanos, tpot);
+      scheduler.observed(binding, firstTokenAtNanos - boundNanos, tpot);
+    } else {
+      scheduler.replicaReleased(binding.replica());
     }
     if (recorder != null) {
       CachedAnswer answer = recorder.finish(binding.pool(), binding.replica(), finish);
@@ -128,6 +130,11 @@ final class BoundRequest implements TokenSink {
 
   private void failed(TokenEvent.Failure failure, long now) {
     BackendException error = failure.error();
+    if (error.kind() == BackendException.Kind.INVALID_REQUEST) {
+      scheduler.replicaReleased(binding.replica());
+    } else {
+      scheduler.replicaFailed(binding.replica(), now - boundNanos, error);
+    }
     if (failure.beforeFirstToken()
         && p.attempts < MAX_ATTEMPTS
         && error.kind() != BackendException.Kind.INVALID_REQUEST) {

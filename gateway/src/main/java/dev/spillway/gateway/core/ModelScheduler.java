@@ -30,6 +30,8 @@ import java.util.Optional;
  * head and the requests behind it, up to its batch size, at once. Pumps run after every admission and
  * every replica event while requests wait, and on timers for batch delays and queue deadlines.
  * Failures before the first token are retried once, on whatever replica the policy picks next.
+ * A replica whose circuit breaker is open is offered to the router no more than one that is not
+ * serving ({@link ReplicaGuards}); a half-open one only for its probes.
  *
  * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
  * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
@@ -53,6 +55,9 @@ final class ModelScheduler {
   private final PoolReplicas[] replicasOf;
   private final int[] slotOf;
   private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
+  /** Each candidate's index, by replica id. */
+  private final Map<String, Integer> indexByReplica = new HashMap<>();
+  private final ReplicaGuards guards;
   private final Selector selector;
   private final PredictionTracker predictions;
   /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
@@ -85,6 +90,7 @@ final class ModelScheduler {
         owners.add(pool.replicas());
         slots.add(slot);
         poolByReplica.put(replica.id(), pool);
+        indexByReplica.put(replica.id(), all.size() - 1);
         context = Math.max(context, replica.capacity().maxModelTokens());
       }
       pool.replicas().onServing(this::capacityFreed);
@@ -93,6 +99,14 @@ final class ModelScheduler {
     this.replicasOf = owners.toArray(new PoolReplicas[0]);
     this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
     this.contextTokens = context;
+    this.guards =
+        new ReplicaGuards(
+            candidates.stream().map(Candidate::pool).toList(),
+            candidates.stream().map(c -> c.replica().id()).toList(),
+            candidates.stream()
+                .map(c -> poolByReplica.get(c.replica().id()).config().resilience().circuitBreaker())
+                .toList(),
+            clock, metrics, this::capacityFreed);
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
     this.predictions =
         new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
@@ -257,6 +271,7 @@ final class ModelScheduler {
     flow.expire(now, this::expired);
     long batchWakeAt = Long.MAX_VALUE;
     List<Candidate> available = new ArrayList<>(candidates.size());
+    int[] permitted = new int[candidates.size()];
     while (true) {
       Pending head = flow.peek();
       if (head == null) {
@@ -276,9 +291,21 @@ final class ModelScheduler {
             continue;
           }
         }
+        if (!guards.tryAcquire(i)) {
+          continue;
+        }
+        permitted[available.size()] = i;
         available.add(c);
       }
       Candidate chosen = selector.select(head.inference, head.slo, available);
+      int chosenIndex = -1;
+      for (int k = 0; k < available.size(); k++) {
+        if (available.get(k) == chosen) {
+          chosenIndex = permitted[k];
+        } else {
+          guards.release(permitted[k]);
+        }
+      }
       if (chosen == null) {
         break;
       }
@@ -291,6 +318,9 @@ final class ModelScheduler {
         }
         if (formed > 0) {
           if (!chosen.replica().hasCapacityFor(next.inference)) {
+            break;
+          }
+          if (!guards.tryAcquire(chosenIndex)) {
             break;
           }
           flow.poll();
@@ -380,14 +410,36 @@ final class ModelScheduler {
 
   /**
    * A bound request finished: its predicted and actual TTFT (from binding) and TPOT, from its home
-   * thread; recorded on the model's. {@code actualTpotNanos} is NaN for fewer than two tokens.
+   * thread; recorded on the model's, with the replica's success. {@code actualTpotNanos} is NaN for
+   * fewer than two tokens.
    */
-  void observed(String pool, Prediction predicted, long actualTtftNanos, double actualTpotNanos) {
+  void observed(
+      Binding binding, long actualTtftNanos, double actualTpotNanos) {
     clock.execute(
-        () ->
-            predictions.record(
-                pool, predicted.ttft().toNanos(), actualTtftNanos, predicted.tpot().toNanos(),
-                actualTpotNanos));
+        () -> {
+          predictions.record(
+              binding.pool(), binding.predicted().ttft().toNanos(), actualTtftNanos,
+              binding.predicted().tpot().toNanos(), actualTpotNanos);
+          guards.succeeded(indexByReplica.get(binding.replica()), actualTtftNanos);
+        });
+  }
+
+  /** An attempt on {@code replica} failed {@code nanos} after binding; from any thread. */
+  void replicaFailed(String replica, long nanos, Throwable error) {
+    clock.execute(() -> guards.failed(indexByReplica.get(replica), nanos, error));
+  }
+
+  /**
+   * An attempt on {@code replica} ended without telling whether the replica is healthy (cancelled,
+   * or refused as invalid): its permission goes back; from any thread.
+   */
+  void replicaReleased(String replica) {
+    clock.execute(() -> guards.release(indexByReplica.get(replica)));
+  }
+
+  /** The circuit breaker state of {@code replica}; on the model's thread. */
+  String breakerState(String replica) {
+    return guards.state(indexByReplica.get(replica));
   }
 
   /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */
