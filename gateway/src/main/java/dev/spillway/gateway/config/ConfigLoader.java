@@ -260,11 +260,14 @@ public final class ConfigLoader {
     if (node.missing()) {
       return ResilienceConfig.DEFAULT;
     }
-    node.allowOnly("circuitBreaker");
-    Node cb = node.child("circuitBreaker");
+    node.allowOnly("circuitBreaker", "retry");
+    return new ResilienceConfig(breaker(node.child("circuitBreaker")), retry(node.child("retry")));
+  }
+
+  private static BreakerConfig breaker(Node cb) {
     BreakerConfig d = BreakerConfig.DEFAULT;
     if (cb.missing()) {
-      return ResilienceConfig.DEFAULT;
+      return d;
     }
     cb.allowOnly(
         "failureRateThreshold", "slowCallDurationThreshold", "slowCallRateThreshold",
@@ -277,15 +280,43 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(
           minNode.path + ": " + min + " (expected: from 1 to slidingWindowSize " + window + ")");
     }
-    return new ResilienceConfig(
-        new BreakerConfig(
-            cb.child("failureRateThreshold").integer((int) d.failureRateThreshold(), 1, 100),
-            cb.child("slowCallDurationThreshold").duration(d.slowCallDurationThreshold()),
-            cb.child("slowCallRateThreshold").integer((int) d.slowCallRateThreshold(), 1, 100),
-            min,
-            window,
-            cb.child("waitDurationInOpenState").duration(d.waitDurationInOpenState()),
-            cb.child("permittedCallsInHalfOpenState").integer(d.permittedCallsInHalfOpenState(), 1, 10_000)));
+    return new BreakerConfig(
+        cb.child("failureRateThreshold").integer((int) d.failureRateThreshold(), 1, 100),
+        cb.child("slowCallDurationThreshold").duration(d.slowCallDurationThreshold()),
+        cb.child("slowCallRateThreshold").integer((int) d.slowCallRateThreshold(), 1, 100),
+        min,
+        window,
+        cb.child("waitDurationInOpenState").duration(d.waitDurationInOpenState()),
+        cb.child("permittedCallsInHalfOpenState").integer(d.permittedCallsInHalfOpenState(), 1, 10_000));
+  }
+
+  private static RetryConfig retry(Node node) {
+    RetryConfig d = RetryConfig.DEFAULT;
+    if (node.missing()) {
+      return d;
+    }
+    node.allowOnly(
+        "maxAttempts", "initialBackoff", "maxBackoff", "budgetPercent", "minRetriesPerSecond",
+        "budgetWindow");
+    Duration initial = node.child("initialBackoff").duration(d.initialBackoff());
+    Node maxNode = node.child("maxBackoff");
+    Duration max = maxNode.duration(initial.compareTo(d.maxBackoff()) > 0 ? initial : d.maxBackoff());
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          maxNode.path + ": " + maxNode.describe() + " (expected: >= initialBackoff)");
+    }
+    Node windowNode = node.child("budgetWindow");
+    Duration window = windowNode.duration(d.budgetWindow());
+    if (window.toMillis() < 100) {
+      throw new IllegalArgumentException(windowNode.path + ": " + windowNode.describe() + " (expected: >= 100ms)");
+    }
+    return new RetryConfig(
+        node.child("maxAttempts").integer(d.maxAttempts(), 1, 10),
+        initial,
+        max,
+        node.child("budgetPercent").integer(d.budgetPercent(), 0, 100),
+        node.child("minRetriesPerSecond").integer(d.minRetriesPerSecond(), 0, 1_000_000),
+        window);
   }
 
   /** A pool's {@code autoscale} block; only emulated pools, whose replicas the gateway makes, scale. */

@@ -6,12 +6,15 @@ import static java.util.Objects.requireNonNull;
  * A pool's guards against its own replicas' failures ({@code resilience:} in a pool).
  *
  * @param circuitBreaker each replica's circuit breaker
+ * @param retry how failures on the pool's replicas before a first token are retried
  */
-public record ResilienceConfig(BreakerConfig circuitBreaker) {
+public record ResilienceConfig(BreakerConfig circuitBreaker, RetryConfig retry) {
 
-  public static final ResilienceConfig DEFAULT = new ResilienceConfig(BreakerConfig.DEFAULT);
+  public static final ResilienceConfig DEFAULT =
+      new ResilienceConfig(BreakerConfig.DEFAULT, RetryConfig.DEFAULT);
 
   public ResilienceConfig {
     requireNonNull(circuitBreaker, "circuitBreaker");
+    requireNonNull(retry, "retry");
   }
 }

@@ -4,6 +4,7 @@ import dev.spillway.backends.spi.Backend;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.time.Clock;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.config.PoolConfig;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 
 /**
  * One model: its queue, its router and its pools, with late binding.
@@ -29,7 +31,8 @@ import java.util.Optional;
  * a full batch is queued or the head has waited the pool's {@code maxBatchDelay}; it then takes the
  * head and the requests behind it, up to its batch size, at once. Pumps run after every admission and
  * every replica event while requests wait, and on timers for batch delays and queue deadlines.
- * Failures before the first token are retried once, on whatever replica the policy picks next.
+ * Failures before the first token are retried, on whatever replica the policy picks next, after a
+ * backoff and while the failing pool's {@link RetryBudget} allows.
  * A replica whose circuit breaker is open is offered to the router no more than one that is not
  * serving ({@link ReplicaGuards}); a half-open one only for its probes.
  *
@@ -58,6 +61,10 @@ final class ModelScheduler {
   /** Each candidate's index, by replica id. */
   private final Map<String, Integer> indexByReplica = new HashMap<>();
   private final ReplicaGuards guards;
+  /** Each pool's retry budget, by pool name. */
+  private final Map<String, RetryBudget> budgets = new HashMap<>();
+  /** Jitter for retry backoffs; seeded so that a simulation replays. */
+  private final SplittableRandom random;
   private final Selector selector;
   private final PredictionTracker predictions;
   /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
@@ -94,11 +101,13 @@ final class ModelScheduler {
         context = Math.max(context, replica.capacity().maxModelTokens());
       }
       pool.replicas().onServing(this::capacityFreed);
+      budgets.put(pool.config().name(), new RetryBudget(pool.config().resilience().retry()));
     }
     this.candidates = List.copyOf(all);
     this.replicasOf = owners.toArray(new PoolReplicas[0]);
     this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
     this.contextTokens = context;
+    this.random = new SplittableRandom(config.name().hashCode());
     this.guards =
         new ReplicaGuards(
             candidates.stream().map(Candidate::pool).toList(),
@@ -373,6 +382,9 @@ final class ModelScheduler {
 
   private void dispatch(Pending p, Candidate c, long now) {
     p.attempts++;
+    if (p.attempts == 1) {
+      budgets.get(c.pool()).deposit(now);
+    }
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
@@ -389,23 +401,54 @@ final class ModelScheduler {
   }
 
   /**
-   * An attempt failed before its first token and may be retried: back to the head of its tier, from
-   * any thread. A request whose client left meanwhile ends as cancelled instead.
+   * An attempt on {@code replica} failed {@code nanos} after binding, from any thread. On the model's
+   * thread its replica's breaker counts it; then, if it failed before its first token and may be
+   * retried, the request goes back to the head of its tier after a backoff when the pool's retry
+   * budget allows, and otherwise the attempt reports the failure ({@link BoundRequest#giveUp}). A
+   * request whose client left meanwhile ends as cancelled instead.
    */
-  void retry(Pending p) {
+  void failed(
+      Pending p, BoundRequest attempt, String pool, String replica, long nanos,
+      TokenEvent.Failure failure, boolean retryable) {
     clock.execute(
         () -> {
-          p.submission = null;
-          if (p.cancelled) {
-            metrics.requestFinished(
-                config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED,
-                clock.nanoTime() - p.admittedNanos);
+          guards.failed(indexByReplica.get(replica), nanos, failure.error());
+          if (!retryable) {
             return;
           }
-          p.enqueuedNanos = clock.nanoTime();
-          flow.pushFront(p);
-          requestPump();
+          p.submission = null;
+          if (p.cancelled) {
+            cancelledBetweenAttempts(p);
+            return;
+          }
+          long now = clock.nanoTime();
+          RetryBudget budget = budgets.get(pool);
+          RetryBudget.Decision decision = budget.withdraw(p.attempts, now);
+          if (decision != RetryBudget.Decision.RETRY) {
+            if (decision == RetryBudget.Decision.BUDGET_SPENT) {
+              metrics.retryBudgetExhausted(pool);
+            }
+            p.listener.executor().execute(() -> attempt.giveUp(failure));
+            return;
+          }
+          metrics.retried(pool);
+          clock.schedule(
+              now + budget.backoffNanos(p.attempts, random),
+              () -> {
+                if (p.cancelled) {
+                  cancelledBetweenAttempts(p);
+                  return;
+                }
+                p.enqueuedNanos = clock.nanoTime();
+                flow.pushFront(p);
+                requestPump();
+              });
         });
+  }
+
+  private void cancelledBetweenAttempts(Pending p) {
+    metrics.requestFinished(
+        config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED, clock.nanoTime() - p.admittedNanos);
   }
 
   /**
@@ -422,11 +465,6 @@ final class ModelScheduler {
               binding.predicted().tpot().toNanos(), actualTpotNanos);
           guards.succeeded(indexByReplica.get(binding.replica()), actualTtftNanos);
         });
-  }
-
-  /** An attempt on {@code replica} failed {@code nanos} after binding; from any thread. */
-  void replicaFailed(String replica, long nanos, Throwable error) {
-    clock.execute(() -> guards.failed(indexByReplica.get(replica), nanos, error));
   }
 
   /**

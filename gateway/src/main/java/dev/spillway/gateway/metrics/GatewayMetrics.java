@@ -169,4 +169,10 @@ public interface GatewayMetrics {
 
   /** A replica's circuit breaker moved into {@code state} ({@code closed}, {@code open}, {@code half_open}). */
   default void circuitBreakerTransition(String pool, String replica, String state) {}
+
+  /** A request that failed on {@code pool} before its first token is tried again, within the pool's retry budget. */
+  default void retried(String pool) {}
+
+  /** A request that failed on {@code pool} before its first token is not retried: the pool's retry budget is spent. */
+  default void retryBudgetExhausted(String pool) {}
 }

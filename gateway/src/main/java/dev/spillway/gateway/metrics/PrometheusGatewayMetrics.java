@@ -111,6 +111,8 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<CounterDataPoint> cacheLookups;
   private final Series<GaugeDataPoint> breakerState;
   private final Series<CounterDataPoint> breakerTransitions;
+  private final Series<CounterDataPoint> retries;
+  private final Series<CounterDataPoint> retryBudgetExhausted;
 
   public PrometheusGatewayMetrics() {
     labelOverflow =
@@ -194,6 +196,14 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         counter(
             "spillway_circuit_breaker_transitions_total", null,
             "Changes of a replica's circuit breaker, by the state entered", POOL, REPLICA, STATE);
+    retries =
+        counter(
+            "spillway_retries_total", null,
+            "Requests tried again after failing on a pool before their first token", POOL);
+    retryBudgetExhausted =
+        counter(
+            "spillway_retry_budget_exhausted_total", null,
+            "Failures before a first token not retried because the pool's retry budget was spent", POOL);
     quotaRejected =
         counter(
             "spillway_quota_rejected_total", null,
@@ -322,6 +332,16 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   public void circuitBreakerTransition(String pool, String replica, String state) {
     breakerStateValue(state);
     breakerTransitions.labels(pool, replica, state).inc();
+  }
+
+  @Override
+  public void retried(String pool) {
+    retries.labels(pool).inc();
+  }
+
+  @Override
+  public void retryBudgetExhausted(String pool) {
+    retryBudgetExhausted.labels(pool).inc();
   }
 
   private static int breakerStateValue(String state) {

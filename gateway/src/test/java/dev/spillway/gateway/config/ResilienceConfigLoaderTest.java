@@ -53,7 +53,27 @@ class ResilienceConfigLoaderTest {
     assertThat(pool("        resilience: {circuitBreaker: {failureRateThreshold: 30}}\n").resilience())
         .isEqualTo(
             new ResilienceConfig(
-                new BreakerConfig(30, Duration.ofSeconds(30), 100, 10, 20, Duration.ofSeconds(30), 3)));
+                new BreakerConfig(30, Duration.ofSeconds(30), 100, 10, 20, Duration.ofSeconds(30), 3),
+                RetryConfig.DEFAULT));
+  }
+
+  @Test
+  void readsEveryRetryField() {
+    PoolConfig pool =
+        pool(
+            "        resilience:\n"
+                + "          retry:\n"
+                + "            maxAttempts: 3\n"
+                + "            initialBackoff: 50ms\n"
+                + "            maxBackoff: 2s\n"
+                + "            budgetPercent: 10\n"
+                + "            minRetriesPerSecond: 0\n"
+                + "            budgetWindow: 30s\n");
+    assertThat(pool.resilience().retry())
+        .isEqualTo(
+            new RetryConfig(
+                3, Duration.ofMillis(50), Duration.ofSeconds(2), 10, 0, Duration.ofSeconds(30)));
+    assertThat(pool.resilience().circuitBreaker()).isEqualTo(BreakerConfig.DEFAULT);
   }
 
   @Test
@@ -67,6 +87,12 @@ class ResilienceConfigLoaderTest {
         .hasMessage(
             "models[0].pools[0].resilience.circuitBreaker.minimumNumberOfCalls: 6 (expected: from 1 to slidingWindowSize 5)");
     assertThatThrownBy(() -> pool("        resilience: {retries: 3}\n"))
-        .hasMessage("models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker)");
+        .hasMessage(
+            "models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker, retry)");
+    assertThatThrownBy(() -> pool("        resilience: {retry: {maxAttempts: 0}}\n"))
+        .hasMessage("models[0].pools[0].resilience.retry.maxAttempts: 0 (expected: an integer from 1 to 10)");
+    assertThatThrownBy(
+            () -> pool("        resilience: {retry: {initialBackoff: 2s, maxBackoff: 1s}}\n"))
+        .hasMessage("models[0].pools[0].resilience.retry.maxBackoff: 1s (expected: >= initialBackoff)");
   }
 }

@@ -56,6 +56,8 @@ class PrometheusGatewayMetricsTest {
     m.quotaWithoutStore("local");
     m.circuitBreakerState(POOL, "r0", "open");
     m.circuitBreakerTransition(POOL, "r0", "open");
+    m.retried(POOL);
+    m.retryBudgetExhausted(POOL);
   }
 
   @Test
@@ -120,6 +122,8 @@ class PrometheusGatewayMetricsTest {
         .contains("# TYPE spillway_circuit_breaker_transitions_total counter\n")
         .contains(
             "spillway_circuit_breaker_transitions_total{pool=\"trn2-a\",replica=\"r0\",state=\"open\"} 1.0\n")
+        .contains("spillway_retries_total{pool=\"trn2-a\"} 1.0\n")
+        .contains("spillway_retry_budget_exhausted_total{pool=\"trn2-a\"} 1.0\n")
         .contains("# TYPE spillway_metrics_label_overflow_total counter\n")
         .contains("spillway_metrics_label_overflow_total{metric=\"spillway_requests_total\"} 0.0\n")
         .doesNotContain("_created")
