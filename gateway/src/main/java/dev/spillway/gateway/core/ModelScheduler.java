@@ -16,6 +16,7 @@ import dev.spillway.gateway.core.routing.Selector;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,9 +288,13 @@ final class ModelScheduler {
         break;
       }
       available.clear();
+      boolean elsewhere = head.tried != null && untried(head);
       for (int i = 0; i < candidates.size(); i++) {
         Candidate c = candidates.get(i);
         if (!replicasOf[i].serving(slotOf[i]) || !c.replica().hasCapacityFor(head.inference)) {
+          continue;
+        }
+        if (elsewhere && head.tried.get(i)) {
           continue;
         }
         int batch = c.replica().capacity().staticBatchSize();
@@ -351,6 +356,20 @@ final class ModelScheduler {
     }
   }
 
+  /**
+   * Whether a retried request has a replica left that it has not failed on, serving and not behind an
+   * open breaker: then it waits for one of those (another replica, maybe another pool) rather than
+   * go back to one that failed it.
+   */
+  private boolean untried(Pending p) {
+    for (int i = 0; i < candidates.size(); i++) {
+      if (!p.tried.get(i) && replicasOf[i].serving(slotOf[i]) && !guards.open(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void scheduleSweep() {
     long earliest = flow.earliestDeadline();
     if (earliest < sweepAt) {
@@ -392,11 +411,9 @@ final class ModelScheduler {
     Binding binding =
         new Binding(
             c.pool(), c.replica().id(), queued, predicted,
-            p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS);
+            p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS, p.attempts);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
-    if (p.attempts == 1) {
-      p.listener.executor().execute(sink::bound);
-    }
+    p.listener.executor().execute(sink::bound);
     p.submission = c.replica().submit(p.inference, sink);
   }
 
@@ -412,10 +429,15 @@ final class ModelScheduler {
       TokenEvent.Failure failure, boolean retryable) {
     clock.execute(
         () -> {
-          guards.failed(indexByReplica.get(replica), nanos, failure.error());
+          int index = indexByReplica.get(replica);
+          guards.failed(index, nanos, failure.error());
           if (!retryable) {
             return;
           }
+          if (p.tried == null) {
+            p.tried = new BitSet(candidates.size());
+          }
+          p.tried.set(index);
           p.submission = null;
           if (p.cancelled) {
             cancelledBetweenAttempts(p);

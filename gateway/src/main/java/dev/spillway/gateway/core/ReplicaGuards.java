@@ -99,6 +99,11 @@ final class ReplicaGuards {
     breakers[replica].onError(Math.max(0, nanos), TimeUnit.NANOSECONDS, error);
   }
 
+  /** Whether the replica's breaker is open (it may turn half-open when next asked). */
+  boolean open(int replica) {
+    return breakers[replica].getState() == CircuitBreaker.State.OPEN;
+  }
+
   /** The replica's breaker state as {@code /admin/pools} and the metrics name it. */
   String state(int replica) {
     return name(breakers[replica].getState());
