@@ -260,8 +260,12 @@ public final class ConfigLoader {
     if (node.missing()) {
       return ResilienceConfig.DEFAULT;
     }
-    node.allowOnly("circuitBreaker", "retry");
-    return new ResilienceConfig(breaker(node.child("circuitBreaker")), retry(node.child("retry")));
+    node.allowOnly("circuitBreaker", "retry", "bulkhead");
+    Node bulkhead = node.child("bulkhead");
+    bulkhead.allowOnly("maxConcurrent");
+    return new ResilienceConfig(
+        breaker(node.child("circuitBreaker")), retry(node.child("retry")),
+        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)));
   }
 
   private static BreakerConfig breaker(Node cb) {

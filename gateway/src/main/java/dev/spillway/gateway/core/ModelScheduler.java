@@ -58,6 +58,8 @@ final class ModelScheduler {
   /** Each candidate's pool replicas and slot in them, by the candidate's index. */
   private final PoolReplicas[] replicasOf;
   private final int[] slotOf;
+  /** Each candidate's bulkhead: the most requests in flight on it, 0 for its own capacity only. */
+  private final int[] maxConcurrent;
   private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
   /** Each candidate's index, by replica id. */
   private final Map<String, Integer> indexByReplica = new HashMap<>();
@@ -107,6 +109,11 @@ final class ModelScheduler {
     this.candidates = List.copyOf(all);
     this.replicasOf = owners.toArray(new PoolReplicas[0]);
     this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
+    this.maxConcurrent =
+        candidates.stream()
+            .mapToInt(
+                c -> poolByReplica.get(c.replica().id()).config().resilience().bulkhead().maxConcurrent())
+            .toArray();
     this.contextTokens = context;
     this.random = new SplittableRandom(config.name().hashCode());
     this.guards =
@@ -291,7 +298,7 @@ final class ModelScheduler {
       boolean elsewhere = head.tried != null && untried(head);
       for (int i = 0; i < candidates.size(); i++) {
         Candidate c = candidates.get(i);
-        if (!replicasOf[i].serving(slotOf[i]) || !c.replica().hasCapacityFor(head.inference)) {
+        if (!replicasOf[i].serving(slotOf[i]) || !hasRoom(i, head)) {
           continue;
         }
         if (elsewhere && head.tried.get(i)) {
@@ -331,7 +338,7 @@ final class ModelScheduler {
           break;
         }
         if (formed > 0) {
-          if (!chosen.replica().hasCapacityFor(next.inference)) {
+          if (!hasRoom(chosenIndex, next)) {
             break;
           }
           if (!guards.tryAcquire(chosenIndex)) {
@@ -354,6 +361,13 @@ final class ModelScheduler {
             pump();
           });
     }
+  }
+
+  /** Whether candidate {@code i} would start {@code p} now and its bulkhead has room for it. */
+  private boolean hasRoom(int i, Pending p) {
+    Replica replica = candidates.get(i).replica();
+    return (maxConcurrent[i] == 0 || replica.load().inFlight() < maxConcurrent[i])
+        && replica.hasCapacityFor(p.inference);
   }
 
   /**

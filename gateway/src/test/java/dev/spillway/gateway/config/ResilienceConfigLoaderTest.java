@@ -77,6 +77,13 @@ class ResilienceConfigLoaderTest {
   }
 
   @Test
+  void readsTheBulkhead() {
+    assertThat(pool("        resilience: {bulkhead: {maxConcurrent: 8}}\n").resilience().bulkhead())
+        .isEqualTo(new BulkheadConfig(8));
+    assertThat(pool("").resilience().bulkhead().maxConcurrent()).isZero();
+  }
+
+  @Test
   void badValuesNameTheirField() {
     assertThatThrownBy(() -> pool("        resilience: {circuitBreaker: {failureRateThreshold: 0}}\n"))
         .hasMessage(
@@ -88,7 +95,7 @@ class ResilienceConfigLoaderTest {
             "models[0].pools[0].resilience.circuitBreaker.minimumNumberOfCalls: 6 (expected: from 1 to slidingWindowSize 5)");
     assertThatThrownBy(() -> pool("        resilience: {retries: 3}\n"))
         .hasMessage(
-            "models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker, retry)");
+            "models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker, retry, bulkhead)");
     assertThatThrownBy(() -> pool("        resilience: {retry: {maxAttempts: 0}}\n"))
         .hasMessage("models[0].pools[0].resilience.retry.maxAttempts: 0 (expected: an integer from 1 to 10)");
     assertThatThrownBy(
