@@ -244,6 +244,7 @@ public final class ConfigLoader {
         case "replicas":
         case "maxBatchDelay":
         case "autoscale":
+        case "resilience":
           break;
         default:
           settings.put(e.getKey(), e.getValue().value());
@@ -255,7 +256,76 @@ public final class ConfigLoader {
     }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
-    return new PoolConfig(name, kind, replicas, delay, settings, autoscale);
+    return new PoolConfig(
+        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")));
+  }
+
+  /** A pool's {@code resilience} block; every field optional, with {@link ResilienceConfig#DEFAULT}'s values. */
+  private static ResilienceConfig resilience(Node node) {
+    if (node.missing()) {
+      return ResilienceConfig.DEFAULT;
+    }
+    node.allowOnly("circuitBreaker", "retry", "bulkhead");
+    Node bulkhead = node.child("bulkhead");
+    bulkhead.allowOnly("maxConcurrent");
+    return new ResilienceConfig(
+        breaker(node.child("circuitBreaker")), retry(node.child("retry")),
+        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)));
+  }
+
+  private static BreakerConfig breaker(Node cb) {
+    BreakerConfig d = BreakerConfig.DEFAULT;
+    if (cb.missing()) {
+      return d;
+    }
+    cb.allowOnly(
+        "failureRateThreshold", "slowCallDurationThreshold", "slowCallRateThreshold",
+        "minimumNumberOfCalls", "slidingWindowSize", "waitDurationInOpenState",
+        "permittedCallsInHalfOpenState");
+    int window = cb.child("slidingWindowSize").integer(d.slidingWindowSize(), 1, 100_000);
+    Node minNode = cb.child("minimumNumberOfCalls");
+    int min = minNode.integer(Math.min(d.minimumNumberOfCalls(), window), 1, 100_000);
+    if (min > window) {
+      throw new IllegalArgumentException(
+          minNode.path + ": " + min + " (expected: from 1 to slidingWindowSize " + window + ")");
+    }
+    return new BreakerConfig(
+        cb.child("failureRateThreshold").integer((int) d.failureRateThreshold(), 1, 100),
+        cb.child("slowCallDurationThreshold").duration(d.slowCallDurationThreshold()),
+        cb.child("slowCallRateThreshold").integer((int) d.slowCallRateThreshold(), 1, 100),
+        min,
+        window,
+        cb.child("waitDurationInOpenState").duration(d.waitDurationInOpenState()),
+        cb.child("permittedCallsInHalfOpenState").integer(d.permittedCallsInHalfOpenState(), 1, 10_000));
+  }
+
+  private static RetryConfig retry(Node node) {
+    RetryConfig d = RetryConfig.DEFAULT;
+    if (node.missing()) {
+      return d;
+    }
+    node.allowOnly(
+        "maxAttempts", "initialBackoff", "maxBackoff", "budgetPercent", "minRetriesPerSecond",
+        "budgetWindow");
+    Duration initial = node.child("initialBackoff").duration(d.initialBackoff());
+    Node maxNode = node.child("maxBackoff");
+    Duration max = maxNode.duration(initial.compareTo(d.maxBackoff()) > 0 ? initial : d.maxBackoff());
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          maxNode.path + ": " + maxNode.describe() + " (expected: >= initialBackoff)");
+    }
+    Node windowNode = node.child("budgetWindow");
+    Duration window = windowNode.duration(d.budgetWindow());
+    if (window.toMillis() < 100) {
+      throw new IllegalArgumentException(windowNode.path + ": " + windowNode.describe() + " (expected: >= 100ms)");
+    }
+    return new RetryConfig(
+        node.child("maxAttempts").integer(d.maxAttempts(), 1, 10),
+        initial,
+        max,
+        node.child("budgetPercent").integer(d.budgetPercent(), 0, 100),
+        node.child("minRetriesPerSecond").integer(d.minRetriesPerSecond(), 0, 1_000_000),
+        window);
   }
 
   /** A pool's {@code autoscale} block; only emulated pools, whose replicas the gateway makes, scale. */

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param settings the kind's own settings ({@code accelerator}, {@code tp}, {@code url}, ...)
  * @param replicas the replicas at start; with {@code autoscale}, from its {@code min} to its {@code max}
  * @param autoscale how the pool scales; empty for a fixed pool
+ * @param resilience the guards on each of the pool's replicas
  */
 public record PoolConfig(
     String name,
@@ -22,9 +23,11 @@ public record PoolConfig(
     int replicas,
     Duration maxBatchDelay,
     Map<String, Object> settings,
-    Optional<AutoscaleConfig> autoscale) {
+    Optional<AutoscaleConfig> autoscale,
+    ResilienceConfig resilience) {
 
   public PoolConfig {
+    requireNonNull(resilience, "resilience");
     requireNonNull(name, "name");
     requireNonNull(kind, "kind");
     requireNonNull(maxBatchDelay, "maxBatchDelay");
@@ -39,7 +42,14 @@ public record PoolConfig(
     }
   }
 
-  /** A fixed pool. */
+  /** A pool with the default guards. */
+  public PoolConfig(
+      String name, String kind, int replicas, Duration maxBatchDelay, Map<String, Object> settings,
+      Optional<AutoscaleConfig> autoscale) {
+    this(name, kind, replicas, maxBatchDelay, settings, autoscale, ResilienceConfig.DEFAULT);
+  }
+
+  /** A fixed pool with the default guards. */
   public PoolConfig(
       String name, String kind, int replicas, Duration maxBatchDelay, Map<String, Object> settings) {
     this(name, kind, replicas, maxBatchDelay, settings, Optional.empty());

@@ -17,14 +17,13 @@ import java.util.concurrent.Executor;
  * <p>Implementation notes. Everything here runs on the request's home (the listener's executor), where
  * the replica delivers the events, so tokens go from replica to client without touching the model's
  * thread. The model's scheduler hears back only when it must act: a failure before the first token
- * that may be retried goes to {@link ModelScheduler#retry} on the model's thread. {@code ended} turns
+ * goes to {@link ModelScheduler#failed} on the model's thread, which may retry it, or else hands it
+ * back to {@link #giveUp}. {@code ended} turns
  * true at the terminal event; nothing after it is passed on. A cacheable request's tokens are recorded
  * as they pass, and stored in the model's response cache (thread-safe) only when it finishes normally;
  * a failure or a cancellation leaves the cache as it was.
  */
 final class BoundRequest implements TokenSink {
-
-  private static final int MAX_ATTEMPTS = 2;
 
   private final ModelScheduler scheduler;
   private final Pending p;
@@ -115,7 +114,9 @@ final class BoundRequest implements TokenSink {
     if (!cancelled && firstTokenAtNanos >= 0) {
       double tpot =
           tokens > 1 ? (double) (finish.atNanos() - firstTokenAtNanos) / (tokens - 1) : Double.NaN;
-      scheduler.observed(binding.pool(), binding.predicted(), firstTokenAtNanos - boundNanos, tpot);
+      scheduler.observed(binding, firstTokenAtNanos - boundNanos, tpot);
+    } else {
+      scheduler.replicaReleased(binding.replica());
     }
     if (recorder != null) {
       CachedAnswer answer = recorder.finish(binding.pool(), binding.replica(), finish);
@@ -128,12 +129,24 @@ final class BoundRequest implements TokenSink {
 
   private void failed(TokenEvent.Failure failure, long now) {
     BackendException error = failure.error();
-    if (failure.beforeFirstToken()
-        && p.attempts < MAX_ATTEMPTS
-        && error.kind() != BackendException.Kind.INVALID_REQUEST) {
-      scheduler.retry(p); // on the model's thread; the listener hears of the next attempt only
+    if (error.kind() == BackendException.Kind.INVALID_REQUEST) {
+      scheduler.replicaReleased(binding.replica());
+      giveUp(failure);
       return;
     }
+    // The scheduler decides on the model's thread whether to retry; if not, it calls giveUp here.
+    scheduler.failed(
+        p, this, binding.pool(), binding.replica(), now - boundNanos, failure,
+        failure.beforeFirstToken());
+    if (!failure.beforeFirstToken()) {
+      giveUp(failure);
+    }
+  }
+
+  /** Tells the listener the request failed with this attempt; on the home thread. */
+  void giveUp(TokenEvent.Failure failure) {
+    BackendException error = failure.error();
+    long now = clock.nanoTime();
     GatewayError.Kind kind;
     GatewayMetrics.Outcome outcome;
     switch (error.kind()) {

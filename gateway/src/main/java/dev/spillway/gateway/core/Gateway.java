@@ -146,13 +146,15 @@ public interface Gateway {
    * One replica's load.
    *
    * @param state {@code provisioning}, {@code serving} or {@code draining}
+   * @param circuitBreaker its circuit breaker: {@code closed}, {@code open} or {@code half_open}
    */
   record ReplicaStatus(
-      String id, int running, int waiting, double kvUsage, long outstandingTokens, String state) {
+      String id, int running, int waiting, double kvUsage, long outstandingTokens, String state,
+      String circuitBreaker) {
 
-    /** A serving replica. */
+    /** A serving replica with a closed breaker. */
     public ReplicaStatus(String id, int running, int waiting, double kvUsage, long outstandingTokens) {
-      this(id, running, waiting, kvUsage, outstandingTokens, "serving");
+      this(id, running, waiting, kvUsage, outstandingTokens, "serving", "closed");
     }
   }
 }

@@ -8,8 +8,9 @@ import dev.spillway.backends.spi.TokenSink;
 import java.util.concurrent.Executor;
 
 /**
- * Receives what happens to one accepted request, in order: {@link #onBound} once, tokens, then exactly
- * one of {@link #onFinish} or {@link #onError}. A request rejected at admission gets only
+ * Receives what happens to one accepted request, in order: {@link #onBound} once per attempt (a
+ * request that failed before its first token is bound again), tokens, then exactly one of
+ * {@link #onFinish} or {@link #onError}. A request rejected at admission gets only
  * {@link #onError}. Every call is made through {@link #executor()}: the request's home thread.
  */
 public interface GatewayListener {
@@ -23,7 +24,10 @@ public interface GatewayListener {
     return TokenSink.INLINE;
   }
 
-  /** The request left the queue for a replica. */
+  /**
+   * The request left the queue for a replica: for its first attempt, and again for each retry. The
+   * last binding before the first token is where the request runs.
+   */
   void onBound(Binding binding);
 
   void onToken(TokenEvent.Token token);
@@ -44,14 +48,26 @@ public interface GatewayListener {
    *     from it (then {@code pool} and {@code replica} are those of the stored answer, queue time and
    *     prediction are zero, and the finish costs and is priced 0); {@link CacheLookup#MISS} when a
    *     replica answers and the answer will be stored; {@link CacheLookup#NONE} otherwise
+   * @param attempts which attempt of the request this is, from 1: more after failures before a first
+   *     token
    */
   record Binding(
-      String pool, String replica, long queuedNanos, Prediction predicted, CacheLookup cache) {
+      String pool, String replica, long queuedNanos, Prediction predicted, CacheLookup cache,
+      int attempts) {
     public Binding {
       requireNonNull(pool, "pool");
       requireNonNull(replica, "replica");
       requireNonNull(predicted, "predicted");
       requireNonNull(cache, "cache");
+      if (attempts < 1) {
+        throw new IllegalArgumentException("attempts: " + attempts + " (expected: >= 1)");
+      }
+    }
+
+    /** A first attempt. */
+    public Binding(
+        String pool, String replica, long queuedNanos, Prediction predicted, CacheLookup cache) {
+      this(pool, replica, queuedNanos, predicted, cache, 1);
     }
 
     /** A binding the response cache had no part in. */

@@ -4,6 +4,7 @@ import dev.spillway.backends.spi.Backend;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.time.Clock;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.config.PoolConfig;
@@ -15,10 +16,12 @@ import dev.spillway.gateway.core.routing.Selector;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 
 /**
  * One model: its queue, its router and its pools, with late binding.
@@ -29,7 +32,10 @@ import java.util.Optional;
  * a full batch is queued or the head has waited the pool's {@code maxBatchDelay}; it then takes the
  * head and the requests behind it, up to its batch size, at once. Pumps run after every admission and
  * every replica event while requests wait, and on timers for batch delays and queue deadlines.
- * Failures before the first token are retried once, on whatever replica the policy picks next.
+ * Failures before the first token are retried, on whatever replica the policy picks next, after a
+ * backoff and while the failing pool's {@link RetryBudget} allows.
+ * A replica whose circuit breaker is open is offered to the router no more than one that is not
+ * serving ({@link ReplicaGuards}); a half-open one only for its probes.
  *
  * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
  * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
@@ -52,7 +58,16 @@ final class ModelScheduler {
   /** Each candidate's pool replicas and slot in them, by the candidate's index. */
   private final PoolReplicas[] replicasOf;
   private final int[] slotOf;
+  /** Each candidate's bulkhead: the most requests in flight on it, 0 for its own capacity only. */
+  private final int[] maxConcurrent;
   private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
+  /** Each candidate's index, by replica id. */
+  private final Map<String, Integer> indexByReplica = new HashMap<>();
+  private final ReplicaGuards guards;
+  /** Each pool's retry budget, by pool name. */
+  private final Map<String, RetryBudget> budgets = new HashMap<>();
+  /** Jitter for retry backoffs; seeded so that a simulation replays. */
+  private final SplittableRandom random;
   private final Selector selector;
   private final PredictionTracker predictions;
   /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
@@ -85,14 +100,30 @@ final class ModelScheduler {
         owners.add(pool.replicas());
         slots.add(slot);
         poolByReplica.put(replica.id(), pool);
+        indexByReplica.put(replica.id(), all.size() - 1);
         context = Math.max(context, replica.capacity().maxModelTokens());
       }
       pool.replicas().onServing(this::capacityFreed);
+      budgets.put(pool.config().name(), new RetryBudget(pool.config().resilience().retry()));
     }
     this.candidates = List.copyOf(all);
     this.replicasOf = owners.toArray(new PoolReplicas[0]);
     this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
+    this.maxConcurrent =
+        candidates.stream()
+            .mapToInt(
+                c -> poolByReplica.get(c.replica().id()).config().resilience().bulkhead().maxConcurrent())
+            .toArray();
     this.contextTokens = context;
+    this.random = new SplittableRandom(config.name().hashCode());
+    this.guards =
+        new ReplicaGuards(
+            candidates.stream().map(Candidate::pool).toList(),
+            candidates.stream().map(c -> c.replica().id()).toList(),
+            candidates.stream()
+                .map(c -> poolByReplica.get(c.replica().id()).config().resilience().circuitBreaker())
+                .toList(),
+            clock, metrics, this::capacityFreed);
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
     this.predictions =
         new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
@@ -257,15 +288,20 @@ final class ModelScheduler {
     flow.expire(now, this::expired);
     long batchWakeAt = Long.MAX_VALUE;
     List<Candidate> available = new ArrayList<>(candidates.size());
+    int[] permitted = new int[candidates.size()];
     while (true) {
       Pending head = flow.peek();
       if (head == null) {
         break;
       }
       available.clear();
+      boolean elsewhere = head.tried != null && untried(head);
       for (int i = 0; i < candidates.size(); i++) {
         Candidate c = candidates.get(i);
-        if (!replicasOf[i].serving(slotOf[i]) || !c.replica().hasCapacityFor(head.inference)) {
+        if (!replicasOf[i].serving(slotOf[i]) || !hasRoom(i, head)) {
+          continue;
+        }
+        if (elsewhere && head.tried.get(i)) {
           continue;
         }
         int batch = c.replica().capacity().staticBatchSize();
@@ -276,9 +312,21 @@ final class ModelScheduler {
             continue;
           }
         }
+        if (!guards.tryAcquire(i)) {
+          continue;
+        }
+        permitted[available.size()] = i;
         available.add(c);
       }
       Candidate chosen = selector.select(head.inference, head.slo, available);
+      int chosenIndex = -1;
+      for (int k = 0; k < available.size(); k++) {
+        if (available.get(k) == chosen) {
+          chosenIndex = permitted[k];
+        } else {
+          guards.release(permitted[k]);
+        }
+      }
       if (chosen == null) {
         break;
       }
@@ -290,7 +338,10 @@ final class ModelScheduler {
           break;
         }
         if (formed > 0) {
-          if (!chosen.replica().hasCapacityFor(next.inference)) {
+          if (!hasRoom(chosenIndex, next)) {
+            break;
+          }
+          if (!guards.tryAcquire(chosenIndex)) {
             break;
           }
           flow.poll();
@@ -310,6 +361,27 @@ final class ModelScheduler {
             pump();
           });
     }
+  }
+
+  /** Whether candidate {@code i} would start {@code p} now and its bulkhead has room for it. */
+  private boolean hasRoom(int i, Pending p) {
+    Replica replica = candidates.get(i).replica();
+    return (maxConcurrent[i] == 0 || replica.load().inFlight() < maxConcurrent[i])
+        && replica.hasCapacityFor(p.inference);
+  }
+
+  /**
+   * Whether a retried request has a replica left that it has not failed on, serving and not behind an
+   * open breaker: then it waits for one of those (another replica, maybe another pool) rather than
+   * go back to one that failed it.
+   */
+  private boolean untried(Pending p) {
+    for (int i = 0; i < candidates.size(); i++) {
+      if (!p.tried.get(i) && replicasOf[i].serving(slotOf[i]) && !guards.open(i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void scheduleSweep() {
@@ -343,6 +415,9 @@ final class ModelScheduler {
 
   private void dispatch(Pending p, Candidate c, long now) {
     p.attempts++;
+    if (p.attempts == 1) {
+      budgets.get(c.pool()).deposit(now);
+    }
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
@@ -350,44 +425,95 @@ final class ModelScheduler {
     Binding binding =
         new Binding(
             c.pool(), c.replica().id(), queued, predicted,
-            p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS);
+            p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS, p.attempts);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
-    if (p.attempts == 1) {
-      p.listener.executor().execute(sink::bound);
-    }
+    p.listener.executor().execute(sink::bound);
     p.submission = c.replica().submit(p.inference, sink);
   }
 
   /**
-   * An attempt failed before its first token and may be retried: back to the head of its tier, from
-   * any thread. A request whose client left meanwhile ends as cancelled instead.
+   * An attempt on {@code replica} failed {@code nanos} after binding, from any thread. On the model's
+   * thread its replica's breaker counts it; then, if it failed before its first token and may be
+   * retried, the request goes back to the head of its tier after a backoff when the pool's retry
+   * budget allows, and otherwise the attempt reports the failure ({@link BoundRequest#giveUp}). A
+   * request whose client left meanwhile ends as cancelled instead.
    */
-  void retry(Pending p) {
+  void failed(
+      Pending p, BoundRequest attempt, String pool, String replica, long nanos,
+      TokenEvent.Failure failure, boolean retryable) {
     clock.execute(
         () -> {
-          p.submission = null;
-          if (p.cancelled) {
-            metrics.requestFinished(
-                config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED,
-                clock.nanoTime() - p.admittedNanos);
+          int index = indexByReplica.get(replica);
+          guards.failed(index, nanos, failure.error());
+          if (!retryable) {
             return;
           }
-          p.enqueuedNanos = clock.nanoTime();
-          flow.pushFront(p);
-          requestPump();
+          if (p.tried == null) {
+            p.tried = new BitSet(candidates.size());
+          }
+          p.tried.set(index);
+          p.submission = null;
+          if (p.cancelled) {
+            cancelledBetweenAttempts(p);
+            return;
+          }
+          long now = clock.nanoTime();
+          RetryBudget budget = budgets.get(pool);
+          RetryBudget.Decision decision = budget.withdraw(p.attempts, now);
+          if (decision != RetryBudget.Decision.RETRY) {
+            if (decision == RetryBudget.Decision.BUDGET_SPENT) {
+              metrics.retryBudgetExhausted(pool);
+            }
+            p.listener.executor().execute(() -> attempt.giveUp(failure));
+            return;
+          }
+          metrics.retried(pool);
+          clock.schedule(
+              now + budget.backoffNanos(p.attempts, random),
+              () -> {
+                if (p.cancelled) {
+                  cancelledBetweenAttempts(p);
+                  return;
+                }
+                p.enqueuedNanos = clock.nanoTime();
+                flow.pushFront(p);
+                requestPump();
+              });
         });
+  }
+
+  private void cancelledBetweenAttempts(Pending p) {
+    metrics.requestFinished(
+        config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED, clock.nanoTime() - p.admittedNanos);
   }
 
   /**
    * A bound request finished: its predicted and actual TTFT (from binding) and TPOT, from its home
-   * thread; recorded on the model's. {@code actualTpotNanos} is NaN for fewer than two tokens.
+   * thread; recorded on the model's, with the replica's success. {@code actualTpotNanos} is NaN for
+   * fewer than two tokens.
    */
-  void observed(String pool, Prediction predicted, long actualTtftNanos, double actualTpotNanos) {
+  void observed(
+      Binding binding, long actualTtftNanos, double actualTpotNanos) {
     clock.execute(
-        () ->
-            predictions.record(
-                pool, predicted.ttft().toNanos(), actualTtftNanos, predicted.tpot().toNanos(),
-                actualTpotNanos));
+        () -> {
+          predictions.record(
+              binding.pool(), binding.predicted().ttft().toNanos(), actualTtftNanos,
+              binding.predicted().tpot().toNanos(), actualTpotNanos);
+          guards.succeeded(indexByReplica.get(binding.replica()), actualTtftNanos);
+        });
+  }
+
+  /**
+   * An attempt on {@code replica} ended without telling whether the replica is healthy (cancelled,
+   * or refused as invalid): its permission goes back; from any thread.
+   */
+  void replicaReleased(String replica) {
+    clock.execute(() -> guards.release(indexByReplica.get(replica)));
+  }
+
+  /** The circuit breaker state of {@code replica}; on the model's thread. */
+  String breakerState(String replica) {
+    return guards.state(indexByReplica.get(replica));
   }
 
   /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */

@@ -3,6 +3,7 @@ package dev.spillway.gateway.core;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.gateway.core.GatewayRequest.Slo;
+import java.util.BitSet;
 
 /**
  * A request inside the core: queued, then bound to a replica. Made on the request's home thread; from
@@ -20,6 +21,8 @@ final class Pending {
   ResponseCache.Key cacheKey;
   long enqueuedNanos;
   int attempts;
+  /** The candidates (by the scheduler's index) its failed attempts ran on; null before a retry. */
+  BitSet tried;
   boolean queued;
   /** Expired in the queue, or cancelled while queued: it will never be bound again. */
   boolean done;

@@ -72,6 +72,7 @@ final class Exchange implements GatewayListener {
 
   // Header names made once: Vert.x then neither validates nor encodes them per response.
   static final CharSequence POOL = HttpHeaders.createOptimized("x-spillway-pool");
+  static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-spillway-attempts");
   static final CharSequence REPLICA = HttpHeaders.createOptimized("x-spillway-replica");
   static final CharSequence COST = HttpHeaders.createOptimized("x-spillway-cost-usd");
   static final CharSequence PRICE = HttpHeaders.createOptimized("x-spillway-price-usd");
@@ -308,6 +309,7 @@ final class Exchange implements GatewayListener {
           response
               .putHeader(POOL, facts.pool())
               .putHeader(REPLICA, facts.replica())
+              .putHeader(ATTEMPTS, Integer.toString(binding.attempts()))
               .putHeader(COST, facts.costText())
               .putHeader(PRICE, facts.priceText())
               .putHeader(QUEUE_MS, facts.queueMsText())
@@ -474,6 +476,7 @@ final class Exchange implements GatewayListener {
       response
           .putHeader(POOL, binding.pool())
           .putHeader(REPLICA, binding.replica())
+          .putHeader(ATTEMPTS, Integer.toString(binding.attempts()))
           .putHeader(QUEUE_MS, SpillwayFacts.queueMsText(binding.queuedNanos() / 1e6));
       cacheHeader(binding);
     }

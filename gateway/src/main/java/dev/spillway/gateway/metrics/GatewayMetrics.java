@@ -160,4 +160,19 @@ public interface GatewayMetrics {
    * {@code local} (this replica's own limits decided) or {@code closed} (refused with 503).
    */
   default void quotaWithoutStore(String mode) {}
+
+  /**
+   * The state of a replica's circuit breaker, set at start and at every change: {@code closed},
+   * {@code open} or {@code half_open}.
+   */
+  default void circuitBreakerState(String pool, String replica, String state) {}
+
+  /** A replica's circuit breaker moved into {@code state} ({@code closed}, {@code open}, {@code half_open}). */
+  default void circuitBreakerTransition(String pool, String replica, String state) {}
+
+  /** A request that failed on {@code pool} before its first token is tried again, within the pool's retry budget. */
+  default void retried(String pool) {}
+
+  /** A request that failed on {@code pool} before its first token is not retried: the pool's retry budget is spent. */
+  default void retryBudgetExhausted(String pool) {}
 }

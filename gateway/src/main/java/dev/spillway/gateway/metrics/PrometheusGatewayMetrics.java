@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -76,6 +77,9 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private static final String LIMIT = "limit";
   private static final String STORE = "store";
   private static final String MODE = "mode";
+  private static final String STATE = "state";
+  /** The breaker's states in the order of their gauge values. */
+  private static final List<String> BREAKER_STATES = List.of("closed", "open", "half_open");
 
   private static final Unit TOKENS = new Unit("tokens");
   private static final Unit USD = new Unit("usd");
@@ -105,6 +109,10 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<GaugeDataPoint> replicaWaiting;
   private final Series<GaugeDataPoint> replicaKvUsage;
   private final Series<CounterDataPoint> cacheLookups;
+  private final Series<GaugeDataPoint> breakerState;
+  private final Series<CounterDataPoint> breakerTransitions;
+  private final Series<CounterDataPoint> retries;
+  private final Series<CounterDataPoint> retryBudgetExhausted;
 
   public PrometheusGatewayMetrics() {
     labelOverflow =
@@ -180,6 +188,22 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         counter(
             "spillway_cache_lookups_total", null,
             "Deterministic requests looked up in their model's response cache, by result", MODEL, RESULT);
+    breakerState =
+        gauge(
+            "spillway_circuit_breaker_state", null,
+            "A replica's circuit breaker: 0 closed, 1 open, 2 half-open", POOL, REPLICA);
+    breakerTransitions =
+        counter(
+            "spillway_circuit_breaker_transitions_total", null,
+            "Changes of a replica's circuit breaker, by the state entered", POOL, REPLICA, STATE);
+    retries =
+        counter(
+            "spillway_retries_total", null,
+            "Requests tried again after failing on a pool before their first token", POOL);
+    retryBudgetExhausted =
+        counter(
+            "spillway_retry_budget_exhausted_total", null,
+            "Failures before a first token not retried because the pool's retry budget was spent", POOL);
     quotaRejected =
         counter(
             "spillway_quota_rejected_total", null,
@@ -297,6 +321,35 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   @Override
   public void cacheLookup(String model, boolean hit) {
     cacheLookups.labels(model, hit ? "hit" : "miss").inc();
+  }
+
+  @Override
+  public void circuitBreakerState(String pool, String replica, String state) {
+    breakerState.labels(pool, replica).set(breakerStateValue(state));
+  }
+
+  @Override
+  public void circuitBreakerTransition(String pool, String replica, String state) {
+    breakerStateValue(state);
+    breakerTransitions.labels(pool, replica, state).inc();
+  }
+
+  @Override
+  public void retried(String pool) {
+    retries.labels(pool).inc();
+  }
+
+  @Override
+  public void retryBudgetExhausted(String pool) {
+    retryBudgetExhausted.labels(pool).inc();
+  }
+
+  private static int breakerStateValue(String state) {
+    int value = BREAKER_STATES.indexOf(state);
+    if (value < 0) {
+      throw new IllegalArgumentException("state: " + state + " (expected one of: " + BREAKER_STATES + ")");
+    }
+    return value;
   }
 
   @Override

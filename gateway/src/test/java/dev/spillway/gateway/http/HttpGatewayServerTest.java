@@ -62,6 +62,7 @@ class HttpGatewayServerTest {
     assertThat(response.headers().firstValue("openai-processing-ms")).isPresent();
     assertThat(response.headers().firstValue("x-spillway-pool")).hasValue(ScriptedGateway.POOL);
     assertThat(response.headers().firstValue("x-spillway-replica")).hasValue(ScriptedGateway.REPLICA);
+    assertThat(response.headers().firstValue("x-spillway-attempts")).hasValue("1");
     assertThat(response.headers().firstValue("x-spillway-cost-usd")).hasValue("0.0000125");
     assertThat(response.headers().firstValue("x-spillway-price-usd")).hasValue("0.00045");
     assertThat(response.headers().firstValue("x-spillway-queue-ms")).hasValue("1.500");

@@ -56,6 +56,7 @@ class SseStreamTest {
       assertThat(raw.headers).containsEntry("content-type", "text/event-stream")
           .containsEntry("transfer-encoding", "chunked")
           .containsEntry("x-spillway-pool", ScriptedGateway.POOL)
+          .containsEntry("x-spillway-attempts", "1")
           .containsKey("x-request-id")
           .doesNotContainKey("openai-processing-ms");
       String body = raw.chunkedBody(); // returns only once the terminal chunk arrived

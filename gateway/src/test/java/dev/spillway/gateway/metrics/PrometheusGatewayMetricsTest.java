@@ -54,6 +54,10 @@ class PrometheusGatewayMetricsTest {
     m.quotaRejected("acme", "requests");
     m.quotaStoreUp("redis", true);
     m.quotaWithoutStore("local");
+    m.circuitBreakerState(POOL, "r0", "open");
+    m.circuitBreakerTransition(POOL, "r0", "open");
+    m.retried(POOL);
+    m.retryBudgetExhausted(POOL);
   }
 
   @Test
@@ -113,6 +117,13 @@ class PrometheusGatewayMetricsTest {
         .contains("spillway_replica_kv_usage_ratio{pool=\"trn2-a\",replica=\"r0\"} 0.5\n")
         .contains("# TYPE spillway_cache_lookups_total counter\n")
         .contains("spillway_cache_lookups_total{model=\"llama-3.3-70b\",result=\"hit\"} 1.0\n")
+        .contains("# TYPE spillway_circuit_breaker_state gauge\n")
+        .contains("spillway_circuit_breaker_state{pool=\"trn2-a\",replica=\"r0\"} 1.0\n")
+        .contains("# TYPE spillway_circuit_breaker_transitions_total counter\n")
+        .contains(
+            "spillway_circuit_breaker_transitions_total{pool=\"trn2-a\",replica=\"r0\",state=\"open\"} 1.0\n")
+        .contains("spillway_retries_total{pool=\"trn2-a\"} 1.0\n")
+        .contains("spillway_retry_budget_exhausted_total{pool=\"trn2-a\"} 1.0\n")
         .contains("# TYPE spillway_metrics_label_overflow_total counter\n")
         .contains("spillway_metrics_label_overflow_total{metric=\"spillway_requests_total\"} 0.0\n")
         .doesNotContain("_created")
@@ -315,6 +326,9 @@ class PrometheusGatewayMetricsTest {
     assertThatThrownBy(() -> metrics.replicaLoad(POOL, "r0", 0, 0, 1.5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kvUsage: 1.5 (expected: >= 0 and <= 1)");
+    assertThatThrownBy(() -> metrics.circuitBreakerState(POOL, "r0", "ajar"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("state: ajar (expected one of: [closed, open, half_open])");
     // A rejected recording leaves nothing behind.
     assertThat(metrics.scrape()).doesNotContain("spillway_requests_total{").doesNotContain("spillway_prompt_tokens_total{");
   }

@@ -1,0 +1,105 @@
+package dev.spillway.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** A pool's {@code resilience:} block as the loader reads and validates it. */
+class ResilienceConfigLoaderTest {
+
+  private final ConfigLoader loader = new ConfigLoader(name -> null);
+
+  private PoolConfig pool(String resilience) {
+    return loader
+        .parse(
+            "models:\n  - name: m\n    pools:\n      - kind: emulated\n        accelerator: p5.48xlarge\n"
+                + resilience,
+            "test")
+        .models()
+        .get(0)
+        .pools()
+        .get(0);
+  }
+
+  @Test
+  void aPoolWithoutTheBlockHasTheDefaultGuards() {
+    assertThat(pool("").resilience()).isEqualTo(ResilienceConfig.DEFAULT);
+    assertThat(pool("").settings()).doesNotContainKey("resilience");
+  }
+
+  @Test
+  void readsEveryBreakerField() {
+    PoolConfig pool =
+        pool(
+            "        resilience:\n"
+                + "          circuitBreaker:\n"
+                + "            failureRateThreshold: 25\n"
+                + "            slowCallDurationThreshold: 5s\n"
+                + "            slowCallRateThreshold: 80\n"
+                + "            minimumNumberOfCalls: 5\n"
+                + "            slidingWindowSize: 50\n"
+                + "            waitDurationInOpenState: 1m\n"
+                + "            permittedCallsInHalfOpenState: 4\n");
+    assertThat(pool.resilience().circuitBreaker())
+        .isEqualTo(
+            new BreakerConfig(25, Duration.ofSeconds(5), 80, 5, 50, Duration.ofMinutes(1), 4));
+    assertThat(pool.settings()).doesNotContainKey("resilience");
+  }
+
+  @Test
+  void unsetFieldsTakeTheDefaults() {
+    assertThat(pool("        resilience: {circuitBreaker: {failureRateThreshold: 30}}\n").resilience())
+        .isEqualTo(
+            new ResilienceConfig(
+                new BreakerConfig(30, Duration.ofSeconds(30), 100, 10, 20, Duration.ofSeconds(30), 3),
+                RetryConfig.DEFAULT));
+  }
+
+  @Test
+  void readsEveryRetryField() {
+    PoolConfig pool =
+        pool(
+            "        resilience:\n"
+                + "          retry:\n"
+                + "            maxAttempts: 3\n"
+                + "            initialBackoff: 50ms\n"
+                + "            maxBackoff: 2s\n"
+                + "            budgetPercent: 10\n"
+                + "            minRetriesPerSecond: 0\n"
+                + "            budgetWindow: 30s\n");
+    assertThat(pool.resilience().retry())
+        .isEqualTo(
+            new RetryConfig(
+                3, Duration.ofMillis(50), Duration.ofSeconds(2), 10, 0, Duration.ofSeconds(30)));
+    assertThat(pool.resilience().circuitBreaker()).isEqualTo(BreakerConfig.DEFAULT);
+  }
+
+  @Test
+  void readsTheBulkhead() {
+    assertThat(pool("        resilience: {bulkhead: {maxConcurrent: 8}}\n").resilience().bulkhead())
+        .isEqualTo(new BulkheadConfig(8));
+    assertThat(pool("").resilience().bulkhead().maxConcurrent()).isZero();
+  }
+
+  @Test
+  void badValuesNameTheirField() {
+    assertThatThrownBy(() -> pool("        resilience: {circuitBreaker: {failureRateThreshold: 0}}\n"))
+        .hasMessage(
+            "models[0].pools[0].resilience.circuitBreaker.failureRateThreshold: 0 (expected: an integer from 1 to 100)");
+    assertThatThrownBy(
+            () ->
+                pool("        resilience: {circuitBreaker: {slidingWindowSize: 5, minimumNumberOfCalls: 6}}\n"))
+        .hasMessage(
+            "models[0].pools[0].resilience.circuitBreaker.minimumNumberOfCalls: 6 (expected: from 1 to slidingWindowSize 5)");
+    assertThatThrownBy(() -> pool("        resilience: {retries: 3}\n"))
+        .hasMessage(
+            "models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker, retry, bulkhead)");
+    assertThatThrownBy(() -> pool("        resilience: {retry: {maxAttempts: 0}}\n"))
+        .hasMessage("models[0].pools[0].resilience.retry.maxAttempts: 0 (expected: an integer from 1 to 10)");
+    assertThatThrownBy(
+            () -> pool("        resilience: {retry: {initialBackoff: 2s, maxBackoff: 1s}}\n"))
+        .hasMessage("models[0].pools[0].resilience.retry.maxBackoff: 1s (expected: >= initialBackoff)");
+  }
+}

@@ -1,0 +1,158 @@
+package dev.spillway.gateway.core;
+
+import dev.spillway.backends.spi.Backend;
+import dev.spillway.backends.spi.BackendContext;
+import dev.spillway.backends.spi.BackendException;
+import dev.spillway.backends.spi.BackendProvider;
+import dev.spillway.backends.spi.BackendSpec;
+import dev.spillway.backends.spi.Capacity;
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.LoadSnapshot;
+import dev.spillway.backends.spi.Prediction;
+import dev.spillway.backends.spi.Replica;
+import dev.spillway.backends.spi.Submission;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.spi.TokenSink;
+import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code scripted} kind, for tests: replicas that answer every request with one token after a
+ * fixed delay, or fail it before its first token while the test's {@link Script} says they are down.
+ */
+public final class ScriptedBackendProvider implements BackendProvider {
+
+  /** What the test decides, shared through the backend context: which replicas fail, and what each was sent. */
+  public static final class Script {
+    final Set<String> down = new HashSet<>();
+    final Map<String, Integer> submitted = new HashMap<>();
+    Duration latency = Duration.ofMillis(100);
+
+    void down(String replica) {
+      down.add(replica);
+    }
+
+    void up(String replica) {
+      down.remove(replica);
+    }
+
+    int submitted(String replica) {
+      return submitted.getOrDefault(replica, 0);
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "scripted";
+  }
+
+  @Override
+  public Backend create(BackendSpec spec, BackendContext context) {
+    Script script = context.require(Script.class);
+    List<Replica> replicas = new ArrayList<>();
+    for (int i = 0; i < spec.replicas(); i++) {
+      replicas.add(new ScriptedReplica(spec.pool() + "/" + i, script, context.clock()));
+    }
+    List<Replica> all = List.copyOf(replicas);
+    return new Backend() {
+      @Override
+      public String pool() {
+        return spec.pool();
+      }
+
+      @Override
+      public String model() {
+        return spec.model();
+      }
+
+      @Override
+      public String description() {
+        return "scripted";
+      }
+
+      @Override
+      public List<Replica> replicas() {
+        return all;
+      }
+    };
+  }
+
+  private static final class ScriptedReplica implements Replica {
+    private final String id;
+    private final Script script;
+    private final Clock clock;
+    private Runnable onCapacity = () -> {};
+    private int running;
+
+    ScriptedReplica(String id, Script script, Clock clock) {
+      this.id = id;
+      this.script = script;
+      this.clock = clock;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public Capacity capacity() {
+      return new Capacity(64, 1024, 16, 8192, 8192, 0);
+    }
+
+    @Override
+    public LoadSnapshot load() {
+      return new LoadSnapshot(running, 0, 0, 1024, 0);
+    }
+
+    @Override
+    public boolean hasCapacityFor(InferenceRequest request) {
+      return running < 64;
+    }
+
+    @Override
+    public Prediction predict(InferenceRequest request) {
+      return new Prediction(script.latency, Duration.ofMillis(10), 0);
+    }
+
+    @Override
+    public Submission submit(InferenceRequest request, TokenSink sink) {
+      script.submitted.merge(id, 1, Integer::sum);
+      boolean fails = script.down.contains(id);
+      running++;
+      clock.scheduleAfter(
+          script.latency.toNanos(),
+          () -> {
+            running--;
+            long now = clock.nanoTime();
+            if (fails) {
+              deliver(sink, new TokenEvent.Failure(
+                  new BackendException(BackendException.Kind.UPSTREAM, id + " is down"), true, now));
+            } else {
+              deliver(sink, new TokenEvent.Token(0, "ok", now));
+              deliver(sink, new TokenEvent.Finish(
+                  FinishReason.STOP, new Usage(request.promptTokens(), 1), 0, 0, 0, now));
+            }
+            onCapacity.run();
+          });
+      return () -> {};
+    }
+
+    private static void deliver(TokenSink sink, TokenEvent event) {
+      sink.executor().execute(() -> sink.accept(event));
+    }
+
+    @Override
+    public void onCapacity(Runnable listener) {
+      this.onCapacity = listener;
+    }
+  }
+}
