@@ -52,7 +52,7 @@ class RetryBudgetTest {
             + "            budgetWindow: 10s\n";
     GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
     GatewayMetrics metrics =
-        new GatewayMetrics() {
+        new SilentMetrics() {
           @Override
           public void retried(String pool) {
             retried++;
@@ -63,19 +63,6 @@ class RetryBudgetTest {
             exhausted++;
           }
 
-          // Nothing else is looked at here.
-          @Override public void requestFinished(String m, String p, Outcome o, long n) {}
-          @Override public void timeToFirstToken(String m, String p, long n) {}
-          @Override public void interTokenLatency(String m, String p, long n) {}
-          @Override public void gatewayOverhead(String m, long n) {}
-          @Override public void queueWait(String m, String t, long n) {}
-          @Override public void queueDepth(String m, String t, int d) {}
-          @Override public void queueRejected(String m, String t) {}
-          @Override public void batchFormed(String p, int s) {}
-          @Override public void tokens(String m, String p, int pr, int c) {}
-          @Override public void costAndPrice(String m, String p, String t, double c, double pr) {}
-          @Override public void replicaLoad(String p, String r, int ru, int w, double k) {}
-          @Override public void cacheLookup(String m, boolean h) {}
         };
     return new GatewayCore(
         config, clock, new BackendContext(clock, Map.of(Script.class, script)), metrics);
