@@ -39,6 +39,8 @@ final class BoundRequest implements TokenSink {
   /** The replica's time of the first token, for the prediction error. */
   private long firstTokenAtNanos = -1;
   private boolean ended;
+  /** Set when the attempt fails: whether nothing of it reached the client, so it may be retried. */
+  private boolean unseen;
 
   BoundRequest(
       ModelScheduler scheduler, Pending p, Binding binding, Clock clock, GatewayMetrics metrics,
@@ -129,16 +131,16 @@ final class BoundRequest implements TokenSink {
 
   private void failed(TokenEvent.Failure failure, long now) {
     BackendException error = failure.error();
+    // Tokens the client has not seen yet (a whole answer is being collected) do not stop a retry.
+    unseen = failure.beforeFirstToken() || !p.listener.committed();
     if (error.kind() == BackendException.Kind.INVALID_REQUEST) {
       scheduler.replicaReleased(binding.replica());
       giveUp(failure);
       return;
     }
     // The scheduler decides on the model's thread whether to retry; if not, it calls giveUp here.
-    scheduler.failed(
-        p, this, binding.pool(), binding.replica(), now - boundNanos, failure,
-        failure.beforeFirstToken());
-    if (!failure.beforeFirstToken()) {
+    scheduler.failed(p, this, binding.pool(), binding.replica(), now - boundNanos, failure, unseen);
+    if (!unseen) {
       giveUp(failure);
     }
   }
@@ -172,6 +174,6 @@ final class BoundRequest implements TokenSink {
             ? GatewayError.retryable(
                 kind, error.getMessage(), error.retryAfter().orElse(Duration.ofSeconds(1)))
             : GatewayError.of(kind, error.getMessage());
-    p.listener.onError(failure.beforeFirstToken() ? e : e.midStream());
+    p.listener.onError(unseen ? e : e.midStream());
   }
 }

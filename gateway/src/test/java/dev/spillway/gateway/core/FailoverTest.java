@@ -24,6 +24,10 @@ class FailoverTest {
   private final Script script = new Script();
 
   private GatewayCoreTest.Recorder run(String pools) {
+    return run(pools, true);
+  }
+
+  private GatewayCoreTest.Recorder run(String pools, boolean committed) {
     GatewayConfig config =
         new ConfigLoader(name -> null)
             .parse(
@@ -32,6 +36,7 @@ class FailoverTest {
         new GatewayCore(
             config, clock, new BackendContext(clock, Map.of(Script.class, script)), GatewayMetrics.NOOP);
     GatewayCoreTest.Recorder r = new GatewayCoreTest.Recorder(clock);
+    r.committed = committed;
     core.submit(
         new GatewayRequest(
             "r", "m", 10, 1, "", 1, SamplingParams.DEFAULT, ServiceTier.DEFAULT, "t",
@@ -79,5 +84,30 @@ class FailoverTest {
     assertThat(r.error().kind()).isEqualTo(GatewayError.Kind.BACKEND);
     assertThat(script.submitted("m@scripted/0")).isEqualTo(2);
     assertThat(bindings(r)).extracting(Binding::attempts).containsExactly(1, 2);
+  }
+
+  @Test
+  void aWholeAnswerThatBreaksMidwayIsRetriedUnseen() {
+    script.breaksMidway.add("a/0");
+    GatewayCoreTest.Recorder r =
+        run("      - {kind: scripted, name: a, replicas: 1}\n"
+            + "      - {kind: scripted, name: b, replicas: 1}\n", false);
+
+    assertThat(r.events.get(r.events.size() - 1)).isInstanceOf(TokenEvent.Finish.class);
+    assertThat(bindings(r)).extracting(Binding::pool, Binding::attempts)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", 1), org.assertj.core.groups.Tuple.tuple("b", 2));
+  }
+
+  @Test
+  void aStreamThatBreaksMidwayEndsWithAnErrorAfterItsTokens() {
+    script.breaksMidway.add("a/0");
+    GatewayCoreTest.Recorder r =
+        run("      - {kind: scripted, name: a, replicas: 1}\n"
+            + "      - {kind: scripted, name: b, replicas: 1}\n", true);
+
+    assertThat(r.error().afterFirstToken()).isTrue();
+    assertThat(bindings(r)).extracting(Binding::pool).containsExactly("a");
+    assertThat(script.submitted("b/0")).isZero();
   }
 }

@@ -57,6 +57,8 @@ class GatewayCoreTest {
     final List<Object> events = new ArrayList<>();
     long submittedAt;
     long firstTokenAt = -1;
+    /** Whether the tokens it gets reach a client at once (a stream), see {@link #committed}. */
+    boolean committed = true;
     final VirtualClock clock;
 
     Recorder(VirtualClock clock) {
@@ -67,6 +69,11 @@ class GatewayCoreTest {
     @Override
     public void onBound(Binding binding) {
       events.add(binding);
+    }
+
+    @Override
+    public boolean committed() {
+      return committed;
     }
 
     @Override

@@ -26,13 +26,16 @@ import java.util.Set;
 
 /**
  * The {@code scripted} kind, for tests: replicas that answer every request with one token after a
- * fixed delay, or fail it before its first token while the test's {@link Script} says they are down.
+ * fixed delay, or fail it before its first token while the test's {@link Script} says they are down,
+ * or after one token when it says they break midway.
  */
 public final class ScriptedBackendProvider implements BackendProvider {
 
   /** What the test decides, shared through the backend context: which replicas fail, and what each was sent. */
   public static final class Script {
     final Set<String> down = new HashSet<>();
+    /** Replicas that send one token, then fail. */
+    final Set<String> breaksMidway = new HashSet<>();
     final Map<String, Integer> submitted = new HashMap<>();
     Duration latency = Duration.ofMillis(100);
 
@@ -127,13 +130,18 @@ public final class ScriptedBackendProvider implements BackendProvider {
     public Submission submit(InferenceRequest request, TokenSink sink) {
       script.submitted.merge(id, 1, Integer::sum);
       boolean fails = script.down.contains(id);
+      boolean breaks = script.breaksMidway.contains(id);
       running++;
       clock.scheduleAfter(
           script.latency.toNanos(),
           () -> {
             running--;
             long now = clock.nanoTime();
-            if (fails) {
+            if (breaks) {
+              deliver(sink, new TokenEvent.Token(0, "half", now));
+              deliver(sink, new TokenEvent.Failure(
+                  new BackendException(BackendException.Kind.UPSTREAM, id + " broke"), false, now));
+            } else if (fails) {
               deliver(sink, new TokenEvent.Failure(
                   new BackendException(BackendException.Kind.UPSTREAM, id + " is down"), true, now));
             } else {
