@@ -227,7 +227,8 @@ public final class GatewayCore implements Gateway, AutoCloseable {
         replicas.add(
             new ReplicaStatus(
                 r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens(),
-                state.name().toLowerCase(Locale.ROOT), scheduler.breakerState(r.id())));
+                state.name().toLowerCase(Locale.ROOT), scheduler.breakerState(r.id()),
+                r.health().wireName()));
       }
       Prediction p = scheduler.typicalPrediction(pool);
       out.add(

@@ -1,6 +1,7 @@
 package dev.spillway.gateway.core;
 
 import dev.spillway.backends.spi.Backend;
+import dev.spillway.backends.spi.Health;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
@@ -35,7 +36,8 @@ import java.util.SplittableRandom;
  * Failures before the first token are retried, on whatever replica the policy picks next, after a
  * backoff and while the failing pool's {@link RetryBudget} allows.
  * A replica whose circuit breaker is open is offered to the router no more than one that is not
- * serving ({@link ReplicaGuards}); a half-open one only for its probes.
+ * serving ({@link ReplicaGuards}); a half-open one only for its probes; one whose active health check
+ * finds it down not at all, and when the check passes again its breaker lets probes through at once.
  *
  * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
  * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
@@ -64,6 +66,8 @@ final class ModelScheduler {
   /** Each candidate's index, by replica id. */
   private final Map<String, Integer> indexByReplica = new HashMap<>();
   private final ReplicaGuards guards;
+  /** Each candidate's health as last seen, to notice a replica whose active check passes again. */
+  private final Health[] health;
   /** Each pool's retry budget, by pool name. */
   private final Map<String, RetryBudget> budgets = new HashMap<>();
   /** Jitter for retry backoffs; seeded so that a simulation replays. */
@@ -115,6 +119,7 @@ final class ModelScheduler {
                 c -> poolByReplica.get(c.replica().id()).config().resilience().bulkhead().maxConcurrent())
             .toArray();
     this.contextTokens = context;
+    this.health = new Health[candidates.size()];
     this.random = new SplittableRandom(config.name().hashCode());
     this.guards =
         new ReplicaGuards(
@@ -131,9 +136,12 @@ final class ModelScheduler {
     for (int i = 0; i < candidates.size(); i++) {
       Replica replica = candidates.get(i).replica();
       PoolReplicas owner = replicasOf[i];
+      int index = i;
+      health[i] = replica.health();
       replica.onCapacity(
           () -> {
             owner.replicaEvent(replica);
+            healthEvent(index, replica.health());
             capacityFreed();
           });
     }
@@ -298,7 +306,7 @@ final class ModelScheduler {
       boolean elsewhere = head.tried != null && untried(head);
       for (int i = 0; i < candidates.size(); i++) {
         Candidate c = candidates.get(i);
-        if (!replicasOf[i].serving(slotOf[i]) || !hasRoom(i, head)) {
+        if (!replicasOf[i].serving(slotOf[i]) || health[i] == Health.DOWN || !hasRoom(i, head)) {
           continue;
         }
         if (elsewhere && head.tried.get(i)) {
@@ -377,7 +385,8 @@ final class ModelScheduler {
    */
   private boolean untried(Pending p) {
     for (int i = 0; i < candidates.size(); i++) {
-      if (!p.tried.get(i) && replicasOf[i].serving(slotOf[i]) && !guards.open(i)) {
+      if (!p.tried.get(i) && replicasOf[i].serving(slotOf[i]) && !guards.open(i)
+          && health[i] != Health.DOWN) {
         return true;
       }
     }
@@ -519,6 +528,17 @@ final class ModelScheduler {
   /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */
   Gateway.PredictionError predictionError(String pool) {
     return predictions.errors(pool);
+  }
+
+  /**
+   * A replica's active health check passed after failing: its server is back. A breaker still open
+   * from the outage lets probes through at once rather than after the rest of its wait.
+   */
+  private void healthEvent(int index, Health now) {
+    if (health[index] == Health.DOWN && now == Health.UP) {
+      guards.halfOpen(index);
+    }
+    health[index] = now;
   }
 
   /** A replica may have room: bind what waits, once, at the current instant. */

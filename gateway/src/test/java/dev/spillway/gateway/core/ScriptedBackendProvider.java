@@ -7,6 +7,7 @@ import dev.spillway.backends.spi.BackendProvider;
 import dev.spillway.backends.spi.BackendSpec;
 import dev.spillway.backends.spi.Capacity;
 import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.Health;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.LoadSnapshot;
 import dev.spillway.backends.spi.Prediction;
@@ -38,6 +39,15 @@ public final class ScriptedBackendProvider implements BackendProvider {
     final Set<String> breaksMidway = new HashSet<>();
     final Map<String, Integer> submitted = new HashMap<>();
     Duration latency = Duration.ofMillis(100);
+    /** Health as an active check would report it, by replica; unchecked when absent. */
+    final Map<String, Health> health = new HashMap<>();
+    final Map<String, Runnable> capacityListeners = new HashMap<>();
+
+    /** Sets what {@code replica}'s active check reports and tells the gateway, as a probe would. */
+    void health(String replica, Health now) {
+      health.put(replica, now);
+      capacityListeners.getOrDefault(replica, () -> {}).run();
+    }
 
     void down(String replica) {
       down.add(replica);
@@ -161,6 +171,12 @@ public final class ScriptedBackendProvider implements BackendProvider {
     @Override
     public void onCapacity(Runnable listener) {
       this.onCapacity = listener;
+      script.capacityListeners.put(id, listener);
+    }
+
+    @Override
+    public Health health() {
+      return script.health.getOrDefault(id, Health.UNCHECKED);
     }
   }
 }
