@@ -103,6 +103,29 @@ public final class ConfigLoader {
       }
       list.add(model);
     }
+    for (int i = 0; i < list.size(); i++) {
+      ModelConfig model = list.get(i);
+      List<String> fallbacks = model.fallbacks();
+      for (int k = 0; k < fallbacks.size(); k++) {
+        String fallback = fallbacks.get(k);
+        String field = "models[" + i + "].fallbacks[" + k + "]: " + fallback;
+        ModelConfig target =
+            list.stream().filter(m -> concat(m.name(), m.aliases()).contains(fallback)).findFirst().orElse(null);
+        if (target == null || target == model) {
+          throw new IllegalArgumentException(
+              field + " (expected: the name of another model: "
+                  + list.stream().filter(m -> m != model).map(ModelConfig::name).toList() + ")");
+        }
+        if (target.embedding() != model.embedding()) {
+          throw new IllegalArgumentException(
+              field + " (expected: a model of the same kind: " + (model.embedding() ? "an embedding" : "a generative")
+                  + " model)");
+        }
+        if (fallbacks.subList(0, k).stream().anyMatch(earlier -> concat(target.name(), target.aliases()).contains(earlier))) {
+          throw new IllegalArgumentException(field + " (expected: each fallback once)");
+        }
+      }
+    }
     Set<String> pools = new HashSet<>();
     for (ModelConfig model : list) {
       for (PoolConfig pool : model.pools()) {
@@ -176,7 +199,7 @@ public final class ConfigLoader {
   private ModelConfig model(Node node, Node defaults) {
     node.allowOnly(
         "name", "aliases", "routing", "queueCapacity", "maxQueueWait", "slo", "defaultMaxTokens",
-        "embeddingDimensions", "pools", "cache");
+        "embeddingDimensions", "pools", "cache", "fallbacks");
     String name = node.child("name").requiredText();
     List<String> aliases = node.child("aliases").textList();
     String routing = inherit(node, defaults, "routing").text("least-outstanding");
@@ -219,7 +242,7 @@ public final class ConfigLoader {
     }
     return new ModelConfig(
         name, aliases, routing, capacity, maxWait, slos, maxTokens, dimensions, pools,
-        cache(node.child("cache"), dimensions));
+        cache(node.child("cache"), dimensions), node.child("fallbacks").textList());
   }
 
   private PoolConfig pool(Node node, String model) {

@@ -112,6 +112,9 @@ public final class GatewayCore implements Gateway, AutoCloseable {
               scheduler.contextTokens(), model.defaultMaxTokens(), created, poolNames,
               model.cache().isPresent()));
     }
+    for (ModelScheduler scheduler : schedulers) {
+      scheduler.fallbacks(scheduler.config().fallbacks().stream().map(byName::get).toList());
+    }
   }
 
   @Override

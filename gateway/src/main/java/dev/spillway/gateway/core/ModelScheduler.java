@@ -34,7 +34,8 @@ import java.util.SplittableRandom;
  * head and the requests behind it, up to its batch size, at once. Pumps run after every admission and
  * every replica event while requests wait, and on timers for batch delays and queue deadlines.
  * Failures before the first token are retried, on whatever replica the policy picks next, after a
- * backoff and while the failing pool's {@link RetryBudget} allows.
+ * backoff and while the failing pool's {@link RetryBudget} allows; when they may not be, the request
+ * falls back to the model's {@code fallbacks} in order, each taking it over on its own thread.
  * A replica whose circuit breaker is open is offered to the router no more than one that is not
  * serving ({@link ReplicaGuards}); a half-open one only for its probes; one whose active health check
  * finds it down not at all, and when the check passes again its breaker lets probes through at once.
@@ -77,6 +78,8 @@ final class ModelScheduler {
   /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
   private final ResponseCache cache;
   private final int contextTokens;
+  /** The models this one falls back to, in order; set once after every scheduler is built. */
+  private List<ModelScheduler> fallbacks = List.of();
   private boolean pumping;
   private boolean pumpAgain;
   private boolean batchTimerSet;
@@ -147,6 +150,11 @@ final class ModelScheduler {
     }
   }
 
+  /** Sets the models this one falls back to; before any request. */
+  void fallbacks(List<ModelScheduler> models) {
+    this.fallbacks = List.copyOf(models);
+  }
+
   /** The clock of this model's thread. */
   Clock clock() {
     return clock;
@@ -210,8 +218,48 @@ final class ModelScheduler {
             request.tenant(), InferenceRequest.NO_DEADLINE);
     Pending p = new Pending(request, inference, listener, slo, now, deadline);
     p.cacheKey = key;
+    p.fallbacks = fallbacks;
     clock.execute(() -> enqueue(p));
     return () -> clock.execute(() -> cancel(p));
+  }
+
+  /**
+   * Takes over {@code from}, a request whose every attempt on its own model failed unseen; called on
+   * that model's thread. The new request keeps its client, its attempt count and the fallbacks left
+   * after this one, and queues here at the head of its tier like a retry. A request this model cannot
+   * hold (too long for its context) gives up with the failure it came with.
+   */
+  private Pending takeOver(Pending from, List<ModelScheduler> rest, Runnable giveUp) {
+    GatewayRequest request = from.request;
+    long now = clock.nanoTime();
+    Slo slo = request.slo().orElse(config.slos().get(request.tier()));
+    InferenceRequest inference =
+        new InferenceRequest(
+            request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
+            request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
+            request.tenant(), InferenceRequest.NO_DEADLINE);
+    Pending p =
+        new Pending(
+            request, inference, from.listener, slo, from.admittedNanos, now + config.maxQueueWait().toNanos());
+    p.enqueuedNanos = now;
+    p.attempts = from.attempts;
+    p.attemptsBefore = from.attempts;
+    p.fallbacks = rest;
+    boolean fits = (long) request.promptTokens() + request.maxOutputTokens() <= contextTokens;
+    clock.execute(
+        () -> {
+          if (p.cancelled) {
+            cancelledBetweenAttempts(p);
+          } else if (!fits) {
+            p.done = true;
+            giveUp.run();
+          } else {
+            flow.pushFront(p);
+            metrics.queueDepth(config.name(), request.tier().wireName(), flow.size(request.tier()));
+            requestPump();
+          }
+        });
+    return p;
   }
 
   /** Queues {@code p} or rejects it when its tier is full; on the model's thread. */
@@ -257,6 +305,12 @@ final class ModelScheduler {
   }
 
   private void cancel(Pending p) {
+    if (p.fellBackTo != null) {
+      ModelScheduler to = p.fallbackScheduler;
+      Pending next = p.fellBackTo;
+      to.clock.execute(() -> to.cancel(next));
+      return;
+    }
     if (p.done || p.cancelled) {
       return;
     }
@@ -424,7 +478,7 @@ final class ModelScheduler {
 
   private void dispatch(Pending p, Candidate c, long now) {
     p.attempts++;
-    if (p.attempts == 1) {
+    if (p.attempts - p.attemptsBefore == 1) {
       budgets.get(c.pool()).deposit(now);
     }
     long queued = now - p.admittedNanos;
@@ -468,12 +522,17 @@ final class ModelScheduler {
           }
           long now = clock.nanoTime();
           RetryBudget budget = budgets.get(pool);
-          RetryBudget.Decision decision = budget.withdraw(p.attempts, now);
+          RetryBudget.Decision decision = budget.withdraw(p.attempts - p.attemptsBefore, now);
           if (decision != RetryBudget.Decision.RETRY) {
             if (decision == RetryBudget.Decision.BUDGET_SPENT) {
               metrics.retryBudgetExhausted(pool);
             }
-            p.listener.executor().execute(() -> attempt.giveUp(failure));
+            Runnable giveUp = () -> p.listener.executor().execute(() -> attempt.giveUp(failure));
+            if (p.fallbacks.isEmpty()) {
+              giveUp.run();
+            } else {
+              fallBack(p, giveUp);
+            }
             return;
           }
           metrics.retried(pool);
@@ -489,6 +548,15 @@ final class ModelScheduler {
                 requestPump();
               });
         });
+  }
+
+  /** Hands {@code p} to the next model it may fall back to; on this model's thread. */
+  private void fallBack(Pending p, Runnable giveUp) {
+    ModelScheduler next = p.fallbacks.get(0);
+    p.done = true;
+    metrics.fellBack(config.name(), next.config.name());
+    p.fallbackScheduler = next;
+    p.fellBackTo = next.takeOver(p, p.fallbacks.subList(1, p.fallbacks.size()), giveUp);
   }
 
   private void cancelledBetweenAttempts(Pending p) {

@@ -102,4 +102,31 @@ class ResilienceConfigLoaderTest {
             () -> pool("        resilience: {retry: {initialBackoff: 2s, maxBackoff: 1s}}\n"))
         .hasMessage("models[0].pools[0].resilience.retry.maxBackoff: 1s (expected: >= initialBackoff)");
   }
+
+  private static String twoModels(String fallbacks) {
+    return "models:\n"
+        + "  - name: m\n"
+        + "    fallbacks: " + fallbacks + "\n"
+        + "    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n"
+        + "  - name: n\n"
+        + "    aliases: [n-latest]\n"
+        + "    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n";
+  }
+
+  @Test
+  void readsAModelsFallbacksByNameOrAlias() {
+    assertThat(loader.parse(twoModels("[n-latest]"), "test").models().get(0).fallbacks())
+        .containsExactly("n-latest");
+    assertThat(loader.parse(twoModels("[]"), "test").models().get(1).fallbacks()).isEmpty();
+  }
+
+  @Test
+  void aFallbackMustNameAnotherModelOnce() {
+    assertThatThrownBy(() -> loader.parse(twoModels("[x]"), "test"))
+        .hasMessage("models[0].fallbacks[0]: x (expected: the name of another model: [n])");
+    assertThatThrownBy(() -> loader.parse(twoModels("[m]"), "test"))
+        .hasMessageStartingWith("models[0].fallbacks[0]: m (expected: the name of another model");
+    assertThatThrownBy(() -> loader.parse(twoModels("[n, n-latest]"), "test"))
+        .hasMessage("models[0].fallbacks[1]: n-latest (expected: each fallback once)");
+  }
 }
