@@ -1,7 +1,5 @@
 package dev.spillway.gateway.core;
 
-import dev.spillway.backends.spi.Backend;
-import dev.spillway.backends.spi.Health;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
@@ -57,18 +55,8 @@ final class ModelScheduler {
   private final GatewayMetrics metrics;
   private final FlowController flow;
   private final List<PoolHandle> pools;
-  private final List<Candidate> candidates;
-  /** Each candidate's pool replicas and slot in them, by the candidate's index. */
-  private final PoolReplicas[] replicasOf;
-  private final int[] slotOf;
-  /** Each candidate's bulkhead: the most requests in flight on it, 0 for its own capacity only. */
-  private final int[] maxConcurrent;
-  private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
-  /** Each candidate's index, by replica id. */
-  private final Map<String, Integer> indexByReplica = new HashMap<>();
+  private final ReplicaTable replicas;
   private final ReplicaGuards guards;
-  /** Each candidate's health as last seen, to notice a replica whose active check passes again. */
-  private final Health[] health;
   /** Each pool's retry budget, by pool name. */
   private final Map<String, RetryBudget> budgets = new HashMap<>();
   /** Jitter for retry backoffs; seeded so that a simulation replays. */
@@ -77,7 +65,6 @@ final class ModelScheduler {
   private final PredictionTracker predictions;
   /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
   private final ResponseCache cache;
-  private final int contextTokens;
   /** The models this one falls back to, in order; set once after every scheduler is built. */
   private List<ModelScheduler> fallbacks = List.of();
   private boolean pumping;
@@ -86,67 +73,47 @@ final class ModelScheduler {
   private boolean pumpScheduled;
   private long sweepAt = Long.MAX_VALUE;
 
-  /** A pool, how the gateway batches for it, and which of its replicas serve (see {@link PoolReplicas}). */
-  record PoolHandle(PoolConfig config, Backend backend, PoolReplicas replicas) {}
-
   ModelScheduler(ModelConfig config, List<PoolHandle> pools, Clock clock, GatewayMetrics metrics) {
     this.config = config;
     this.clock = clock;
     this.metrics = metrics;
     this.flow = new FlowController(config.queueCapacity());
     this.pools = List.copyOf(pools);
-    List<Candidate> all = new ArrayList<>();
-    List<PoolReplicas> owners = new ArrayList<>();
-    List<Integer> slots = new ArrayList<>();
-    int context = 0;
+    this.replicas = new ReplicaTable(pools);
     for (PoolHandle pool : pools) {
-      List<Replica> poolSlots = pool.replicas().slots();
-      for (int slot = 0; slot < poolSlots.size(); slot++) {
-        Replica replica = poolSlots.get(slot);
-        all.add(new Candidate(pool.config().name(), replica));
-        owners.add(pool.replicas());
-        slots.add(slot);
-        poolByReplica.put(replica.id(), pool);
-        indexByReplica.put(replica.id(), all.size() - 1);
-        context = Math.max(context, replica.capacity().maxModelTokens());
-      }
       pool.replicas().onServing(this::capacityFreed);
       budgets.put(pool.config().name(), new RetryBudget(pool.config().resilience().retry()));
     }
-    this.candidates = List.copyOf(all);
-    this.replicasOf = owners.toArray(new PoolReplicas[0]);
-    this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
-    this.maxConcurrent =
-        candidates.stream()
-            .mapToInt(
-                c -> poolByReplica.get(c.replica().id()).config().resilience().bulkhead().maxConcurrent())
-            .toArray();
-    this.contextTokens = context;
-    this.health = new Health[candidates.size()];
     this.random = new SplittableRandom(config.name().hashCode());
+    List<Candidate> candidates = replicas.candidates();
+    List<PoolConfig> poolOf = new ArrayList<>();
+    for (int i = 0; i < replicas.size(); i++) {
+      poolOf.add(replicas.poolConfig(i));
+    }
     this.guards =
         new ReplicaGuards(
             candidates.stream().map(Candidate::pool).toList(),
             candidates.stream().map(c -> c.replica().id()).toList(),
-            candidates.stream()
-                .map(c -> poolByReplica.get(c.replica().id()).config().resilience().circuitBreaker())
-                .toList(),
+            poolOf.stream().map(pool -> pool.resilience().circuitBreaker()).toList(),
             clock, metrics, this::capacityFreed);
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
     this.predictions =
         new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
     this.cache = config.cache().map(c -> new ResponseCache(c, clock::nanoTime)).orElse(null);
-    for (int i = 0; i < candidates.size(); i++) {
-      Replica replica = candidates.get(i).replica();
-      PoolReplicas owner = replicasOf[i];
-      int index = i;
-      health[i] = replica.health();
-      replica.onCapacity(
-          () -> {
-            owner.replicaEvent(replica);
-            healthEvent(index, replica.health());
-            capacityFreed();
-          });
+    for (PoolHandle pool : pools) {
+      for (Replica replica : pool.replicas().slots()) {
+        PoolReplicas owner = pool.replicas();
+        int index = replicas.index(replica.id());
+        replica.onCapacity(
+            () -> {
+              owner.replicaEvent(replica);
+              if (replicas.backUp(index)) {
+                // Its server is back: a breaker still open from the outage probes it now.
+                guards.halfOpen(index);
+              }
+              capacityFreed();
+            });
+      }
     }
   }
 
@@ -169,7 +136,7 @@ final class ModelScheduler {
   }
 
   int contextTokens() {
-    return contextTokens;
+    return replicas.contextTokens();
   }
 
   int queued() {
@@ -188,11 +155,11 @@ final class ModelScheduler {
    */
   Admission submit(GatewayRequest request, GatewayListener listener) {
     long now = clock.nanoTime();
-    if ((long) request.promptTokens() + request.maxOutputTokens() > contextTokens) {
+    if ((long) request.promptTokens() + request.maxOutputTokens() > replicas.contextTokens()) {
       GatewayError error =
           new GatewayError(
               GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED,
-              "This model's maximum context length is " + contextTokens + " tokens; the request has "
+              "This model's maximum context length is " + replicas.contextTokens() + " tokens; the request has "
                   + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
                   + " output tokens.",
               Optional.of("max_tokens"), Optional.empty(), false);
@@ -245,7 +212,7 @@ final class ModelScheduler {
     p.attempts = from.attempts;
     p.attemptsBefore = from.attempts;
     p.fallbacks = rest;
-    boolean fits = (long) request.promptTokens() + request.maxOutputTokens() <= contextTokens;
+    boolean fits = (long) request.promptTokens() + request.maxOutputTokens() <= replicas.contextTokens();
     clock.execute(
         () -> {
           if (p.cancelled) {
@@ -295,9 +262,9 @@ final class ModelScheduler {
   /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
   private Duration retryAfter(InferenceRequest request) {
     long best = Long.MAX_VALUE;
-    for (int i = 0; i < candidates.size(); i++) {
-      if (replicasOf[i].serving(slotOf[i])) {
-        best = Math.min(best, candidates.get(i).replica().predict(request).ttft().toNanos());
+    for (int i = 0; i < replicas.size(); i++) {
+      if (replicas.serving(i)) {
+        best = Math.min(best, replicas.replica(i).predict(request).ttft().toNanos());
       }
     }
     long seconds = best == Long.MAX_VALUE ? 1 : (best + 999_999_999) / 1_000_000_000L;
@@ -349,8 +316,8 @@ final class ModelScheduler {
     long now = clock.nanoTime();
     flow.expire(now, this::expired);
     long batchWakeAt = Long.MAX_VALUE;
-    List<Candidate> available = new ArrayList<>(candidates.size());
-    int[] permitted = new int[candidates.size()];
+    List<Candidate> available = new ArrayList<>(replicas.size());
+    int[] permitted = new int[replicas.size()];
     while (true) {
       Pending head = flow.peek();
       if (head == null) {
@@ -358,9 +325,9 @@ final class ModelScheduler {
       }
       available.clear();
       boolean elsewhere = head.tried != null && untried(head);
-      for (int i = 0; i < candidates.size(); i++) {
-        Candidate c = candidates.get(i);
-        if (!replicasOf[i].serving(slotOf[i]) || health[i] == Health.DOWN || !hasRoom(i, head)) {
+      for (int i = 0; i < replicas.size(); i++) {
+        Candidate c = replicas.candidate(i);
+        if (!replicas.offered(i) || !replicas.hasRoom(i, head.inference)) {
           continue;
         }
         if (elsewhere && head.tried.get(i)) {
@@ -368,7 +335,7 @@ final class ModelScheduler {
         }
         int batch = c.replica().capacity().staticBatchSize();
         if (batch > 0) {
-          long readyAt = head.enqueuedNanos + poolByReplica.get(c.replica().id()).config().maxBatchDelay().toNanos();
+          long readyAt = head.enqueuedNanos + replicas.poolConfig(i).maxBatchDelay().toNanos();
           if (flow.size() < batch && now < readyAt) {
             batchWakeAt = Math.min(batchWakeAt, readyAt);
             continue;
@@ -400,7 +367,7 @@ final class ModelScheduler {
           break;
         }
         if (formed > 0) {
-          if (!hasRoom(chosenIndex, next)) {
+          if (!replicas.hasRoom(chosenIndex, next.inference)) {
             break;
           }
           if (!guards.tryAcquire(chosenIndex)) {
@@ -425,22 +392,14 @@ final class ModelScheduler {
     }
   }
 
-  /** Whether candidate {@code i} would start {@code p} now and its bulkhead has room for it. */
-  private boolean hasRoom(int i, Pending p) {
-    Replica replica = candidates.get(i).replica();
-    return (maxConcurrent[i] == 0 || replica.load().inFlight() < maxConcurrent[i])
-        && replica.hasCapacityFor(p.inference);
-  }
-
   /**
    * Whether a retried request has a replica left that it has not failed on, serving and not behind an
    * open breaker: then it waits for one of those (another replica, maybe another pool) rather than
    * go back to one that failed it.
    */
   private boolean untried(Pending p) {
-    for (int i = 0; i < candidates.size(); i++) {
-      if (!p.tried.get(i) && replicasOf[i].serving(slotOf[i]) && !guards.open(i)
-          && health[i] != Health.DOWN) {
+    for (int i = 0; i < replicas.size(); i++) {
+      if (!p.tried.get(i) && replicas.offered(i) && !guards.open(i)) {
         return true;
       }
     }
@@ -506,13 +465,13 @@ final class ModelScheduler {
       TokenEvent.Failure failure, boolean retryable) {
     clock.execute(
         () -> {
-          int index = indexByReplica.get(replica);
+          int index = replicas.index(replica);
           guards.failed(index, nanos, failure.error());
           if (!retryable) {
             return;
           }
           if (p.tried == null) {
-            p.tried = new BitSet(candidates.size());
+            p.tried = new BitSet(replicas.size());
           }
           p.tried.set(index);
           p.submission = null;
@@ -576,7 +535,7 @@ final class ModelScheduler {
           predictions.record(
               binding.pool(), binding.predicted().ttft().toNanos(), actualTtftNanos,
               binding.predicted().tpot().toNanos(), actualTpotNanos);
-          guards.succeeded(indexByReplica.get(binding.replica()), actualTtftNanos);
+          guards.succeeded(replicas.index(binding.replica()), actualTtftNanos);
         });
   }
 
@@ -585,28 +544,17 @@ final class ModelScheduler {
    * or refused as invalid): its permission goes back; from any thread.
    */
   void replicaReleased(String replica) {
-    clock.execute(() -> guards.release(indexByReplica.get(replica)));
+    clock.execute(() -> guards.release(replicas.index(replica)));
   }
 
   /** The circuit breaker state of {@code replica}; on the model's thread. */
   String breakerState(String replica) {
-    return guards.state(indexByReplica.get(replica));
+    return guards.state(replicas.index(replica));
   }
 
   /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */
   Gateway.PredictionError predictionError(String pool) {
     return predictions.errors(pool);
-  }
-
-  /**
-   * A replica's active health check passed after failing: its server is back. A breaker still open
-   * from the outage lets probes through at once rather than after the rest of its wait.
-   */
-  private void healthEvent(int index, Health now) {
-    if (health[index] == Health.DOWN && now == Health.UP) {
-      guards.halfOpen(index);
-    }
-    health[index] = now;
   }
 
   /** A replica may have room: bind what waits, once, at the current instant. */
@@ -630,24 +578,5 @@ final class ModelScheduler {
             pump();
           });
     }
-  }
-
-  /**
-   * A typical request's prediction per pool: the best serving replica's (any replica's when none
-   * serves), for 512 prompt and 128 output tokens.
-   */
-  Prediction typicalPrediction(PoolHandle pool) {
-    InferenceRequest probe = InferenceRequest.of("probe", config.name(), 512, 128);
-    Prediction best = null;
-    for (Replica r : pool.backend().replicas()) {
-      if (pool.replicas().serving() > 0 && !pool.replicas().serving(r)) {
-        continue;
-      }
-      Prediction p = r.predict(probe);
-      if (best == null || p.endToEnd(128).compareTo(best.endToEnd(128)) < 0) {
-        best = p;
-      }
-    }
-    return best;
   }
 }
