@@ -288,12 +288,43 @@ public final class ConfigLoader {
     if (node.missing()) {
       return ResilienceConfig.DEFAULT;
     }
-    node.allowOnly("circuitBreaker", "retry", "bulkhead");
+    node.allowOnly("circuitBreaker", "retry", "bulkhead", "timeLimiter");
     Node bulkhead = node.child("bulkhead");
     bulkhead.allowOnly("maxConcurrent");
     return new ResilienceConfig(
         breaker(node.child("circuitBreaker")), retry(node.child("retry")),
-        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)));
+        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)),
+        timeLimiter(node.child("timeLimiter")));
+  }
+
+  /** {@code firstToken}: a multiple of the TTFT objective ({@code 10x}) or a duration; {@code total}: a duration. */
+  private static TimeLimiterConfig timeLimiter(Node node) {
+    TimeLimiterConfig d = TimeLimiterConfig.DEFAULT;
+    if (node.missing()) {
+      return d;
+    }
+    node.allowOnly("firstToken", "total");
+    Node first = node.child("firstToken");
+    double multiple = d.firstTokenSloMultiple();
+    Optional<Duration> fixed = d.firstToken();
+    if (!first.missing()) {
+      String text = first.text(null).trim();
+      if (text.endsWith("x")) {
+        try {
+          multiple = Double.parseDouble(text.substring(0, text.length() - 1));
+        } catch (NumberFormatException e) {
+          multiple = -1;
+        }
+        if (!(multiple > 0) || Double.isInfinite(multiple)) {
+          throw new IllegalArgumentException(
+              first.path + ": " + text + " (expected: a multiple of the TTFT objective such as 10x, or a duration)");
+        }
+        fixed = Optional.empty();
+      } else {
+        fixed = Optional.of(first.duration(null));
+      }
+    }
+    return new TimeLimiterConfig(multiple, fixed, node.child("total").duration(d.total()));
   }
 
   private static BreakerConfig breaker(Node cb) {

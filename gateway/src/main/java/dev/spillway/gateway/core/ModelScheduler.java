@@ -7,13 +7,13 @@ import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.time.Clock;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.config.PoolConfig;
+import dev.spillway.gateway.config.TimeLimiterConfig;
 import dev.spillway.gateway.core.GatewayListener.Binding;
 import dev.spillway.gateway.core.GatewayRequest.Slo;
 import dev.spillway.gateway.core.routing.Candidate;
 import dev.spillway.gateway.core.routing.RoutingPolicies;
 import dev.spillway.gateway.core.routing.Selector;
 import dev.spillway.gateway.metrics.GatewayMetrics;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -54,9 +54,11 @@ final class ModelScheduler {
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final FlowController flow;
+  private final LoadShedder shedder;
   private final List<PoolHandle> pools;
   private final ReplicaTable replicas;
   private final ReplicaGuards guards;
+  private final AttemptDeadlines deadlines;
   /** Each pool's retry budget, by pool name. */
   private final Map<String, RetryBudget> budgets = new HashMap<>();
   /** Jitter for retry backoffs; seeded so that a simulation replays. */
@@ -78,6 +80,7 @@ final class ModelScheduler {
     this.clock = clock;
     this.metrics = metrics;
     this.flow = new FlowController(config.queueCapacity());
+    this.shedder = new LoadShedder(config, flow, clock, metrics);
     this.pools = List.copyOf(pools);
     this.replicas = new ReplicaTable(pools);
     for (PoolHandle pool : pools) {
@@ -97,6 +100,7 @@ final class ModelScheduler {
             poolOf.stream().map(pool -> pool.resilience().circuitBreaker()).toList(),
             clock, metrics, this::capacityFreed);
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
+    this.deadlines = new AttemptDeadlines(clock, this::expired);
     this.predictions =
         new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
     this.cache = config.cache().map(c -> new ResponseCache(c, clock::nanoTime)).orElse(null);
@@ -235,6 +239,9 @@ final class ModelScheduler {
       return;
     }
     GatewayRequest request = p.request;
+    if (!shedder.admit(p, clock.nanoTime())) {
+      return;
+    }
     if (!flow.offer(p)) {
       metrics.queueRejected(config.name(), request.tier().wireName());
       metrics.requestFinished(config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, 0);
@@ -243,7 +250,7 @@ final class ModelScheduler {
               GatewayError.Kind.QUEUE_FULL,
               "The " + request.tier().wireName() + " queue of " + config.name() + " is full ("
                   + config.queueCapacity().get(request.tier()) + " requests). Please retry later.",
-              retryAfter(p.inference));
+              shedder.retryAfter(request.tier()));
       reject(p.listener, error);
       return;
     }
@@ -257,18 +264,6 @@ final class ModelScheduler {
   /** Tells {@code listener} of {@code error} on its own thread: how every rejection reaches it. */
   static void reject(GatewayListener listener, GatewayError error) {
     listener.executor().execute(() -> listener.onError(error));
-  }
-
-  /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
-  private Duration retryAfter(InferenceRequest request) {
-    long best = Long.MAX_VALUE;
-    for (int i = 0; i < replicas.size(); i++) {
-      if (replicas.serving(i)) {
-        best = Math.min(best, replicas.replica(i).predict(request).ttft().toNanos());
-      }
-    }
-    long seconds = best == Long.MAX_VALUE ? 1 : (best + 999_999_999) / 1_000_000_000L;
-    return Duration.ofSeconds(Math.max(1, Math.min(60, seconds)));
   }
 
   private void cancel(Pending p) {
@@ -314,7 +309,7 @@ final class ModelScheduler {
 
   private void pumpOnce() {
     long now = clock.nanoTime();
-    flow.expire(now, this::expired);
+    flow.expire(now, shedder::expired);
     long batchWakeAt = Long.MAX_VALUE;
     List<Candidate> available = new ArrayList<>(replicas.size());
     int[] permitted = new int[replicas.size()];
@@ -376,7 +371,7 @@ final class ModelScheduler {
           flow.poll();
         }
         metrics.queueDepth(config.name(), next.request.tier().wireName(), flow.size(next.request.tier()));
-        dispatch(next, chosen, now);
+        dispatch(next, chosenIndex, now);
         formed++;
       }
       metrics.batchFormed(chosen.pool(), formed);
@@ -421,25 +416,13 @@ final class ModelScheduler {
     }
   }
 
-  private void expired(Pending p) {
-    p.done = true;
-    metrics.queueDepth(config.name(), p.request.tier().wireName(), flow.size(p.request.tier()));
-    metrics.requestFinished(
-        config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, clock.nanoTime() - p.admittedNanos);
-    GatewayError error =
-        GatewayError.retryable(
-            GatewayError.Kind.UNAVAILABLE,
-            "No replica of " + config.name() + " could take the request within "
-                + config.maxQueueWait().toSeconds() + "s. Please retry later.",
-            Duration.ofSeconds(1));
-    reject(p.listener, error);
-  }
-
-  private void dispatch(Pending p, Candidate c, long now) {
+  private void dispatch(Pending p, int index, long now) {
+    Candidate c = replicas.candidate(index);
     p.attempts++;
     if (p.attempts - p.attemptsBefore == 1) {
       budgets.get(c.pool()).deposit(now);
     }
+    shedder.bound(now);
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
@@ -449,8 +432,13 @@ final class ModelScheduler {
             c.pool(), c.replica().id(), queued, predicted,
             p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS, p.attempts);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
+    TimeLimiterConfig limits = replicas.poolConfig(index).resilience().timeLimiter();
+    sink.firstTokenDeadlineNanos = saturatedAdd(now, limits.firstTokenNanos(p.slo.ttft()));
+    sink.totalDeadlineNanos = saturatedAdd(now, limits.total().toNanos());
     p.listener.executor().execute(sink::bound);
     p.submission = c.replica().submit(p.inference, sink);
+    sink.submission = p.submission;
+    deadlines.watch(sink);
   }
 
   /**
@@ -465,6 +453,7 @@ final class ModelScheduler {
       TokenEvent.Failure failure, boolean retryable) {
     clock.execute(
         () -> {
+          deadlines.unwatch(attempt);
           int index = replicas.index(replica);
           guards.failed(index, nanos, failure.error());
           if (!retryable) {
@@ -518,6 +507,22 @@ final class ModelScheduler {
     p.fellBackTo = next.takeOver(p, p.fallbacks.subList(1, p.fallbacks.size()), giveUp);
   }
 
+  /** An attempt passed a deadline: its replica stops, and it fails as a timeout on its home thread. */
+  private void expired(BoundRequest attempt, boolean firstToken) {
+    long limit =
+        firstToken
+            ? attempt.firstTokenDeadlineNanos - attempt.boundAtNanos()
+            : attempt.totalDeadlineNanos - attempt.boundAtNanos();
+    // The timeout reaches the home thread before the cancelled finish the replica will send there.
+    attempt.executor().execute(() -> attempt.timedOut(firstToken, limit));
+    attempt.submission.cancel();
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
+  }
+
   private void cancelledBetweenAttempts(Pending p) {
     metrics.requestFinished(
         config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED, clock.nanoTime() - p.admittedNanos);
@@ -529,9 +534,10 @@ final class ModelScheduler {
    * fewer than two tokens.
    */
   void observed(
-      Binding binding, long actualTtftNanos, double actualTpotNanos) {
+      BoundRequest attempt, Binding binding, long actualTtftNanos, double actualTpotNanos) {
     clock.execute(
         () -> {
+          deadlines.unwatch(attempt);
           predictions.record(
               binding.pool(), binding.predicted().ttft().toNanos(), actualTtftNanos,
               binding.predicted().tpot().toNanos(), actualTpotNanos);
@@ -543,8 +549,12 @@ final class ModelScheduler {
    * An attempt on {@code replica} ended without telling whether the replica is healthy (cancelled,
    * or refused as invalid): its permission goes back; from any thread.
    */
-  void replicaReleased(String replica) {
-    clock.execute(() -> guards.release(replicas.index(replica)));
+  void replicaReleased(BoundRequest attempt, String replica) {
+    clock.execute(
+        () -> {
+          deadlines.unwatch(attempt);
+          guards.release(replicas.index(replica));
+        });
   }
 
   /** The circuit breaker state of {@code replica}; on the model's thread. */

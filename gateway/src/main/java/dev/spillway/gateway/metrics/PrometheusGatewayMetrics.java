@@ -114,6 +114,7 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<CounterDataPoint> retries;
   private final Series<CounterDataPoint> retryBudgetExhausted;
   private final Series<CounterDataPoint> fallbacks;
+  private final Series<CounterDataPoint> shed;
 
   public PrometheusGatewayMetrics() {
     labelOverflow =
@@ -205,6 +206,11 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         counter(
             "spillway_retry_budget_exhausted_total", null,
             "Failures before a first token not retried because the pool's retry budget was spent", POOL);
+    shed =
+        counter(
+            "spillway_shed_total", null,
+            "Requests refused or dropped from the queue because, at the model's pace, they would miss their deadline",
+            MODEL, TIER);
     fallbacks =
         counter(
             "spillway_fallbacks_total", null,
@@ -348,6 +354,11 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   @Override
   public void retryBudgetExhausted(String pool) {
     retryBudgetExhausted.labels(pool).inc();
+  }
+
+  @Override
+  public void shed(String model, String tier) {
+    shed.labels(model, tier).inc();
   }
 
   @Override

@@ -57,6 +57,8 @@ class GatewayCoreTest {
     final List<Object> events = new ArrayList<>();
     long submittedAt;
     long firstTokenAt = -1;
+    /** When it finished or failed, on the clock; -1 before. */
+    long endedAt = -1;
     /** Whether the tokens it gets reach a client at once (a stream), see {@link #committed}. */
     boolean committed = true;
     final VirtualClock clock;
@@ -87,11 +89,13 @@ class GatewayCoreTest {
     @Override
     public void onFinish(TokenEvent.Finish finish, Binding binding) {
       events.add(finish);
+      endedAt = clock.nanoTime();
     }
 
     @Override
     public void onError(GatewayError error) {
       events.add(error);
+      endedAt = clock.nanoTime();
     }
 
     long ttft() {

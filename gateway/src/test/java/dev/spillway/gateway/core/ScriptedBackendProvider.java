@@ -37,6 +37,10 @@ public final class ScriptedBackendProvider implements BackendProvider {
     final Set<String> down = new HashSet<>();
     /** Replicas that send one token, then fail. */
     final Set<String> breaksMidway = new HashSet<>();
+    /** Replicas that send nothing until cancelled. */
+    final Set<String> stalls = new HashSet<>();
+    /** Replicas that send one token, then nothing until cancelled. */
+    final Set<String> stallsMidway = new HashSet<>();
     final Map<String, Integer> submitted = new HashMap<>();
     Duration latency = Duration.ofMillis(100);
     /** Health as an active check would report it, by replica; unchecked when absent. */
@@ -142,6 +146,9 @@ public final class ScriptedBackendProvider implements BackendProvider {
       boolean fails = script.down.contains(id);
       boolean breaks = script.breaksMidway.contains(id);
       running++;
+      if (script.stalls.contains(id) || script.stallsMidway.contains(id)) {
+        return stall(request, sink, script.stallsMidway.contains(id));
+      }
       clock.scheduleAfter(
           script.latency.toNanos(),
           () -> {
@@ -162,6 +169,25 @@ public final class ScriptedBackendProvider implements BackendProvider {
             onCapacity.run();
           });
       return () -> {};
+    }
+
+    /** Sends nothing (or one token) until cancelled; then a cancelled finish. */
+    private Submission stall(InferenceRequest request, TokenSink sink, boolean oneToken) {
+      if (oneToken) {
+        clock.scheduleAfter(
+            script.latency.toNanos(), () -> deliver(sink, new TokenEvent.Token(0, "ok", clock.nanoTime())));
+      }
+      boolean[] cancelled = {false};
+      return () -> {
+        if (!cancelled[0]) {
+          cancelled[0] = true;
+          running--;
+          deliver(sink, new TokenEvent.Finish(
+              FinishReason.CANCELLED, new Usage(request.promptTokens(), oneToken ? 1 : 0), 0, 0, 0,
+              clock.nanoTime()));
+          onCapacity.run();
+        }
+      };
     }
 
     private static void deliver(TokenSink sink, TokenEvent event) {
