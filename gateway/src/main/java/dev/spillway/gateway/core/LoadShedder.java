@@ -17,6 +17,13 @@ import java.time.Duration;
  */
 final class LoadShedder {
 
+  /**
+   * The share of its deadline a newcomer's estimated wait may fill. Below 1, because the estimate is a
+   * mean and requests of higher tiers may still arrive ahead of it: one refused now costs its client
+   * microseconds, one dropped later has waited seconds.
+   */
+  static final double ADMISSION_SHARE = 0.8;
+
   /** How often queued requests are checked while the queue is busy. */
   static final long SWEEP_NANOS = 250_000_000L;
 
@@ -49,7 +56,7 @@ final class LoadShedder {
    */
   boolean admit(Pending p, long nowNanos) {
     long wait = pace.nanosFor(flow.sizeThrough(p.request.tier()));
-    if (!pace.known() || nowNanos + wait <= p.deadlineNanos) {
+    if (!pace.known() || wait <= ADMISSION_SHARE * (p.deadlineNanos - nowNanos)) {
       return true;
     }
     refuse(p, nowNanos, wait);
