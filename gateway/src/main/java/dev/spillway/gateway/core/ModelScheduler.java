@@ -513,6 +513,7 @@ final class ModelScheduler {
         firstToken
             ? attempt.firstTokenDeadlineNanos - attempt.boundAtNanos()
             : attempt.totalDeadlineNanos - attempt.boundAtNanos();
+    metrics.attemptTimedOut(attempt.pool(), firstToken ? "first_token" : "total");
     // The timeout reaches the home thread before the cancelled finish the replica will send there.
     attempt.executor().execute(() -> attempt.timedOut(firstToken, limit));
     attempt.submission.cancel();
