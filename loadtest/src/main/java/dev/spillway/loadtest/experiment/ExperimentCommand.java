@@ -34,7 +34,7 @@ public final class ExperimentCommand {
               "with --live, refuse an experiment estimated to take longer (sum of requests / rate); default "
                   + (int) DEFAULT_MAX_LIVE_MINUTES),
           Flag.valued("shard", "i/N",
-              "run only runs i, i+N, i+2N, ... of the plan and write " + "shard-i-of-N.json into --out;"
+              "run only runs i, i+N, i+2N, ... of the plan and write shard-i-of-N.json into --out;"
                   + " experiment merge builds the results (not with --live)"),
           Flag.bool("quiet", "no progress line per run on stderr"),
           Flag.bool("help", "show this help"));
