@@ -422,7 +422,7 @@ final class ModelScheduler {
     if (p.attempts - p.attemptsBefore == 1) {
       budgets.get(c.pool()).deposit(now);
     }
-    shedder.bound(now);
+    shedder.bound(now, p.request.tier());
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
