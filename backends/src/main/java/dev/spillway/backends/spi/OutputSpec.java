@@ -58,6 +58,12 @@ public record OutputSpec(
     }
   }
 
+  /** The same spec with the client's own fields to pass through. */
+  public OutputSpec withPassThrough(String newPassThrough) {
+    return new OutputSpec(
+        format, schema, tools, toolChoice, parallelToolCalls, answersToolResults, newPassThrough);
+  }
+
   /** True when the model may answer with tool calls. */
   public boolean mayCallTools() {
     return toolChoice.mode() != ToolMode.NONE;

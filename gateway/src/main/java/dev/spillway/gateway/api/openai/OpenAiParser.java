@@ -16,8 +16,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.wire.FieldError;
+import dev.spillway.backends.wire.OutputFields;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
 import dev.spillway.gateway.core.GatewayRequest;
 import java.io.IOException;
@@ -91,14 +94,20 @@ public final class OpenAiParser {
     requireNonNull(requestId, "requestId");
     requireNonNull(headers, "headers");
     requireNonNull(models, "models");
+    if (endpoint == Endpoint.RESPONSES) {
+      return ResponsesParser.parse(body, requestId, headers, models);
+    }
 
     JsonNode root = readObject(body);
     String modelName = requiredString(root, "model");
     List<Prompts.Message> messages = null;
     List<Prompts.Input> inputs;
+    OutputFields.Parsed output = null;
     if (endpoint == Endpoint.CHAT_COMPLETIONS) {
       messages = Prompts.messages(root.get("messages"));
       inputs = List.of();
+      boolean toolResultsLast = messages.get(messages.size() - 1).role().equals("tool");
+      output = outputFields(() -> OutputFields.chat(root, toolResultsLast));
     } else if (endpoint == Endpoint.COMPLETIONS) {
       inputs = Prompts.inputs(root.get("prompt"), "prompt", false);
     } else {
@@ -147,7 +156,10 @@ public final class OpenAiParser {
     Optional<OpenAiRequest.EmbeddingOptions> embeddingOptions = Optional.empty();
     int maxOutputTokens;
     if (endpoint == Endpoint.CHAT_COMPLETIONS) {
-      promptTokens = Prompts.chatTokens(messages);
+      promptTokens =
+          (int) Math.min(Integer.MAX_VALUE,
+              (long) Prompts.chatTokens(messages) + PromptTokens.tools(output.functions())
+                  + PromptTokens.responseFormat(output.schema()));
       promptText = Prompts.chatText(messages);
       int left = contextLeft("messages", promptTokens, context);
       String field = present(root.get("max_completion_tokens")) ? "max_completion_tokens" : "max_tokens";
@@ -209,7 +221,11 @@ public final class OpenAiParser {
             // Only a request that may be answered from a cache pays for its canonical form.
             generates && model.cached() && GatewayRequest.deterministic(sampling)
                 ? CanonicalRequest.of(endpoint, root, body.length)
-                : "");
+                : "",
+            "",
+            output == null
+                ? OutputSpec.TEXT
+                : output.spec().withPassThrough(OutputFields.chatPassThrough(root, output.spec())));
     return new OpenAiRequest(
         endpoint, core, model, stream, includeUsage, continuousUsage, embeddingOptions);
   }
@@ -227,9 +243,18 @@ public final class OpenAiParser {
     return Hashing.hash(prompt, 0, Math.min(prompt.length(), PREFIX_CHARS));
   }
 
+  /** Reads the output fields, answering what they refuse with a 400 in OpenAI's shape. */
+  static OutputFields.Parsed outputFields(java.util.function.Supplier<OutputFields.Parsed> read) {
+    try {
+      return read.get();
+    } catch (FieldError e) {
+      throw OpenAiError.invalid(e.param(), e.code(), e.getMessage());
+    }
+  }
+
   // ---------------------------------------------------------------- body
 
-  private static JsonNode readObject(byte[] body) {
+  static JsonNode readObject(byte[] body) {
     JsonNode root;
     try {
       root = MAPPER.readTree(body);
@@ -249,7 +274,7 @@ public final class OpenAiParser {
 
   // ---------------------------------------------------------------- output budget
 
-  private static int contextLeft(String field, int promptTokens, int context) {
+  static int contextLeft(String field, int promptTokens, int context) {
     int left = context - promptTokens;
     if (left < 1) {
       throw OpenAiError.invalid(
@@ -264,7 +289,7 @@ public final class OpenAiParser {
    * The output budget: the field's value if set (at least 1, and fitting the context beside the
    * prompt), else {@code fallback} capped by the context left.
    */
-  private static int maxTokens(
+  static int maxTokens(
       JsonNode root, String field, int promptTokens, int context, int fallback, int left) {
     JsonNode value = root.get(field);
     if (!present(value)) {
@@ -288,7 +313,7 @@ public final class OpenAiParser {
 
   // ---------------------------------------------------------------- sampling and options
 
-  private static SamplingParams sampling(JsonNode root) {
+  static SamplingParams sampling(JsonNode root) {
     double temperature = number(root, "temperature", 1.0, 0, 2);
     double topP = number(root, "top_p", 1.0, 0, 1);
     return new SamplingParams(temperature, topP, seed(root), stop(root));
@@ -303,7 +328,7 @@ public final class OpenAiParser {
     }
   }
 
-  private static OptionalLong seed(JsonNode root) {
+  static OptionalLong seed(JsonNode root) {
     JsonNode value = root.get("seed");
     if (!present(value)) {
       return OptionalLong.empty();
@@ -340,7 +365,7 @@ public final class OpenAiParser {
     return stops;
   }
 
-  private static ServiceTier tier(JsonNode root) {
+  static ServiceTier tier(JsonNode root) {
     JsonNode value = root.get("service_tier");
     if (!present(value)) {
       return ServiceTier.DEFAULT;
@@ -361,7 +386,7 @@ public final class OpenAiParser {
     }
   }
 
-  private static String tenant(JsonNode root, String header) {
+  static String tenant(JsonNode root, String header) {
     String user = optionalString(root, "user", "user");
     if (header != null && !header.isBlank()) {
       String tenant = header.strip();
@@ -376,7 +401,7 @@ public final class OpenAiParser {
     return user == null || user.isBlank() ? ANONYMOUS : user;
   }
 
-  private static Optional<GatewayRequest.Slo> slo(String ttft, String tpot) {
+  static Optional<GatewayRequest.Slo> slo(String ttft, String tpot) {
     if (ttft == null && tpot == null) {
       return Optional.empty();
     }

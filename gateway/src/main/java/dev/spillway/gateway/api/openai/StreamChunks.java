@@ -3,7 +3,9 @@ package dev.spillway.gateway.api.openai;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.Answer;
 import dev.spillway.backends.wire.JsonText;
 
 /**
@@ -27,7 +29,7 @@ import dev.spillway.backends.wire.JsonText;
  *
  * <p>Not thread-safe: one instance per response, used on the response's thread.
  */
-public final class StreamChunks {
+public final class StreamChunks implements AnswerStream {
 
   public static final String DONE = "data: [DONE]\n\n";
 
@@ -42,6 +44,8 @@ public final class StreamChunks {
   /** A token chunk after the token's text, closing quote included; null with running usage. */
   private final String tokenTail;
   private int completionTokens;
+  /** The index of the tool call streamed last, -1 before any. */
+  private int lastCall = -1;
 
   public StreamChunks(String id, long created, OpenAiRequest request) {
     requireNonNull(id, "id");
@@ -73,6 +77,7 @@ public final class StreamChunks {
   }
 
   /** What precedes the first content: the role chunk for chat, nothing for text completions. */
+  @Override
   public String start() {
     if (!chat) {
       return "";
@@ -84,7 +89,26 @@ public final class StreamChunks {
     return close(s).toString();
   }
 
-  /** The chunk of one generated token. */
+  /**
+   * The chunk of one generated token: content, or a fragment of a tool call's arguments (with the
+   * call's id and name on its first), as the OpenAI SDKs reassemble them.
+   */
+  @Override
+  public String token(TokenEvent.Token token) {
+    if (token.call() == null) {
+      return token(token.text());
+    }
+    completionTokens++;
+    boolean first = token.call().index() != lastCall;
+    lastCall = token.call().index();
+    StringBuilder s = new StringBuilder(prefix.length() + 200 + token.text().length());
+    s.append(prefix).append("{\"index\":0,\"delta\":");
+    Answer.toolCallDelta(s, token, first);
+    s.append(",\"logprobs\":null,\"finish_reason\":null}");
+    return close(s).toString();
+  }
+
+  /** The chunk of one generated token of content. */
   public String token(String text) {
     completionTokens++;
     if (tokenTail != null) {
@@ -112,6 +136,7 @@ public final class StreamChunks {
   }
 
   /** The finish chunk, the usage chunk if asked for, and {@code [DONE]}. */
+  @Override
   public String end(FinishReason reason, Usage usage, SpillwayFacts facts) {
     requireNonNull(reason, "reason");
     requireNonNull(usage, "usage");
@@ -143,8 +168,8 @@ public final class StreamChunks {
     return s.append(DONE).toString();
   }
 
-  /** An error after the stream started: the only way to report one once the status is 200. */
-  public static String error(OpenAiError error) {
+  @Override
+  public String error(OpenAiError error) {
     return "data: " + error.toJson() + "\n\n";
   }
 
