@@ -25,11 +25,14 @@ import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.config.LedgerConfig;
+import dev.spillway.gateway.ledger.LedgerReader;
+import dev.spillway.gateway.ledger.UsageRecord;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +40,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code POST /v1/responses} through the real gateway and emulated models, with the OpenAI Java SDK. */
 class ResponsesApiSdkTest {
@@ -47,6 +51,7 @@ class ResponsesApiSdkTest {
   private static Vertx vertx;
   private static GatewayApp app;
   private static OpenAIClient client;
+  @TempDir static Path ledger;
 
   @BeforeAll
   static void start() throws Exception {
@@ -55,7 +60,7 @@ class ResponsesApiSdkTest {
     config =
         config
             .withServer(config.server().withAddress("127.0.0.1", 0))
-            .withLedger(LedgerConfig.disabled());
+            .withLedger(LedgerConfig.at(ledger));
     app = GatewayApp.start(vertx, config, Profiles.builtIn()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     client = ToolsAndFormatsSdkTest.client(app.port());
   }
@@ -141,6 +146,30 @@ class ResponsesApiSdkTest {
         "response.content_part.done", "response.output_item.done", "response.incomplete");
     assertThat(types.stream().filter("response.output_text.delta"::equals).count()).isEqualTo(4);
     assertThat(response.body()).doesNotContain("[DONE]");
+  }
+
+  @Test
+  void recordsItsUsageInTheLedgerAsChatDoes() throws Exception {
+    HttpResponse<String> response =
+        post("{\"model\":\"" + MODEL + "\",\"input\":\"Hello\",\"max_output_tokens\":5,\"user\":\"resp-tenant\"}");
+    assertThat(response.statusCode()).isEqualTo(200);
+    String id = response.headers().firstValue("x-request-id").orElseThrow();
+    JsonNode usage = readTree(response.body()).path("usage");
+
+    List<UsageRecord> records = new ArrayList<>();
+    LedgerReader.read(ledger, r -> {
+      if (r.requestId().equals(id)) {
+        records.add(r);
+      }
+    });
+    assertThat(records).hasSize(1);
+    UsageRecord record = records.get(0);
+    assertThat(record.tenant()).isEqualTo("resp-tenant");
+    assertThat(record.promptTokens()).isEqualTo(usage.path("input_tokens").asInt());
+    assertThat(record.completionTokens()).isEqualTo(usage.path("output_tokens").asInt()).isEqualTo(5);
+    assertThat(record.outcome()).isEqualTo(UsageRecord.Outcome.SUCCESS);
+    assertThat(record.priceUsd())
+        .isEqualTo(Double.parseDouble(response.headers().firstValue("x-spillway-price-usd").orElseThrow()));
   }
 
   private static HttpResponse<String> post(String body) throws Exception {

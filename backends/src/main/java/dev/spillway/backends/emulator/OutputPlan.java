@@ -59,7 +59,7 @@ final class OutputPlan {
   }
 
   static OutputPlan of(OutputSpec spec, long seed, double toolCallRate) {
-    if (spec.equals(OutputSpec.TEXT)) {
+    if (spec.format() == OutputSpec.Format.TEXT && !spec.mayCallTools()) {
       return text(seed);
     }
     SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x5DEECE66DL);

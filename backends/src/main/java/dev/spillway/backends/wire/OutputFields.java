@@ -145,8 +145,8 @@ public final class OutputFields {
     }
     OutputSpec spec =
         new OutputSpec(
-            shape, schema == null ? "" : schema.toString(), tools, choice, parallel,
-            answersToolResults, "");
+            shape, schema == null ? "" : schema.toString(), tools, choice,
+            parallel && !tools.isEmpty(), answersToolResults, "");
     return new Parsed(spec, List.copyOf(functions), schema);
   }
 
