@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One OpenAI request in flight: listens to the core and writes the HTTP response, as one body or as
- * SSE chunks.
+ * SSE events in its endpoint's shape ({@link AnswerStream}: chat and completion chunks, or the
+ * Responses API's typed events); a whole answer's content and tool calls are collected in an
+ * {@link Answer}.
  *
  * <p>Implementation notes. Invariant: nothing is written before the first token (or the end), so a
  * failure reported before it still gets a status of its own, and a stream's status, headers and role

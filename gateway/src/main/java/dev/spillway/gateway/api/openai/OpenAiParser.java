@@ -31,10 +31,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Parses and validates the bodies of {@code POST /v1/chat/completions}, {@code /v1/completions} and
- * {@code /v1/embeddings} into {@link OpenAiRequest}s. Every bad input is an {@link OpenAiError} (a 4xx
+ * {@code /v1/embeddings} into {@link OpenAiRequest}s ({@code /v1/responses} goes to
+ * {@link ResponsesParser}, which shares the checks here). Chat's {@code tools}, {@code tool_choice}
+ * and {@code response_format} are read by the backends' {@code OutputFields}, shared with the
+ * emulator server. Every bad input is an {@link OpenAiError} (a 4xx
  * in OpenAI's shape, naming the field in {@code param}); nothing here answers 5xx for client input.
  *
  * <p>Implementation notes. Fields are checked in three passes: structure and cheap fields first, then
@@ -244,7 +248,7 @@ public final class OpenAiParser {
   }
 
   /** Reads the output fields, answering what they refuse with a 400 in OpenAI's shape. */
-  static OutputFields.Parsed outputFields(java.util.function.Supplier<OutputFields.Parsed> read) {
+  static OutputFields.Parsed outputFields(Supplier<OutputFields.Parsed> read) {
     try {
       return read.get();
     } catch (FieldError e) {

@@ -2,6 +2,7 @@ package dev.spillway.gateway.api.openai;
 
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.wire.Answer;
 import dev.spillway.backends.wire.JsonText;
@@ -25,7 +26,7 @@ public final class OpenAiResponses {
       String id, long created, String model, String content, FinishReason reason, Usage usage,
       ServiceTier tier) {
     Answer answer = new Answer(content.length());
-    answer.add(new dev.spillway.backends.spi.TokenEvent.Token(0, content, 0));
+    answer.add(new TokenEvent.Token(0, content, 0));
     return chatCompletion(id, created, model, answer, reason, usage, tier);
   }
 

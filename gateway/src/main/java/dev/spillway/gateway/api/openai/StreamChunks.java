@@ -17,7 +17,8 @@ import dev.spillway.backends.wire.JsonText;
  * first token, never before it (vLLM's bench times the first chunk); then one chunk per token; then a
  * finish chunk with an empty delta; then, only with {@code include_usage}, a usage chunk with
  * {@code "choices":[]} (LLMPerf indexes {@code choices[0]} of every chunk, so an empty one without
- * being asked for fails it); then {@code data: [DONE]}. The last chunk before {@code [DONE]} (the
+ * being asked for fails it); then {@code data: [DONE]}. A token of a tool call is a
+ * {@code delta.tool_calls} fragment: the call's index, with its id, type and name on its first. The last chunk before {@code [DONE]} (the
  * usage chunk, else the finish chunk) carries a top-level {@code "spillway"} object with the facts a
  * plain response sends as headers. With {@code include_usage} every other chunk has
  * {@code "usage":null}; with vLLM's {@code continuous_usage_stats} too, every chunk has the running
