@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
  * their bounds (0 to 100 when unbounded). Past {@link #SHALLOW} levels of nesting the generator takes
  * the short way — required properties only, the fewest items, a scalar branch of an {@code anyOf}
  * where there is one — so that a recursive schema ends; one that cannot end within {@link #DEEPEST}
- * levels has no instance ({@link NoInstance}).
+ * levels has no instance ({@link NoInstance}). A draw that fails (an {@code anyOf} branch or an
+ * optional property with no instance, a recursion drawn too deep) is drawn again, up to
+ * {@value #ATTEMPTS} times.
  */
 public final class InstanceGenerator {
 
@@ -27,6 +29,8 @@ public final class InstanceGenerator {
   private static final int SHALLOW = 4;
   private static final int DEEPEST = 40;
   private static final int DEFAULT_SPAN = 100;
+  /** Draws before a schema is taken to have no instance. */
+  private static final int ATTEMPTS = 8;
 
   private static final String[] WORDS = {
     "river", "model", "chip", "token", "memory", "city", "light", "paper", "water", "house", "stone",
@@ -41,8 +45,16 @@ public final class InstanceGenerator {
   static final class NoInstance extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The draw went too deep, rather than meeting a schema with no value. */
+    final boolean deep;
+
     NoInstance(String message) {
+      this(message, false);
+    }
+
+    NoInstance(String message, boolean deep) {
       super(message, null, false, false);
+      this.deep = deep;
     }
   }
 
@@ -52,9 +64,26 @@ public final class InstanceGenerator {
    * @throws IllegalArgumentException when the schema has no instance (a checked schema always has)
    */
   public static String generate(JsonNode schema, SplittableRandom random) {
-    StringBuilder out = new StringBuilder(128);
-    new Walk(schema, random, out).value(schema, 0);
-    return out.toString();
+    try {
+      return draw(schema, random);
+    } catch (NoInstance e) {
+      throw new IllegalArgumentException("schema: " + e.getMessage() + " (expected: a schema with an instance)");
+    }
+  }
+
+  /** As {@link #generate}, failing with the reason of the last draw. */
+  static String draw(JsonNode schema, SplittableRandom random) {
+    NoInstance last = null;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      StringBuilder out = new StringBuilder(128);
+      try {
+        new Walk(schema, attempt == 0 ? random : random.split(), out).value(schema, 0);
+        return out.toString();
+      } catch (NoInstance e) {
+        last = e; // a branch with no instance, or a recursion drawn too deep: draw again
+      }
+    }
+    throw last;
   }
 
   /** A JSON object of two to four members with words for keys: the answer of JSON mode. */
@@ -148,7 +177,7 @@ public final class InstanceGenerator {
 
     void value(JsonNode schema, int depth) {
       if (depth > DEEPEST) {
-        throw new NoInstance("nesting deeper than " + DEEPEST + " levels (a recursion with no end)");
+        throw new NoInstance("nesting deeper than " + DEEPEST + " levels (a recursion with no end)", true);
       }
       if (schema.isBoolean()) {
         if (!schema.asBoolean()) {
@@ -171,7 +200,7 @@ public final class InstanceGenerator {
         return;
       }
       if (schema.has("anyOf")) {
-        value(branch(schema.get("anyOf"), depth), depth + 1);
+        anyOf(schema.get("anyOf"), depth);
         return;
       }
       switch (type(schema, depth)) {
@@ -219,6 +248,38 @@ public final class InstanceGenerator {
       return type.get(random.nextInt(type.size())).asText();
     }
 
+    /** The branch drawn, or when it has no value, the first of the others that has. */
+    private void anyOf(JsonNode options, int depth) {
+      JsonNode chosen = branch(options, depth);
+      int mark = out.length();
+      try {
+        value(chosen, depth + 1);
+        return;
+      } catch (NoInstance e) {
+        if (e.deep) {
+          throw e;
+        }
+        out.setLength(mark);
+      }
+      NoInstance last = null;
+      for (JsonNode option : options) {
+        if (option == chosen) {
+          continue;
+        }
+        try {
+          value(option, depth + 1);
+          return;
+        } catch (NoInstance e) {
+          if (e.deep) {
+            throw e;
+          }
+          out.setLength(mark);
+          last = e;
+        }
+      }
+      throw last != null ? last : new NoInstance("no branch of anyOf has a value");
+    }
+
     private JsonNode branch(JsonNode anyOf, int depth) {
       if (depth >= SHALLOW) {
         for (JsonNode option : anyOf) {
@@ -248,12 +309,21 @@ public final class InstanceGenerator {
           if (!present || (p.getValue().isBoolean() && !p.getValue().asBoolean())) {
             continue;
           }
+          int mark = out.length();
           if (!first) {
             out.append(',');
           }
-          first = false;
           JsonText.string(out, p.getKey()).append(':');
-          value(p.getValue(), depth + 1);
+          try {
+            value(p.getValue(), depth + 1);
+          } catch (NoInstance e) {
+            if (e.deep || required.contains(p.getKey())) {
+              throw e;
+            }
+            out.setLength(mark); // an optional property with no value is left out
+            continue;
+          }
+          first = false;
         }
       } else {
         JsonNode additional = schema.get("additionalProperties");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -78,5 +79,17 @@ class SchemaSubsetTest {
     assertThat(SchemaValidator.errors(schema, json("{'n':1.5}"))).hasSize(1);
     assertThat(SchemaValidator.errors(schema, json("{'n':1,'tags':['z','x']}"))).hasSize(2);
     assertThat(SchemaValidator.errors(schema, json("{'n':1,'extra':true}"))).hasSize(1);
+  }
+
+  @Test
+  void aBranchOrAnOptionalPropertyWithoutAValueIsPassedOver() throws Exception {
+    JsonNode schema =
+        json("{'type':'object','properties':{'a':{'anyOf':[false,{'type':'integer','minimum':3,'maximum':3}]},"
+            + "'b':false},'required':['a']}");
+
+    SchemaSubset.check(schema, "s", false);
+    for (long seed = 0; seed < 50; seed++) {
+      assertThat(InstanceGenerator.generate(schema, new SplittableRandom(seed))).isEqualTo("{\"a\":3}");
+    }
   }
 }
