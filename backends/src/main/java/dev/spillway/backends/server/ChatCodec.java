@@ -22,10 +22,10 @@ import java.util.OptionalLong;
  * of OpenAI's API.
  *
  * <p>Prompt length is an estimate: this server has no tokenizer, so a prompt of {@code c} characters
- * (Unicode code points over all message contents, text parts only) counts as {@code max(1, ceil(c / 4))}
- * tokens, the usual rule of thumb for English under BPE vocabularies. The gateway counts with a real
- * tokenizer; clients that compare {@code usage.prompt_tokens} with their own count will see the
- * difference.
+ * (Unicode code points over all message contents, text parts only, plus the characters of the
+ * {@code tools} and {@code response_format} JSON) counts as {@code max(1, ceil(c / 4))} tokens, the
+ * usual rule of thumb for English under BPE vocabularies. The gateway counts with a real tokenizer;
+ * clients that compare {@code usage.prompt_tokens} with their own count will see the difference.
  *
  * <p>Unknown fields are accepted and ignored, and JSON {@code null} means the field is absent, since
  * load testers send both (GuideLLM sends {@code "stop": null}, vLLM's bench sends {@code ignore_eos}).
@@ -93,8 +93,17 @@ final class ChatCodec {
     } catch (FieldError e) {
       throw new ApiError(400, ApiError.INVALID_REQUEST, e.getMessage(), e.param(), e.code());
     }
+    // Tools and a response schema are shown to the model too: their JSON counts as text does.
+    long shown = prompt.chars;
+    for (String field : List.of("tools", "response_format")) {
+      JsonNode value = root.get(field);
+      if (present(value)) {
+        shown += value.toString().length();
+      }
+    }
+    Prompt counted = new Prompt(prompt.text, shown);
     return new ChatRequest(
-        model, prompt.text, prompt.tokens(), maxTokens, stream, includeUsage, sampling, tier, tenant,
+        model, prompt.text, counted.tokens(), maxTokens, stream, includeUsage, sampling, tier, tenant,
         output);
   }
 
