@@ -15,6 +15,12 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ToolChoiceOptions;
 import dev.spillway.backends.server.EmulatorServer;
 import dev.spillway.backends.server.ServeOptions;
 import io.vertx.core.Vertx;
@@ -26,7 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The standalone emulator server ({@code serve}) answers tools and response formats as the gateway's
- * emulated pools do, read with the official OpenAI Java SDK.
+ * emulated pools do, read with the official OpenAI Java SDK; and a gateway whose pool is that server
+ * (kind {@code upstream}) passes a Responses API conversation with a function call through to it.
  */
 class EmulatorServerSdkTest {
 
@@ -36,6 +43,8 @@ class EmulatorServerSdkTest {
   private static Vertx vertx;
   private static EmulatorServer server;
   private static OpenAIClient client;
+  private static KeyedGateway gateway;
+  private static OpenAIClient viaGateway;
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,10 +53,20 @@ class EmulatorServerSdkTest {
         EmulatorServer.start(vertx, ServeOptions.of("p5.48xlarge", MODEL).withToolCallRate(1))
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     client = ToolsAndFormatsSdkTest.client(server.port());
+    gateway =
+        new KeyedGateway(
+            vertx,
+            "server: {host: 127.0.0.1, port: 0, eventLoops: 1}\n"
+                + "models:\n"
+                + "  - name: " + MODEL + "\n"
+                + "    pools: [{kind: upstream, url: 'http://127.0.0.1:" + server.port() + "/v1'}]\n");
+    viaGateway = ToolsAndFormatsSdkTest.client(gateway.app.port());
   }
 
   @AfterAll
   static void stop() throws Exception {
+    viaGateway.close();
+    gateway.app.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     client.close();
     server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -96,6 +115,43 @@ class EmulatorServerSdkTest {
             ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("A book.")
                 .maxCompletionTokens(300).responseFormat(ToolsAndFormatsSdkTest.Book.class).build());
     assertThat(book.choices().get(0).message().content().orElseThrow().title).isNotBlank();
+  }
+
+  @Test
+  void aGatewayPassesAResponsesConversationWithAFunctionCallThroughToAnUpstream() {
+    Response called =
+        viaGateway.responses().create(
+            ResponseCreateParams.builder()
+                .model(MODEL)
+                .instructions("Use the tool.")
+                .input("What is the weather in Lisbon?")
+                .addTool(ToolsAndFormatsSdkTest.GetWeather.class)
+                .toolChoice(ToolChoiceOptions.REQUIRED)
+                .parallelToolCalls(false)
+                .build());
+    ResponseFunctionToolCall call =
+        called.output().stream().filter(ResponseOutputItem::isFunctionCall)
+            .map(ResponseOutputItem::asFunctionCall).findFirst().orElseThrow();
+    assertThat(call.name()).isEqualTo("GetWeather");
+    assertThat(called.usage().orElseThrow().outputTokens())
+        .isEqualTo(ToolsAndFormatsSdkTest.tokens(call.arguments()));
+
+    Response answer =
+        viaGateway.responses().create(
+            ResponseCreateParams.builder()
+                .model(MODEL)
+                .inputOfResponse(
+                    List.of(
+                        ResponseInputItem.ofFunctionCall(call),
+                        ResponseInputItem.ofFunctionCallOutput(
+                            ResponseInputItem.FunctionCallOutput.builder()
+                                .callId(call.callId()).output("{\"celsius\": 21}").build())))
+                .addTool(ToolsAndFormatsSdkTest.GetWeather.class)
+                .maxOutputTokens(8)
+                .build());
+    // The upstream saw the tool result last (answered with text), so the messages went through.
+    assertThat(answer.output()).noneMatch(ResponseOutputItem::isFunctionCall);
+    assertThat(answer.output()).anyMatch(ResponseOutputItem::isMessage);
   }
 
   @Test
