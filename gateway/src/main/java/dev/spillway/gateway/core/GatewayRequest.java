@@ -2,6 +2,7 @@ package dev.spillway.gateway.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Optional;
  *     with the same canonical form, tenant, budget and sampling get the same answer. Empty when the
  *     front end gives none: the request is then never cached
  * @param keyId the id of the API key the request came with; empty when the gateway is open
+ * @param output what the answer is to be: text, JSON or tool calls
  */
 public record GatewayRequest(
     String id,
@@ -40,7 +42,8 @@ public record GatewayRequest(
     Optional<Slo> slo,
     boolean embedding,
     String canonical,
-    String keyId) {
+    String keyId,
+    OutputSpec output) {
 
   public GatewayRequest {
     requireNonNull(id, "id");
@@ -52,12 +55,33 @@ public record GatewayRequest(
     requireNonNull(slo, "slo");
     requireNonNull(canonical, "canonical");
     requireNonNull(keyId, "keyId");
+    requireNonNull(output, "output");
     if (promptTokens < 1) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
     }
     if (maxOutputTokens < 1) {
       throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
     }
+  }
+
+  /** A request for free text. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding,
+      String canonical,
+      String keyId) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, canonical, keyId, OutputSpec.TEXT);
   }
 
   /** A request without a canonical form (never cached) that came without a key. */
@@ -108,7 +132,13 @@ public record GatewayRequest(
   /** The same request, made with the key {@code newKeyId} of {@code newTenant}. */
   public GatewayRequest withIdentity(String newTenant, String newKeyId) {
     return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
-        tier, newTenant, slo, embedding, canonical, newKeyId);
+        tier, newTenant, slo, embedding, canonical, newKeyId, output);
+  }
+
+  /** The same request asking for {@code newOutput}. */
+  public GatewayRequest withOutput(OutputSpec newOutput) {
+    return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
+        tier, tenant, slo, embedding, canonical, keyId, newOutput);
   }
 
   /** A latency objective: time to first token and time per output token. */

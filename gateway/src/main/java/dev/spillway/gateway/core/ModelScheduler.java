@@ -186,7 +186,7 @@ final class ModelScheduler {
         new InferenceRequest(
             request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
             request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
-            request.tenant(), InferenceRequest.NO_DEADLINE);
+            request.tenant(), InferenceRequest.NO_DEADLINE, request.output());
     Pending p = new Pending(request, inference, listener, slo, now, deadline);
     p.cacheKey = key;
     p.fallbacks = fallbacks;
