@@ -49,6 +49,12 @@ public final class Answer {
     last.arguments().append(token.text());
   }
 
+  /** Forgets everything collected: the attempt it came from failed, and another starts. */
+  public void clear() {
+    content.setLength(0);
+    calls = List.of();
+  }
+
   public String content() {
     return content.toString();
   }

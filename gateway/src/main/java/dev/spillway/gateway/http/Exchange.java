@@ -219,7 +219,7 @@ final class Exchange implements GatewayListener {
       tokens = 0;
       firstTokenNanos = -1;
       if (content != null) {
-        content.setLength(0);
+        content.clear();
       }
     }
     this.binding = binding;
