@@ -112,9 +112,10 @@ public final class ConfigLoader {
         ModelConfig target =
             list.stream().filter(m -> concat(m.name(), m.aliases()).contains(fallback)).findFirst().orElse(null);
         if (target == null || target == model) {
+          List<String> others = list.stream().filter(m -> m != model).map(ModelConfig::name).toList();
           throw new IllegalArgumentException(
-              field + " (expected: the name of another model: "
-                  + list.stream().filter(m -> m != model).map(ModelConfig::name).toList() + ")");
+              field + " (expected: the name of another model"
+                  + (others.isEmpty() ? "; this file has no other)" : ": " + others + ")"));
         }
         if (target.embedding() != model.embedding()) {
           throw new IllegalArgumentException(
