@@ -106,6 +106,9 @@ final class ReplicaTable {
 
   /** Takes the replica's health as it is now; true when its check passes after having failed. */
   boolean backUp(int i) {
+    if (health[i] == Health.UNCHECKED) {
+      return false; // a replica without checks never gets any: its events are the engine's, many a step
+    }
     Health now = candidates.get(i).replica().health();
     boolean back = health[i] == Health.DOWN && now == Health.UP;
     health[i] = now;
