@@ -43,7 +43,7 @@ public final class ScriptedBackendProvider implements BackendProvider {
     final Set<String> stallsMidway = new HashSet<>();
     final Map<String, Integer> submitted = new HashMap<>();
     Duration latency = Duration.ofMillis(100);
-    /** Health as an active check would report it, by replica; unchecked when absent. */
+    /** Health as an active check would report it, by replica; up when absent (scripted replicas are checked). */
     final Map<String, Health> health = new HashMap<>();
     final Map<String, Runnable> capacityListeners = new HashMap<>();
 
@@ -202,7 +202,7 @@ public final class ScriptedBackendProvider implements BackendProvider {
 
     @Override
     public Health health() {
-      return script.health.getOrDefault(id, Health.UNCHECKED);
+      return script.health.getOrDefault(id, Health.UP);
     }
   }
 }
