@@ -116,4 +116,47 @@ class GatewayCoreFaultsTest {
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(NoSuchElementException.class);
   }
+
+  /** Two pools of the tiny accelerator taking turns: {@code faulty} with the given faults and time limiter. */
+  private GatewayCore twoPools(String faults, String timeLimiter) {
+    GatewayConfig config =
+        new ConfigLoader(name -> null)
+            .parse(
+                "models:\n"
+                    + "  - name: llama-3.1-8b\n"
+                    + "    routing: round-robin\n"
+                    + "    pools:\n"
+                    + "      - {name: faulty, kind: emulated, accelerator: tiny.1, replicas: 1,\n"
+                    + "         faults: " + faults + ",\n"
+                    + "         resilience: {timeLimiter: " + timeLimiter + "}}\n"
+                    + "      - {name: sound, kind: emulated, accelerator: tiny.1, replicas: 1}\n",
+                "test");
+    return new GatewayCore(
+        config, clock, new BackendContext(clock, Map.of(Profiles.class, profiles)), GatewayMetrics.NOOP);
+  }
+
+  @Test
+  void aLatencySpikeMeetsTheFirstTokenDeadlineAndTheRequestMovesToAnotherPool() {
+    GatewayCore core = twoPools("{latencySpike: {probability: 1, duration: 60s}}", "{firstToken: 2s}");
+    GatewayCoreTest.Recorder r = submit(core, "spiked", 4);
+    clock.runUntil(30 * SECOND);
+
+    assertThat(r.finish().usage().completionTokens()).isEqualTo(4);
+    assertThat(r.events.stream().filter(GatewayListener.Binding.class::isInstance)
+            .map(b -> ((GatewayListener.Binding) b).pool()))
+        .containsExactly("faulty", "sound");
+    assertThat(r.firstTokenAt).isLessThan(3 * SECOND);
+  }
+
+  @Test
+  void aStallMeetsTheTotalDeadlineAndTheStreamEndsWithATimeout() {
+    GatewayCore core = twoPools("{stall: {probability: 1, duration: 60s}}", "{total: 5s}");
+    GatewayCoreTest.Recorder r = submit(core, "stalled", 200);
+    clock.runUntil(30 * SECOND);
+
+    assertThat(r.events).anyMatch(e -> e instanceof TokenEvent.Token);
+    assertThat(r.error().kind()).isEqualTo(GatewayError.Kind.TIMEOUT);
+    assertThat(r.error().afterFirstToken()).isTrue();
+    assertThat(r.endedAt).isLessThan(6 * SECOND);
+  }
 }
