@@ -195,11 +195,18 @@ final class Prompts {
   /** The messages' text contents, one line break between messages. */
   static String chatText(List<Message> messages) {
     int length = 0;
+    String only = null;
+    int pieces = 0;
     for (Message message : messages) {
       length++;
       for (String piece : message.texts()) {
         length += piece.length();
+        only = piece;
+        pieces++;
       }
+    }
+    if (pieces == 1) {
+      return only; // the common one-message chat: its text as it is, not a copy
     }
     StringBuilder text = new StringBuilder(length);
     for (Message message : messages) {
