@@ -176,9 +176,10 @@ public final class GatewayServer {
                   // curl sends "Expect: 100-continue" for bodies over 1 KiB and otherwise waits a
                   // second for the answer.
                   .setHandle100ContinueAutomatically(true)
-                  // HTTP/1.1 only on plain connections: Java's HttpClient offers an h2c upgrade on
-                  // every GET, and upgraded connections after the first hung (decisions.md).
-                  .setHttp2ClearTextEnabled(false));
+                  // Cleartext HTTP/2 with prior knowledge (the AWS SDKs' event streams) only where
+                  // the transport refuses h2c upgrades: Java's HttpClient offers one on every GET, and
+                  // upgraded connections after the first hung (decisions.md). Else HTTP/1.1 only.
+                  .setHttp2ClearTextEnabled(GatewayTransport.refusesUpgrades(vertx)));
       server.requestHandler(api.router()).listen().map(s -> new Served(loop, api, s)).onComplete(bound);
     } catch (RuntimeException e) {
       bound.fail(e);
