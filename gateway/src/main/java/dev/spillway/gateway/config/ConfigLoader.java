@@ -84,7 +84,8 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(source + ": (expected: a mapping with server and models)");
     }
     Node top = new Node("", root);
-    top.allowOnly("server", "defaults", "models", "tenants", "admin", "cluster", "ledger");
+    top.allowOnly(
+        "server", "defaults", "models", "tenants", "admin", "cluster", "ledger", "inferenceProfiles");
     ServerConfig server = server(top.child("server"));
     Node defaults = top.child("defaults");
     Node models = top.child("models");
@@ -114,7 +115,35 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(
         server, list, tenants(top.child("tenants"), list), admin(top.child("admin")),
-        cluster(top.child("cluster")), ledger(top.child("ledger")));
+        cluster(top.child("cluster")), ledger(top.child("ledger")),
+        inferenceProfiles(top.child("inferenceProfiles")));
+  }
+
+  /**
+   * {@code inferenceProfiles:}, a mapping of geography prefix to regions laid over Bedrock's defaults
+   * ({@link InferenceProfiles#DEFAULT}); an empty list spans every region.
+   */
+  private static InferenceProfiles inferenceProfiles(Node node) {
+    if (node.missing()) {
+      return InferenceProfiles.DEFAULT;
+    }
+    if (!node.json.isObject()) {
+      throw new IllegalArgumentException(
+          node.path + ": " + node.describe() + " (expected: a mapping of geography to a list of regions)");
+    }
+    Map<String, List<String>> overrides = new LinkedHashMap<>();
+    for (Map.Entry<String, Node> e : node.fields().entrySet()) {
+      if (!e.getKey().matches("[a-z][a-z-]{0,15}")) {
+        throw new IllegalArgumentException(
+            e.getValue().path + ": " + e.getKey() + " (expected: a geography prefix such as us, eu or apac)");
+      }
+      overrides.put(e.getKey(), e.getValue().textList());
+    }
+    try {
+      return InferenceProfiles.DEFAULT.with(overrides);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(node.path + "." + e.getMessage(), e);
+    }
   }
 
   private static List<String> concat(String first, List<String> rest) {
@@ -245,6 +274,7 @@ public final class ConfigLoader {
         case "maxBatchDelay":
         case "autoscale":
         case "resilience":
+        case "region":
           break;
         default:
           settings.put(e.getKey(), e.getValue().value());
@@ -256,8 +286,13 @@ public final class ConfigLoader {
     }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
-    return new PoolConfig(
-        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")));
+    Optional<String> region = Optional.ofNullable(node.child("region").text(null));
+    try {
+      return new PoolConfig(
+          name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")), region);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(node.path + "." + e.getMessage(), e);
+    }
   }
 
   /** A pool's {@code resilience} block; every field optional, with {@link ResilienceConfig#DEFAULT}'s values. */

@@ -6,6 +6,7 @@ import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One request as the API layer hands it to the core: already parsed, validated and tokenised.
@@ -26,6 +27,8 @@ import java.util.Optional;
  *     with the same canonical form, tenant, budget and sampling get the same answer. Empty when the
  *     front end gives none: the request is then never cached
  * @param keyId the id of the API key the request came with; empty when the gateway is open
+ * @param pools the pools the request may run on (a Bedrock inference profile's regions); empty: any
+ *     of its model's pools
  */
 public record GatewayRequest(
     String id,
@@ -40,9 +43,11 @@ public record GatewayRequest(
     Optional<Slo> slo,
     boolean embedding,
     String canonical,
-    String keyId) {
+    String keyId,
+    Set<String> pools) {
 
   public GatewayRequest {
+    pools = Set.copyOf(requireNonNull(pools, "pools"));
     requireNonNull(id, "id");
     requireNonNull(model, "model");
     requireNonNull(prompt, "prompt");
@@ -78,6 +83,26 @@ public record GatewayRequest(
         embedding, "");
   }
 
+  /** A request that may run on any pool of its model. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding,
+      String canonical,
+      String keyId) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, canonical, keyId, Set.of());
+  }
+
   /** A request that came without a key: the gateway is open, or the key is not known yet. */
   public GatewayRequest(
       String id,
@@ -108,7 +133,18 @@ public record GatewayRequest(
   /** The same request, made with the key {@code newKeyId} of {@code newTenant}. */
   public GatewayRequest withIdentity(String newTenant, String newKeyId) {
     return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
-        tier, newTenant, slo, embedding, canonical, newKeyId);
+        tier, newTenant, slo, embedding, canonical, newKeyId, pools);
+  }
+
+  /** The same request, held to {@code newPools} of its model's pools. */
+  public GatewayRequest withPools(Set<String> newPools) {
+    return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
+        tier, tenant, slo, embedding, canonical, keyId, newPools);
+  }
+
+  /** Whether the request may run on {@code pool}. */
+  public boolean allowsPool(String pool) {
+    return pools.isEmpty() || pools.contains(pool);
   }
 
   /** A latency objective: time to first token and time per output token. */

@@ -35,7 +35,9 @@ import java.util.SplittableRandom;
  * Failures before the first token are retried, on whatever replica the policy picks next, after a
  * backoff and while the failing pool's {@link RetryBudget} allows.
  * A replica whose circuit breaker is open is offered to the router no more than one that is not
- * serving ({@link ReplicaGuards}); a half-open one only for its probes.
+ * serving ({@link ReplicaGuards}); a half-open one only for its probes. A request held to some pools
+ * ({@link GatewayRequest#pools}, a Bedrock inference profile's regions) is offered only their
+ * replicas; like any head of the queue, it waits for one of them with the requests behind it.
  *
  * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
  * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
@@ -183,7 +185,19 @@ final class ModelScheduler {
       reject(listener, error);
       return () -> {};
     }
-    ResponseCache.Key key = cache == null ? null : ResponseCache.keyOf(request);
+    if (!request.pools().isEmpty() && pools.stream().noneMatch(h -> request.allowsPool(h.config().name()))) {
+      reject(
+          listener,
+          new GatewayError(
+              GatewayError.Kind.INVALID_REQUEST,
+              "pools: " + request.pools() + " (expected: pools of " + config.name() + ")",
+              Optional.of("model"), Optional.empty(), false));
+      return () -> {};
+    }
+    // A request held to some pools is neither answered from nor stored in the cache, whose answers
+    // may have come from any pool.
+    ResponseCache.Key key =
+        cache == null || !request.pools().isEmpty() ? null : ResponseCache.keyOf(request);
     if (key != null) {
       CachedAnswer answer = cache.get(key);
       metrics.cacheLookup(config.name(), answer != null);
@@ -298,7 +312,7 @@ final class ModelScheduler {
       boolean elsewhere = head.tried != null && untried(head);
       for (int i = 0; i < candidates.size(); i++) {
         Candidate c = candidates.get(i);
-        if (!replicasOf[i].serving(slotOf[i]) || !hasRoom(i, head)) {
+        if (!head.request.allowsPool(c.pool()) || !replicasOf[i].serving(slotOf[i]) || !hasRoom(i, head)) {
           continue;
         }
         if (elsewhere && head.tried.get(i)) {
@@ -338,7 +352,7 @@ final class ModelScheduler {
           break;
         }
         if (formed > 0) {
-          if (!hasRoom(chosenIndex, next)) {
+          if (!next.request.allowsPool(chosen.pool()) || !hasRoom(chosenIndex, next)) {
             break;
           }
           if (!guards.tryAcquire(chosenIndex)) {
@@ -377,7 +391,8 @@ final class ModelScheduler {
    */
   private boolean untried(Pending p) {
     for (int i = 0; i < candidates.size(); i++) {
-      if (!p.tried.get(i) && replicasOf[i].serving(slotOf[i]) && !guards.open(i)) {
+      if (!p.tried.get(i) && p.request.allowsPool(candidates.get(i).pool())
+          && replicasOf[i].serving(slotOf[i]) && !guards.open(i)) {
         return true;
       }
     }

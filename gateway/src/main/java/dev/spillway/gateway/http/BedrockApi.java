@@ -5,6 +5,7 @@ import dev.spillway.gateway.api.bedrock.BedrockError;
 import dev.spillway.gateway.api.bedrock.BedrockOperation;
 import dev.spillway.gateway.api.bedrock.BedrockParser;
 import dev.spillway.gateway.api.bedrock.BedrockRequest;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.config.TenantConfig;
 import dev.spillway.gateway.core.Gateway;
@@ -61,6 +62,7 @@ final class BedrockApi {
   private final Ledger ledger;
   private final InFlight inFlight;
   private final SigV4Verifier sigV4;
+  private final ProfileRouter profiles;
   private final LongSupplier nanoTime;
   private final LongSupplier currentTimeMillis;
   /** This loop's Bedrock exchanges that reached the core and have not ended. */
@@ -68,8 +70,9 @@ final class BedrockApi {
 
   BedrockApi(
       ContextExecutor home, Gateway gateway, Tenancy tenancy, ServerConfig config,
-      GatewayMetrics metrics, Ledger ledger, InFlight inFlight, LongSupplier nanoTime,
-      LongSupplier currentTimeMillis) {
+      GatewayMetrics metrics, Ledger ledger, ProfileRouter profiles, InFlight inFlight,
+      LongSupplier nanoTime, LongSupplier currentTimeMillis) {
+    this.profiles = profiles;
     this.home = home;
     this.gateway = gateway;
     this.tenancy = tenancy;
@@ -148,7 +151,9 @@ final class BedrockApi {
       parsed =
           BedrockParser.parse(
               operation.get(), ctx.pathParam("id"), body, ctx.get(HttpApi.ID_KEY),
-              name -> request.getHeader(name), gateway::model);
+              name -> request.getHeader(name), gateway::model, profiles.geographies());
+      // A cross-region inference profile runs only on the model's pools in its regions.
+      parsed = parsed.withCore(parsed.core().withPools(profiles.pools(parsed.modelId(), parsed.model())));
     } catch (BedrockError e) {
       BedrockErrors.send(ctx.response(), e);
       return;
@@ -282,7 +287,7 @@ final class BedrockApi {
         new BedrockExchange(
             ctx.response(), parsed, home,
             new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start),
-            ticket, ledger, currentTimeMillis);
+            ticket, ledger, currentTimeMillis, profiles);
     if (!ctx.response().ended() && !ctx.response().closed()) {
       ctx.put(EXCHANGE, exchange);
       live.add(exchange);

@@ -7,6 +7,7 @@ import dev.spillway.gateway.api.bedrock.BedrockError;
 import dev.spillway.gateway.api.bedrock.BedrockRequest;
 import dev.spillway.gateway.api.bedrock.BedrockResponses;
 import dev.spillway.gateway.api.bedrock.BedrockStream;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.api.openai.OpenAiError;
 import dev.spillway.gateway.api.openai.SpillwayFacts;
 import dev.spillway.gateway.core.Admission;
@@ -58,6 +59,8 @@ final class BedrockExchange implements GatewayListener {
   static final CharSequence MODEL_CONTENT_TYPE = HttpHeaders.createOptimized("X-Amzn-Bedrock-Content-Type");
   static final CharSequence SERVICE_TIER = HttpHeaders.createOptimized("X-Amzn-Bedrock-Service-Tier");
   static final CharSequence LATENCY = HttpHeaders.createOptimized("X-Amzn-Bedrock-PerformanceConfig-Latency");
+  /** The region of the pool that served the request, when its configuration names one. */
+  static final CharSequence REGION = HttpHeaders.createOptimized("x-spillway-region");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized(BedrockStream.CONTENT_TYPE);
   private static final Logger log = LoggerFactory.getLogger(BedrockExchange.class);
 
@@ -68,6 +71,8 @@ final class BedrockExchange implements GatewayListener {
   private final Ticket ticket;
   private final Ledger ledger;
   private final LongSupplier currentTimeMillis;
+  /** Names the region of the pool that served the request. */
+  private final ProfileRouter profiles;
   /** Null unless streaming. */
   private final BedrockStream stream;
   /** Null when streaming. */
@@ -86,7 +91,9 @@ final class BedrockExchange implements GatewayListener {
 
   BedrockExchange(
       HttpServerResponse response, BedrockRequest request, ContextExecutor home,
-      Exchange.Overhead overhead, Ticket ticket, Ledger ledger, LongSupplier currentTimeMillis) {
+      Exchange.Overhead overhead, Ticket ticket, Ledger ledger, LongSupplier currentTimeMillis,
+      ProfileRouter profiles) {
+    this.profiles = profiles;
     this.response = response;
     this.request = request;
     this.home = home;
@@ -241,6 +248,7 @@ final class BedrockExchange implements GatewayListener {
               .putHeader(OUTPUT_TOKENS, Integer.toString(finish.usage().completionTokens()))
               .putHeader(INVOCATION_LATENCY, Long.toString(latencyMs))
               .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON);
+          profiles.region(facts.pool()).ifPresent(r -> response.putHeader(REGION, r));
           tierHeaders();
           cacheHeader(binding);
           response.end(body);
@@ -299,6 +307,7 @@ final class BedrockExchange implements GatewayListener {
           .putHeader(Exchange.REPLICA, binding.replica())
           .putHeader(Exchange.ATTEMPTS, Integer.toString(binding.attempts()))
           .putHeader(Exchange.QUEUE_MS, SpillwayFacts.queueMsText(binding.queuedNanos() / 1e6));
+      profiles.region(binding.pool()).ifPresent(r -> response.putHeader(REGION, r));
       cacheHeader(binding);
     }
     return stream.start();

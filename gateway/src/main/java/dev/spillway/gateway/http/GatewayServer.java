@@ -3,6 +3,7 @@ package dev.spillway.gateway.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.time.ContextExecutor;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
@@ -88,6 +89,24 @@ public final class GatewayServer {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger) {
+    return start(vertx, loops, gateway, tenancy, config, metricsScrape, metrics, ledger, ProfileRouter.NONE);
+  }
+
+  /**
+   * As {@link #start(Vertx, List, Gateway, Tenancy, ServerConfig, Supplier, GatewayMetrics, Ledger)},
+   * with Bedrock's cross-region inference profiles routed by {@code profiles}.
+   */
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      List<? extends Context> loops,
+      Gateway gateway,
+      Tenancy tenancy,
+      ServerConfig config,
+      Supplier<String> metricsScrape,
+      GatewayMetrics metrics,
+      Ledger ledger,
+      ProfileRouter profiles) {
+    requireNonNull(profiles, "profiles");
     requireNonNull(metrics, "metrics");
     requireNonNull(tenancy, "tenancy");
     requireNonNull(ledger, "ledger");
@@ -123,7 +142,7 @@ public final class GatewayServer {
                     w ->
                         listen(
                             vertx, loop, port, gateway, tenancy, config, metricsScrape, metrics,
-                            ledger, inFlight, bound));
+                            ledger, profiles, inFlight, bound));
                 listening.add(bound.future());
               }
               return Future.all(listening)
@@ -160,13 +179,14 @@ public final class GatewayServer {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger,
+      ProfileRouter profiles,
       InFlight inFlight,
       Promise<Served> bound) {
     try {
       HttpApi api =
           new HttpApi(
               vertx, new ContextExecutor(loop), gateway, tenancy, config, metricsScrape, metrics,
-              ledger, inFlight,
+              ledger, profiles, inFlight,
               new SplittableRandom(), System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(

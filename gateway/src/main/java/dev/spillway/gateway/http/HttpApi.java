@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.spillway.backends.emulator.Faults;
 import dev.spillway.backends.time.ContextExecutor;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiError;
 import dev.spillway.gateway.api.openai.OpenAiParser;
@@ -102,6 +103,7 @@ final class HttpApi {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger,
+      ProfileRouter profiles,
       InFlight inFlight,
       SplittableRandom random,
       LongSupplier nanoTime,
@@ -119,7 +121,8 @@ final class HttpApi {
     this.nanoTime = nanoTime;
     this.currentTimeMillis = currentTimeMillis;
     this.bedrock =
-        new BedrockApi(home, gateway, tenancy, config, metrics, ledger, inFlight, nanoTime, currentTimeMillis);
+        new BedrockApi(
+            home, gateway, tenancy, config, metrics, ledger, profiles, inFlight, nanoTime, currentTimeMillis);
   }
 
   Router router() {

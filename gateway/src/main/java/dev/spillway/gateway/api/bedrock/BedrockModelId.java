@@ -3,6 +3,7 @@ package dev.spillway.gateway.api.bedrock;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.gateway.core.Gateway.ModelInfo;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,7 @@ public record BedrockModelId(
   /** Bedrock's longest {@code modelId} ({@code InvokeModelIdentifier}). */
   static final int MAX_LENGTH = 2048;
   /** The geography prefixes of Bedrock's system-defined cross-region inference profiles. */
-  static final List<String> GEOGRAPHIES = List.of("us", "us-gov", "eu", "apac", "global");
+  public static final List<String> GEOGRAPHIES = List.of("us", "us-gov", "eu", "apac", "global");
 
   private static final Pattern ARN =
       Pattern.compile("arn:aws(?:-[a-z]+)*:bedrock:([a-z0-9-]*):([0-9]*):([a-z-]+)/(.+)");
@@ -61,7 +62,13 @@ public record BedrockModelId(
    *     does not serve (provisioned, custom or imported models, prompts)
    */
   public static BedrockModelId parse(String id) {
+    return parse(id, GEOGRAPHIES);
+  }
+
+  /** As {@link #parse(String)}, with {@code geographies} as the profile prefixes. */
+  public static BedrockModelId parse(String id, Collection<String> geographies) {
     requireNonNull(id, "id");
+    requireNonNull(geographies, "geographies");
     if (id.isEmpty() || id.length() > MAX_LENGTH) {
       throw BedrockError.validation(
           "modelId: " + (id.isEmpty() ? "empty" : id.length() + " characters")
@@ -82,7 +89,7 @@ public record BedrockModelId(
     }
     Optional<String> geography = Optional.empty();
     int dot = rest.indexOf('.');
-    if (dot > 0 && GEOGRAPHIES.contains(rest.substring(0, dot)) && rest.indexOf('.', dot + 1) > 0) {
+    if (dot > 0 && geographies.contains(rest.substring(0, dot)) && rest.indexOf('.', dot + 1) > 0) {
       geography = Optional.of(rest.substring(0, dot));
       rest = rest.substring(dot + 1);
     }

@@ -15,6 +15,7 @@ import dev.spillway.gateway.core.Gateway.ModelInfo;
 import dev.spillway.gateway.core.GatewayRequest;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -73,6 +74,18 @@ public final class BedrockParser {
       String requestId,
       Function<String, String> headers,
       Function<String, Optional<ModelInfo>> models) {
+    return parse(operation, modelId, body, requestId, headers, models, BedrockModelId.GEOGRAPHIES);
+  }
+
+  /** As the other {@code parse}, with {@code geographies} as the inference profile prefixes. */
+  public static BedrockRequest parse(
+      BedrockOperation operation,
+      String modelId,
+      byte[] body,
+      String requestId,
+      Function<String, String> headers,
+      Function<String, Optional<ModelInfo>> models,
+      Collection<String> geographies) {
     requireNonNull(operation, "operation");
     requireNonNull(modelId, "modelId");
     requireNonNull(body, "body");
@@ -80,7 +93,7 @@ public final class BedrockParser {
     requireNonNull(headers, "headers");
     requireNonNull(models, "models");
 
-    BedrockModelId id = BedrockModelId.parse(modelId);
+    BedrockModelId id = BedrockModelId.parse(modelId, geographies);
     JsonNode root = readObject(body);
     Optional<String> tierName;
     Optional<String> latency;
