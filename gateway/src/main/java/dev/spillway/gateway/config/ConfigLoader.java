@@ -113,34 +113,78 @@ public final class ConfigLoader {
         }
       }
     }
+    List<TenantConfig> tenants = tenants(top.child("tenants"), list);
     return new GatewayConfig(
-        server, list, tenants(top.child("tenants"), list), admin(top.child("admin")),
+        server, list, tenants, admin(top.child("admin")),
         cluster(top.child("cluster")), ledger(top.child("ledger")),
-        inferenceProfiles(top.child("inferenceProfiles")));
+        inferenceProfiles(top.child("inferenceProfiles"), list, tenants));
   }
 
   /**
-   * {@code inferenceProfiles:}, a mapping of geography prefix to regions laid over Bedrock's defaults
-   * ({@link InferenceProfiles#DEFAULT}); an empty list spans every region.
+   * {@code inferenceProfiles:}: {@code regions}, a mapping of geography prefix to regions laid over
+   * Bedrock's defaults ({@link InferenceProfiles#DEFAULT}; an empty list spans every region), and
+   * {@code application}, the application inference profiles ({@code id}, {@code model}: a configured
+   * name or alias, {@code tag}: the id when absent, {@code tenant}: optional).
    */
-  private static InferenceProfiles inferenceProfiles(Node node) {
+  private InferenceProfiles inferenceProfiles(
+      Node node, List<ModelConfig> models, List<TenantConfig> tenants) {
     if (node.missing()) {
       return InferenceProfiles.DEFAULT;
     }
-    if (!node.json.isObject()) {
-      throw new IllegalArgumentException(
-          node.path + ": " + node.describe() + " (expected: a mapping of geography to a list of regions)");
-    }
+    node.allowOnly("regions", "application");
+    Node regionsNode = node.child("regions");
     Map<String, List<String>> overrides = new LinkedHashMap<>();
-    for (Map.Entry<String, Node> e : node.fields().entrySet()) {
-      if (!e.getKey().matches("[a-z][a-z-]{0,15}")) {
+    if (!regionsNode.missing()) {
+      if (!regionsNode.json.isObject()) {
         throw new IllegalArgumentException(
-            e.getValue().path + ": " + e.getKey() + " (expected: a geography prefix such as us, eu or apac)");
+            regionsNode.path + ": " + regionsNode.describe() + " (expected: a mapping of geography to a list of regions)");
       }
-      overrides.put(e.getKey(), e.getValue().textList());
+      for (Map.Entry<String, Node> e : regionsNode.fields().entrySet()) {
+        if (!e.getKey().matches("[a-z][a-z-]{0,15}")) {
+          throw new IllegalArgumentException(
+              e.getValue().path + ": " + e.getKey() + " (expected: a geography prefix such as us, eu or apac)");
+        }
+        overrides.put(e.getKey(), e.getValue().textList());
+      }
+    }
+    Map<String, String> modelNames = new LinkedHashMap<>();
+    for (ModelConfig model : models) {
+      modelNames.put(model.name(), model.name());
+      model.aliases().forEach(alias -> modelNames.put(alias, model.name()));
+    }
+    Set<String> tenantNames = new HashSet<>();
+    tenants.forEach(t -> tenantNames.add(t.name()));
+    List<InferenceProfiles.Application> applications = new ArrayList<>();
+    Node list = node.child("application");
+    if (!list.missing()) {
+      if (!list.json.isArray()) {
+        throw new IllegalArgumentException(
+            list.path + ": " + list.describe() + " (expected: a list of application inference profiles)");
+      }
+      for (int i = 0; i < list.json.size(); i++) {
+        Node a = new Node(list.path + "[" + i + "]", list.json.get(i));
+        a.allowOnly("id", "model", "tag", "tenant");
+        String id = a.child("id").requiredText();
+        String model = a.child("model").requiredText();
+        if (!modelNames.containsKey(model)) {
+          throw new IllegalArgumentException(
+              a.child("model").path + ": " + model + " (expected: a configured model name or alias)");
+        }
+        Optional<String> tenant = Optional.ofNullable(a.child("tenant").text(null));
+        if (tenant.isPresent() && !tenantNames.contains(tenant.get())) {
+          throw new IllegalArgumentException(
+              a.child("tenant").path + ": " + tenant.get() + " (expected: a configured tenant)");
+        }
+        try {
+          applications.add(
+              new InferenceProfiles.Application(id, modelNames.get(model), a.child("tag").text(id), tenant));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(a.path + "." + e.getMessage(), e);
+        }
+      }
     }
     try {
-      return InferenceProfiles.DEFAULT.with(overrides);
+      return InferenceProfiles.DEFAULT.withRegions(overrides).withApplications(applications);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(node.path + "." + e.getMessage(), e);
     }

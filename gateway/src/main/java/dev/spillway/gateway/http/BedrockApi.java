@@ -6,6 +6,7 @@ import dev.spillway.gateway.api.bedrock.BedrockOperation;
 import dev.spillway.gateway.api.bedrock.BedrockParser;
 import dev.spillway.gateway.api.bedrock.BedrockRequest;
 import dev.spillway.gateway.api.bedrock.ProfileRouter;
+import dev.spillway.gateway.config.InferenceProfiles;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.config.TenantConfig;
 import dev.spillway.gateway.core.Gateway;
@@ -146,11 +147,26 @@ final class BedrockApi {
         return;
       }
     }
+    // An application inference profile is served by its model, and recorded with its tag.
+    String modelId = ctx.pathParam("id");
+    Optional<InferenceProfiles.Application> application = profiles.application(modelId);
+    if (application.isPresent()
+        && application.get().tenant().isPresent()
+        && (key == null || !application.get().tenant().get().equals(key.tenant()))) {
+      BedrockErrors.send(
+          ctx.response(),
+          BedrockError.forbidden(
+              BedrockError.ACCESS_DENIED,
+              "modelId: " + modelId + " (expected: an application inference profile of the caller's tenant)"));
+      return;
+    }
+    String tag = application.map(InferenceProfiles.Application::tag).orElse(null);
     BedrockRequest parsed;
     try {
       parsed =
           BedrockParser.parse(
-              operation.get(), ctx.pathParam("id"), body, ctx.get(HttpApi.ID_KEY),
+              operation.get(), application.map(InferenceProfiles.Application::model).orElse(modelId), body,
+              ctx.get(HttpApi.ID_KEY),
               name -> request.getHeader(name), gateway::model, profiles.geographies());
       // A cross-region inference profile runs only on the model's pools in its regions.
       parsed = parsed.withCore(parsed.core().withPools(profiles.pools(parsed.modelId(), parsed.model())));
@@ -159,7 +175,7 @@ final class BedrockApi {
       return;
     }
     if (key == null) {
-      submit(ctx, parsed, Ticket.NONE);
+      submit(ctx, parsed, tag, Ticket.NONE);
       return;
     }
     ApiKey caller = key;
@@ -179,7 +195,7 @@ final class BedrockApi {
     }
     BedrockRequest admitted = parsed.withCore(core.withIdentity(tenant.name(), key.id()));
     if (!tenancy.limited(tenant.name())) {
-      submit(ctx, admitted, Ticket.NONE);
+      submit(ctx, admitted, tag, Ticket.NONE);
       return;
     }
     String model = parsed.model().name();
@@ -198,7 +214,7 @@ final class BedrockApi {
                     BedrockErrors.send(ctx.response(), BedrockError.from(TenancyErrors.denied(decision)));
                     return;
                   }
-                  submit(ctx, admitted, tenancy.ticket(decision, model, core.tier(), core.promptTokens()));
+                  submit(ctx, admitted, tag, tenancy.ticket(decision, model, core.tier(), core.promptTokens()));
                 }));
   }
 
@@ -276,7 +292,7 @@ final class BedrockApi {
     return null;
   }
 
-  private void submit(RoutingContext ctx, BedrockRequest parsed, Ticket ticket) {
+  private void submit(RoutingContext ctx, BedrockRequest parsed, String tag, Ticket ticket) {
     Long start = ctx.get(HttpApi.START_KEY);
     if (inFlight.isCancelling()) {
       ticket.endedEarly(0);
@@ -287,7 +303,7 @@ final class BedrockApi {
         new BedrockExchange(
             ctx.response(), parsed, home,
             new Exchange.Overhead(metrics, nanoTime, start == null ? nanoTime.getAsLong() : start),
-            ticket, ledger, currentTimeMillis, profiles);
+            ticket, ledger, currentTimeMillis, profiles, tag);
     if (!ctx.response().ended() && !ctx.response().closed()) {
       ctx.put(EXCHANGE, exchange);
       live.add(exchange);

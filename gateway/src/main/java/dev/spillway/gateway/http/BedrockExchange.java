@@ -73,6 +73,8 @@ final class BedrockExchange implements GatewayListener {
   private final LongSupplier currentTimeMillis;
   /** Names the region of the pool that served the request. */
   private final ProfileRouter profiles;
+  /** The cost-allocation tag the usage record carries; null for none. */
+  private final String tag;
   /** Null unless streaming. */
   private final BedrockStream stream;
   /** Null when streaming. */
@@ -92,8 +94,9 @@ final class BedrockExchange implements GatewayListener {
   BedrockExchange(
       HttpServerResponse response, BedrockRequest request, ContextExecutor home,
       Exchange.Overhead overhead, Ticket ticket, Ledger ledger, LongSupplier currentTimeMillis,
-      ProfileRouter profiles) {
+      ProfileRouter profiles, String tag) {
     this.profiles = profiles;
+    this.tag = tag;
     this.response = response;
     this.request = request;
     this.home = home;
@@ -365,7 +368,8 @@ final class BedrockExchange implements GatewayListener {
         outcome,
         status,
         Instant.ofEpochMilli(currentTimeMillis.getAsLong()),
-        binding != null && binding.cached());
+        binding != null && binding.cached(),
+        tag);
   }
 
   private void record(UsageRecord usage) {

@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * without regions answer profile ids as before; once a model's pools name regions, a profile reaches
  * only the pools in its regions, and one with none there is a {@code ValidationException}.
  * {@code global} spans every region.
+ *
+ * <p>It also finds the application inference profile a model id names, whose model serves the
+ * request and whose tag the usage ledger records.
  */
 public final class ProfileRouter {
 
@@ -76,6 +79,21 @@ public final class ProfileRouter {
               + ", and " + model.name() + " runs in " + String.join(", ", regionsOf(model)) + ")");
     }
     return pools;
+  }
+
+  /**
+   * The application inference profile {@code modelId} names: by its ARN
+   * ({@code arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID}) or its bare id.
+   */
+  public Optional<InferenceProfiles.Application> application(String modelId) {
+    int slash = modelId.lastIndexOf('/');
+    if (slash >= 0) {
+      String arn = modelId.substring(0, slash);
+      if (!arn.startsWith("arn:") || !arn.endsWith(":application-inference-profile")) {
+        return Optional.empty();
+      }
+    }
+    return profiles.application(modelId.substring(slash + 1));
   }
 
   /** The geography prefixes of the profiles: Bedrock's and the configuration's. */

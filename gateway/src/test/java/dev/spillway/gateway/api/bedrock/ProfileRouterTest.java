@@ -22,8 +22,12 @@ class ProfileRouterTest {
           + "  - name: llama-3.3-70b\n"
           + "    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n"
           + "inferenceProfiles:\n"
-          + "  eu: [eu-west-1, eu-west-3]\n"
-          + "  jp: [ap-northeast-1]\n";
+          + "  regions:\n"
+          + "    eu: [eu-west-1, eu-west-3]\n"
+          + "    jp: [ap-northeast-1]\n"
+          + "  application:\n"
+          + "    - {id: search-prod, model: llama-3.1-8b, tag: team-search}\n"
+          + "    - {id: chat7, model: llama-3.3-70b}\n";
 
   static final ProfileRouter ROUTER = ProfileRouter.of(new ConfigLoader(name -> null).parse(CONFIG, "test"));
   static final ModelInfo SMALL =
@@ -67,6 +71,26 @@ class ProfileRouterTest {
     assertThat(id.geography()).hasValue("jp");
     assertThat(id.foundation()).isEqualTo("meta.llama3-1-8b-instruct-v1:0");
     assertThat(BedrockModelId.parse("jp.meta.llama3-1-8b-instruct-v1:0").geography()).isEmpty();
+  }
+
+  @Test
+  void findsApplicationProfilesByArnOrIdWithTheirModelAndTag() {
+    assertThat(ROUTER.application("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/search-prod"))
+        .hasValueSatisfying(
+            a -> {
+              assertThat(a.model()).isEqualTo("llama-3.1-8b");
+              assertThat(a.tag()).isEqualTo("team-search");
+            });
+    assertThat(ROUTER.application("chat7")).hasValueSatisfying(a -> assertThat(a.tag()).isEqualTo("chat7"));
+    assertThat(ROUTER.application("arn:aws:bedrock:us-east-1::foundation-model/search-prod")).isEmpty();
+    assertThat(ROUTER.application("meta.llama3-1-8b-instruct-v1:0")).isEmpty();
+  }
+
+  @Test
+  void anApplicationProfileMustNameAConfiguredModel() {
+    assertThatThrownBy(
+            () -> new ConfigLoader(name -> null).parse(CONFIG.replace("model: llama-3.3-70b}", "model: gpt-9}"), "test"))
+        .hasMessage("inferenceProfiles.application[1].model: gpt-9 (expected: a configured model name or alias)");
   }
 
   @Test
