@@ -331,12 +331,12 @@ public final class ConfigLoader {
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
     Optional<String> region = Optional.ofNullable(node.child("region").text(null));
-    try {
-      return new PoolConfig(
-          name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")), region);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(node.path + "." + e.getMessage(), e);
+    if (region.isPresent() && !InferenceProfiles.regionName(region.get())) {
+      throw new IllegalArgumentException(
+          node.child("region").path + ": " + region.get() + " (expected: a region name such as us-east-1)");
     }
+    return new PoolConfig(
+        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")), region);
   }
 
   /** A pool's {@code resilience} block; every field optional, with {@link ResilienceConfig#DEFAULT}'s values. */

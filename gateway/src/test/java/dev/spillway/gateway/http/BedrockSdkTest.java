@@ -327,6 +327,26 @@ class BedrockSdkTest {
   }
 
   @Test
+  void anArnWithEncodedSlashesNamesTheModel() {
+    ConverseResponse response =
+        client.converse(converse("arn:aws:bedrock:us-east-1::foundation-model/" + BEDROCK_ID).build());
+
+    assertThat(response.output().message().content().get(0).text()).isEqualTo(ANSWER);
+  }
+
+  @Test
+  void anOversizedBodyIsAValidationException() throws Exception {
+    String prompt = "x".repeat((int) TestServer.MAX_BODY_BYTES + 1);
+    var response =
+        server.post("/model/" + BEDROCK_ID + "/invoke", "{\"prompt\":\"" + prompt + "\"}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.headers().firstValue("x-amzn-ErrorType")).hasValue("ValidationException");
+    assertThat(TestServer.JSON.readTree(response.body()).get("message").asText())
+        .isEqualTo("body: over 65536 bytes (expected: at most 65536 bytes)");
+  }
+
+  @Test
   void aRawRequestCarriesBedrocksErrorHeaders() throws Exception {
     var response =
         server.post(
