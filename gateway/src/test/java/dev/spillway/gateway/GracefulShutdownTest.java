@@ -84,7 +84,7 @@ class GracefulShutdownTest {
             + "models:\n"
             + "  - name: m\n"
             + "    pools:\n"
-            + "      - {kind: upstream, url: 'http://127.0.0.1:" + upstream.actualPort() + "/v1'}\n");
+            + "      - {kind: upstream, url: 'http://127.0.0.1:" + upstream.actualPort() + "/v1', healthCheck: false}\n");
 
     try (Socket stream = openStream("m", 16)) {
       InputStream in = stream.getInputStream();

@@ -40,6 +40,8 @@ final class UpstreamGateway implements AutoCloseable {
             + "    pools:\n"
             + "      - kind: upstream\n"
             + "        url: http://127.0.0.1:" + server.actualPort() + "/v1\n"
+            // The scripted upstream answers what the test sends, not health checks.
+            + (poolSettings.contains("healthCheck") ? "" : "        healthCheck: false\n")
             + poolSettings;
     GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
     config =

@@ -160,7 +160,7 @@ final class SimulateCommand {
       models.add(
           new ModelConfig(
               m.name(), m.aliases(), policy, m.queueCapacity(), m.maxQueueWait(), m.slos(),
-              m.defaultMaxTokens(), m.embeddingDimensions(), m.pools()));
+              m.defaultMaxTokens(), m.embeddingDimensions(), m.pools(), m.cache(), m.fallbacks()));
     }
     return new GatewayConfig(config.server(), models);
   }

@@ -33,4 +33,12 @@ public interface Replica {
    * listener per replica; a later one replaces the earlier.
    */
   default void onCapacity(Runnable listener) {}
+
+  /**
+   * What the replica's active health check last found; {@link Health#UNCHECKED} when it has none.
+   * A replica whose check passes again after failing calls its {@link #onCapacity} listener.
+   */
+  default Health health() {
+    return Health.UNCHECKED;
+  }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.spi.BackendException;
 import dev.spillway.backends.spi.Capacity;
+import dev.spillway.backends.spi.Health;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.LoadSnapshot;
 import dev.spillway.backends.spi.Prediction;
@@ -45,6 +46,9 @@ import java.util.concurrent.Executor;
  * front of many servers). Each pool holds {@code maxConcurrency} connections and queues as many
  * requests again; the gateway never sends a replica more than {@code maxConcurrency} at once.
  *
+ * <p>Health: unless the pool turns it off, a {@link HealthProbe} checks the server every few seconds
+ * on the clock's thread; a replica it finds down has no capacity for the router.
+ *
  * <p>The load counts each request in flight at its whole budget (prompt plus max output tokens) until
  * it ends: tokens arrive on the home thread, and counting them on the clock's thread would cost a hop
  * per token.
@@ -76,6 +80,8 @@ final class UpstreamReplica implements Replica {
   private double ttftNanos = INITIAL_TTFT.toNanos();
   private double tpotNanos = INITIAL_TPOT.toNanos();
   private Runnable capacityListener = () -> {};
+  /** The active health check; null when the pool has none. */
+  private final HealthProbe probe;
   private volatile boolean closed;
 
   UpstreamReplica(
@@ -89,6 +95,21 @@ final class UpstreamReplica implements Replica {
     this.onClock = requireNonNull(onClock, "onClock");
     this.capacity = new Capacity(settings.maxConcurrency(), 0, 0, 0, Integer.MAX_VALUE, 0);
     this.target = Target.of(URI.create(endpoint), settings);
+    if (settings.healthCheck().enabled()) {
+      // A change of health may free (or take away) room: the gateway looks again.
+      this.probe =
+          new HealthProbe(
+              id, baseUrl, target.authorization(), settings.healthCheck(), clock, onClock, vertx,
+              () -> capacityListener.run());
+      probe.start();
+    } else {
+      this.probe = null;
+    }
+  }
+
+  @Override
+  public Health health() {
+    return probe == null ? Health.UNCHECKED : probe.health();
   }
 
   /**
@@ -153,7 +174,7 @@ final class UpstreamReplica implements Replica {
 
   @Override
   public boolean hasCapacityFor(InferenceRequest request) {
-    return inFlight.size() < settings.maxConcurrency();
+    return inFlight.size() < settings.maxConcurrency() && (probe == null || probe.health() != Health.DOWN);
   }
 
   /** The learned TTFT, stretched by how full the replica is, and the learned TPOT; no known cost. */
@@ -253,6 +274,9 @@ final class UpstreamReplica implements Replica {
             return;
           }
           closed = true;
+          if (probe != null) {
+            probe.stop();
+          }
           for (UpstreamExchange exchange : List.copyOf(inFlight)) {
             exchange.home().execute(exchange::cancel);
           }

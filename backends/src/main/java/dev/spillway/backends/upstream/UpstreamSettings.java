@@ -16,9 +16,11 @@ import java.util.List;
  * @param upstreamModel the model name sent upstream (the pool's own unless mapped)
  * @param maxConcurrency requests in flight per replica before it reports no capacity
  * @param timeout how long one request may take from submission to its last byte
+ * @param healthCheck how each replica is checked actively
  */
 record UpstreamSettings(
-    List<URI> baseUrls, String apiKey, String upstreamModel, int maxConcurrency, Duration timeout) {
+    List<URI> baseUrls, String apiKey, String upstreamModel, int maxConcurrency, Duration timeout,
+    HealthCheck healthCheck) {
 
   static final int DEFAULT_MAX_CONCURRENCY = 64;
   static final int DEFAULT_TIMEOUT_SECONDS = 600;
@@ -65,8 +67,9 @@ record UpstreamSettings(
     if (timeoutSeconds < 1) {
       throw new IllegalArgumentException(pool + ".timeoutSeconds: " + timeoutSeconds + " (expected: > 0)");
     }
+    HealthCheck healthCheck = HealthCheck.parse(pool + ".healthCheck", spec.settings().get("healthCheck"));
     return new UpstreamSettings(
-        baseUrls, apiKey, model, maxConcurrency, Duration.ofSeconds(timeoutSeconds));
+        baseUrls, apiKey, model, maxConcurrency, Duration.ofSeconds(timeoutSeconds), healthCheck);
   }
 
   /** {@code urls} as YAML gives it (a list), or as one comma-separated string. */
@@ -123,6 +126,6 @@ record UpstreamSettings(
   public String toString() {
     return "UpstreamSettings[baseUrls=" + baseUrls + ", apiKey=" + (apiKey == null ? "none" : "***")
         + ", upstreamModel=" + upstreamModel + ", maxConcurrency=" + maxConcurrency
-        + ", timeout=" + timeout + "]";
+        + ", timeout=" + timeout + ", healthCheck=" + healthCheck + "]";
   }
 }

@@ -46,7 +46,12 @@ final class UpstreamHarness implements AutoCloseable {
     clock = new VertxClock(context);
   }
 
+  /** Without active health checks unless {@code settings} has some: the scripted servers answer requests only. */
   Backend backend(String pool, String model, Map<String, Object> settings) {
+    if (!settings.containsKey("healthCheck")) {
+      settings = new java.util.HashMap<>(settings);
+      settings.put("healthCheck", false);
+    }
     Backend backend =
         BackendProvider.forKind("upstream")
             .create(

@@ -104,6 +104,29 @@ public final class ConfigLoader {
       }
       list.add(model);
     }
+    for (int i = 0; i < list.size(); i++) {
+      ModelConfig model = list.get(i);
+      List<String> fallbacks = model.fallbacks();
+      for (int k = 0; k < fallbacks.size(); k++) {
+        String fallback = fallbacks.get(k);
+        String field = "models[" + i + "].fallbacks[" + k + "]: " + fallback;
+        ModelConfig target =
+            list.stream().filter(m -> concat(m.name(), m.aliases()).contains(fallback)).findFirst().orElse(null);
+        if (target == null || target == model) {
+          throw new IllegalArgumentException(
+              field + " (expected: the name of another model: "
+                  + list.stream().filter(m -> m != model).map(ModelConfig::name).toList() + ")");
+        }
+        if (target.embedding() != model.embedding()) {
+          throw new IllegalArgumentException(
+              field + " (expected: a model of the same kind: " + (model.embedding() ? "an embedding" : "a generative")
+                  + " model)");
+        }
+        if (fallbacks.subList(0, k).stream().anyMatch(earlier -> concat(target.name(), target.aliases()).contains(earlier))) {
+          throw new IllegalArgumentException(field + " (expected: each fallback once)");
+        }
+      }
+    }
     Set<String> pools = new HashSet<>();
     for (ModelConfig model : list) {
       for (PoolConfig pool : model.pools()) {
@@ -249,7 +272,7 @@ public final class ConfigLoader {
   private ModelConfig model(Node node, Node defaults) {
     node.allowOnly(
         "name", "aliases", "routing", "queueCapacity", "maxQueueWait", "slo", "defaultMaxTokens",
-        "embeddingDimensions", "pools", "cache");
+        "embeddingDimensions", "pools", "cache", "fallbacks");
     String name = node.child("name").requiredText();
     List<String> aliases = node.child("aliases").textList();
     String routing = inherit(node, defaults, "routing").text("least-outstanding");
@@ -292,7 +315,7 @@ public final class ConfigLoader {
     }
     return new ModelConfig(
         name, aliases, routing, capacity, maxWait, slos, maxTokens, dimensions, pools,
-        cache(node.child("cache"), dimensions));
+        cache(node.child("cache"), dimensions), node.child("fallbacks").textList());
   }
 
   private PoolConfig pool(Node node, String model) {
@@ -344,12 +367,43 @@ public final class ConfigLoader {
     if (node.missing()) {
       return ResilienceConfig.DEFAULT;
     }
-    node.allowOnly("circuitBreaker", "retry", "bulkhead");
+    node.allowOnly("circuitBreaker", "retry", "bulkhead", "timeLimiter");
     Node bulkhead = node.child("bulkhead");
     bulkhead.allowOnly("maxConcurrent");
     return new ResilienceConfig(
         breaker(node.child("circuitBreaker")), retry(node.child("retry")),
-        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)));
+        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)),
+        timeLimiter(node.child("timeLimiter")));
+  }
+
+  /** {@code firstToken}: a multiple of the TTFT objective ({@code 10x}) or a duration; {@code total}: a duration. */
+  private static TimeLimiterConfig timeLimiter(Node node) {
+    TimeLimiterConfig d = TimeLimiterConfig.DEFAULT;
+    if (node.missing()) {
+      return d;
+    }
+    node.allowOnly("firstToken", "total");
+    Node first = node.child("firstToken");
+    double multiple = d.firstTokenSloMultiple();
+    Optional<Duration> fixed = d.firstToken();
+    if (!first.missing()) {
+      String text = first.text(null).trim();
+      if (text.endsWith("x")) {
+        try {
+          multiple = Double.parseDouble(text.substring(0, text.length() - 1));
+        } catch (NumberFormatException e) {
+          multiple = -1;
+        }
+        if (!(multiple > 0) || Double.isInfinite(multiple)) {
+          throw new IllegalArgumentException(
+              first.path + ": " + text + " (expected: a multiple of the TTFT objective such as 10x, or a duration)");
+        }
+        fixed = Optional.empty();
+      } else {
+        fixed = Optional.of(first.duration(null));
+      }
+    }
+    return new TimeLimiterConfig(multiple, fixed, node.child("total").duration(d.total()));
   }
 
   private static BreakerConfig breaker(Node cb) {

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param defaultMaxTokens output tokens when a request sets no limit
  * @param embeddingDimensions vector size for embedding models; 0 for generative ones
  * @param cache the response cache for deterministic requests; empty for none
+ * @param fallbacks other models, by name, that take a request in this order when every attempt on
+ *     this model's pools failed before the client saw anything
  */
 public record ModelConfig(
     String name,
@@ -30,7 +32,8 @@ public record ModelConfig(
     int defaultMaxTokens,
     int embeddingDimensions,
     List<PoolConfig> pools,
-    Optional<CacheConfig> cache) {
+    Optional<CacheConfig> cache,
+    List<String> fallbacks) {
 
   public ModelConfig {
     requireNonNull(name, "name");
@@ -41,6 +44,7 @@ public record ModelConfig(
     slos = Map.copyOf(slos);
     pools = List.copyOf(pools);
     requireNonNull(cache, "cache");
+    fallbacks = List.copyOf(fallbacks);
     if (cache.isPresent() && embeddingDimensions > 0) {
       throw new IllegalArgumentException(
           "cache: " + cache.get() + " (expected: none on an embedding model)");
@@ -60,7 +64,7 @@ public record ModelConfig(
       List<PoolConfig> pools) {
     this(
         name, aliases, routing, queueCapacity, maxQueueWait, slos, defaultMaxTokens,
-        embeddingDimensions, pools, Optional.empty());
+        embeddingDimensions, pools, Optional.empty(), List.of());
   }
 
   public boolean embedding() {

@@ -39,6 +39,15 @@ final class BoundRequest implements TokenSink {
   /** The replica's time of the first token, for the prediction error. */
   private long firstTokenAtNanos = -1;
   private boolean ended;
+  /** Set when the attempt fails: whether nothing of it reached the client, so it may be retried. */
+  private boolean unseen;
+  /** Written once on the home thread, at the first token; read by the model's deadline sweep. */
+  private volatile boolean firstTokenSeen;
+  /** The attempt's deadlines on the model's clock (its pool's time limiter); set at binding. */
+  long firstTokenDeadlineNanos = Long.MAX_VALUE;
+  long totalDeadlineNanos = Long.MAX_VALUE;
+  /** What the replica returned for this attempt; on the model's thread. */
+  dev.spillway.backends.spi.Submission submission;
 
   BoundRequest(
       ModelScheduler scheduler, Pending p, Binding binding, Clock clock, GatewayMetrics metrics,
@@ -56,6 +65,35 @@ final class BoundRequest implements TokenSink {
   @Override
   public Executor executor() {
     return p.listener.executor();
+  }
+
+  /** When the attempt was bound, on the model's clock. */
+  long boundAtNanos() {
+    return boundNanos;
+  }
+
+  boolean firstTokenSeen() {
+    return firstTokenSeen;
+  }
+
+  /**
+   * The attempt passed a deadline and its replica was told to stop; on the home thread. It fails as a
+   * timeout: before its first token, retried like any such failure.
+   */
+  void timedOut(boolean firstToken, long limitNanos) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    long now = clock.nanoTime();
+    String message =
+        firstToken
+            ? binding.replica() + " sent no first token within " + limitNanos / 1_000_000 + " ms"
+            : binding.replica() + " did not finish within " + limitNanos / 1_000_000 + " ms";
+    failed(
+        new TokenEvent.Failure(
+            new BackendException(BackendException.Kind.TIMEOUT, message), firstTokenNanos < 0, now),
+        now);
   }
 
   /** Tells the listener where the request is going; before any event of its first attempt. */
@@ -84,6 +122,7 @@ final class BoundRequest implements TokenSink {
     long now = clock.nanoTime();
     if (firstTokenNanos < 0) {
       firstTokenNanos = now;
+      firstTokenSeen = true;
       firstTokenAtNanos = token.atNanos();
       metrics.timeToFirstToken(model, binding.pool(), now - p.admittedNanos);
     } else {
@@ -114,9 +153,9 @@ final class BoundRequest implements TokenSink {
     if (!cancelled && firstTokenAtNanos >= 0) {
       double tpot =
           tokens > 1 ? (double) (finish.atNanos() - firstTokenAtNanos) / (tokens - 1) : Double.NaN;
-      scheduler.observed(binding, firstTokenAtNanos - boundNanos, tpot);
+      scheduler.observed(this, binding, firstTokenAtNanos - boundNanos, tpot);
     } else {
-      scheduler.replicaReleased(binding.replica());
+      scheduler.replicaReleased(this, binding.replica());
     }
     if (recorder != null) {
       CachedAnswer answer = recorder.finish(binding.pool(), binding.replica(), finish);
@@ -129,16 +168,19 @@ final class BoundRequest implements TokenSink {
 
   private void failed(TokenEvent.Failure failure, long now) {
     BackendException error = failure.error();
+    // Tokens the client has not seen yet (a whole answer is being collected) do not stop a retry.
+    // A timeout midway is not retried: a second try would take as long again.
+    unseen =
+        failure.beforeFirstToken()
+            || (!p.listener.committed() && error.kind() != BackendException.Kind.TIMEOUT);
     if (error.kind() == BackendException.Kind.INVALID_REQUEST) {
-      scheduler.replicaReleased(binding.replica());
+      scheduler.replicaReleased(this, binding.replica());
       giveUp(failure);
       return;
     }
     // The scheduler decides on the model's thread whether to retry; if not, it calls giveUp here.
-    scheduler.failed(
-        p, this, binding.pool(), binding.replica(), now - boundNanos, failure,
-        failure.beforeFirstToken());
-    if (!failure.beforeFirstToken()) {
+    scheduler.failed(p, this, binding.pool(), binding.replica(), now - boundNanos, failure, unseen);
+    if (!unseen) {
       giveUp(failure);
     }
   }
@@ -172,6 +214,6 @@ final class BoundRequest implements TokenSink {
             ? GatewayError.retryable(
                 kind, error.getMessage(), error.retryAfter().orElse(Duration.ofSeconds(1)))
             : GatewayError.of(kind, error.getMessage());
-    p.listener.onError(failure.beforeFirstToken() ? e : e.midStream());
+    p.listener.onError(unseen ? e : e.midStream());
   }
 }

@@ -3,6 +3,7 @@ package dev.spillway.gateway.core;
 import dev.spillway.backends.spi.ServiceTier;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -135,6 +136,51 @@ final class FlowController {
         }
         line = next;
       }
+    }
+  }
+
+  /** The requests queued in {@code tier} and every tier before it: those a newcomer to it waits behind. */
+  int sizeThrough(ServiceTier tier) {
+    int ahead = 0;
+    for (int t = 0; t <= tier.ordinal(); t++) {
+      ahead += tiers[t].size;
+    }
+    return ahead;
+  }
+
+  /**
+   * Removes every request that, at {@code intervalNanos} per binding, would not be bound before its
+   * deadline, handing each to {@code sink}; lower tiers are reached last, so they go first. A request's
+   * place is estimated from the turns: the i-th of its tenant's line, in a tier of L lines, waits for
+   * about i·L requests of its tier and all of the tiers above.
+   */
+  void shed(long now, double intervalNanos, Consumer<Pending> sink) {
+    int ahead = 0;
+    for (TierQueue tier : tiers) {
+      int lines = tier.lines.size();
+      Line line = tier.head;
+      for (int j = 0; j < lines; j++) {
+        Line next = line.next;
+        int i = 0;
+        for (Iterator<Pending> it = line.requests.iterator(); it.hasNext(); ) {
+          Pending p = it.next();
+          double startsAt = now + (ahead + (double) i * lines + j) * intervalNanos;
+          if (startsAt > p.deadlineNanos) {
+            it.remove();
+            p.queued = false;
+            tier.size--;
+            size--;
+            sink.accept(p);
+          } else {
+            i++;
+          }
+        }
+        if (line.requests.isEmpty()) {
+          tier.drop(line);
+        }
+        line = next;
+      }
+      ahead += tier.size;
     }
   }
 

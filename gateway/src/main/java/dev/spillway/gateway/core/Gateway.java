@@ -147,14 +147,16 @@ public interface Gateway {
    *
    * @param state {@code provisioning}, {@code serving} or {@code draining}
    * @param circuitBreaker its circuit breaker: {@code closed}, {@code open} or {@code half_open}
+   * @param health what its active health check last found: {@code up}, {@code down}, or
+   *     {@code unchecked} when it has none
    */
   record ReplicaStatus(
       String id, int running, int waiting, double kvUsage, long outstandingTokens, String state,
-      String circuitBreaker) {
+      String circuitBreaker, String health) {
 
-    /** A serving replica with a closed breaker. */
+    /** A serving replica with a closed breaker and no health check. */
     public ReplicaStatus(String id, int running, int waiting, double kvUsage, long outstandingTokens) {
-      this(id, running, waiting, kvUsage, outstandingTokens, "serving", "closed");
+      this(id, running, waiting, kvUsage, outstandingTokens, "serving", "closed", "unchecked");
     }
   }
 }

@@ -66,7 +66,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
     this.metrics = metrics;
     for (ModelConfig model : config.models()) {
       BackendContext context = backends.apply(model);
-      List<ModelScheduler.PoolHandle> pools = new ArrayList<>();
+      List<PoolHandle> pools = new ArrayList<>();
       for (PoolConfig pool : model.pools()) {
         Map<String, Object> settings = new LinkedHashMap<>(pool.settings());
         BackendSpec spec =
@@ -78,10 +78,10 @@ public final class GatewayCore implements Gateway, AutoCloseable {
           throw new IllegalArgumentException("pool " + pool.name() + ": " + e.getMessage(), e);
         }
         PoolReplicas replicas = new PoolReplicas(backend.replicas(), pool.replicas(), context.clock());
-        pools.add(new ModelScheduler.PoolHandle(pool, backend, replicas));
+        pools.add(new PoolHandle(pool, backend, replicas));
       }
       ModelScheduler scheduler = new ModelScheduler(model, pools, context.clock(), metrics);
-      for (ModelScheduler.PoolHandle pool : pools) {
+      for (PoolHandle pool : pools) {
         if (pool.config().autoscale().isPresent()) {
           AutoscaleConfig autoscale = pool.config().autoscale().get();
           Duration delay =
@@ -111,6 +111,9 @@ public final class GatewayCore implements Gateway, AutoCloseable {
               model.name(), model.aliases(), model.embedding(), model.embeddingDimensions(),
               scheduler.contextTokens(), model.defaultMaxTokens(), created, poolNames,
               model.cache().isPresent()));
+    }
+    for (ModelScheduler scheduler : schedulers) {
+      scheduler.fallbacks(scheduler.config().fallbacks().stream().map(byName::get).toList());
     }
   }
 
@@ -193,7 +196,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
     CompletableFuture<Faults> done = new CompletableFuture<>();
     scheduler.clock().execute(
         () -> {
-          for (ModelScheduler.PoolHandle handle : scheduler.pools()) {
+          for (PoolHandle handle : scheduler.pools()) {
             if (!handle.config().name().equals(pool)) {
               continue;
             }
@@ -215,7 +218,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
 
   private static List<PoolStatus> poolsOf(ModelScheduler scheduler) {
     List<PoolStatus> out = new ArrayList<>();
-    for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+    for (PoolHandle pool : scheduler.pools()) {
       List<ReplicaStatus> replicas = new ArrayList<>();
       PoolReplicas states = pool.replicas();
       for (Replica r : pool.backend().replicas()) {
@@ -227,9 +230,10 @@ public final class GatewayCore implements Gateway, AutoCloseable {
         replicas.add(
             new ReplicaStatus(
                 r.id(), load.running(), load.waiting(), load.kvUsage(), load.outstandingTokens(),
-                state.name().toLowerCase(Locale.ROOT), scheduler.breakerState(r.id())));
+                state.name().toLowerCase(Locale.ROOT), scheduler.breakerState(r.id()),
+                r.health().wireName()));
       }
-      Prediction p = scheduler.typicalPrediction(pool);
+      Prediction p = pool.typicalPrediction(scheduler.config().name());
       out.add(
           new PoolStatus(
               pool.config().name(), scheduler.config().name(), pool.config().kind(),
@@ -248,7 +252,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
     return onEveryModel(
             scheduler -> {
               List<PoolBill> bills = new ArrayList<>();
-              for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+              for (PoolHandle pool : scheduler.pools()) {
                 bills.add(pool.replicas().bill(pool.config().name(), scheduler.config().name()));
               }
               return bills;
@@ -277,7 +281,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
   }
 
   private void sampleLoadEvery(ModelScheduler scheduler, Duration period) {
-    for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+    for (PoolHandle pool : scheduler.pools()) {
       for (Replica r : pool.backend().replicas()) {
         LoadSnapshot load = r.load();
         metrics.replicaLoad(pool.config().name(), r.id(), load.running(), load.waiting(), load.kvUsage());
@@ -309,7 +313,7 @@ public final class GatewayCore implements Gateway, AutoCloseable {
   public CompletionStage<Void> closeAsync() {
     return onEveryModel(
             scheduler -> {
-              for (ModelScheduler.PoolHandle pool : scheduler.pools()) {
+              for (PoolHandle pool : scheduler.pools()) {
                 pool.backend().close();
               }
               return null;

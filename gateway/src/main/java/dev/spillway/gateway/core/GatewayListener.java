@@ -25,8 +25,9 @@ public interface GatewayListener {
   }
 
   /**
-   * The request left the queue for a replica: for its first attempt, and again for each retry. The
-   * last binding before the first token is where the request runs.
+   * The request left the queue for a replica: for its first attempt, and again for each retry. A
+   * retry's binding means that whatever the failed attempt produced is void. The last binding is
+   * where the request runs.
    */
   void onBound(Binding binding);
 
@@ -35,6 +36,17 @@ public interface GatewayListener {
   void onFinish(TokenEvent.Finish finish, Binding binding);
 
   void onError(GatewayError error);
+
+  /**
+   * Whether tokens this listener has received have reached the client; asked on the home thread
+   * when an attempt fails after its first token. If not, the attempt may be retried like one that
+   * failed before it, and the listener drops those tokens at the next {@link #onBound}: a client
+   * that waits for the whole answer never sees the failed attempt. By default, yes: every token is
+   * taken to be passed on as it comes.
+   */
+  default boolean committed() {
+    return true;
+  }
 
   /**
    * Where a request ran, how long it queued in the gateway, and what the replica predicted for it.

@@ -1,6 +1,5 @@
 package dev.spillway.gateway.core;
 
-import dev.spillway.backends.spi.Backend;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.Prediction;
 import dev.spillway.backends.spi.Replica;
@@ -8,13 +7,13 @@ import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.time.Clock;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.config.PoolConfig;
+import dev.spillway.gateway.config.TimeLimiterConfig;
 import dev.spillway.gateway.core.GatewayListener.Binding;
 import dev.spillway.gateway.core.GatewayRequest.Slo;
 import dev.spillway.gateway.core.routing.Candidate;
 import dev.spillway.gateway.core.routing.RoutingPolicies;
 import dev.spillway.gateway.core.routing.Selector;
 import dev.spillway.gateway.metrics.GatewayMetrics;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -33,11 +32,14 @@ import java.util.SplittableRandom;
  * head and the requests behind it, up to its batch size, at once. Pumps run after every admission and
  * every replica event while requests wait, and on timers for batch delays and queue deadlines.
  * Failures before the first token are retried, on whatever replica the policy picks next, after a
- * backoff and while the failing pool's {@link RetryBudget} allows.
+ * backoff and while the failing pool's {@link RetryBudget} allows; when they may not be, the request
+ * falls back to the model's {@code fallbacks} in order, each taking it over on its own thread.
  * A replica whose circuit breaker is open is offered to the router no more than one that is not
- * serving ({@link ReplicaGuards}); a half-open one only for its probes. A request held to some pools
- * ({@link GatewayRequest#pools}, a Bedrock inference profile's regions) is offered only their
- * replicas; like any head of the queue, it waits for one of them with the requests behind it.
+ * serving ({@link ReplicaGuards}); a half-open one only for its probes; one whose active health check
+ * finds it down not at all, and when the check passes again its breaker lets probes through at once.
+ * A request held to some pools ({@link GatewayRequest#pools}, a Bedrock inference profile's regions)
+ * is offered only their replicas; like any head of the queue, it waits for one of them with the
+ * requests behind it.
  *
  * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
  * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
@@ -55,17 +57,11 @@ final class ModelScheduler {
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final FlowController flow;
+  private final LoadShedder shedder;
   private final List<PoolHandle> pools;
-  private final List<Candidate> candidates;
-  /** Each candidate's pool replicas and slot in them, by the candidate's index. */
-  private final PoolReplicas[] replicasOf;
-  private final int[] slotOf;
-  /** Each candidate's bulkhead: the most requests in flight on it, 0 for its own capacity only. */
-  private final int[] maxConcurrent;
-  private final Map<String, PoolHandle> poolByReplica = new HashMap<>();
-  /** Each candidate's index, by replica id. */
-  private final Map<String, Integer> indexByReplica = new HashMap<>();
+  private final ReplicaTable replicas;
   private final ReplicaGuards guards;
+  private final AttemptDeadlines deadlines;
   /** Each pool's retry budget, by pool name. */
   private final Map<String, RetryBudget> budgets = new HashMap<>();
   /** Jitter for retry backoffs; seeded so that a simulation replays. */
@@ -74,71 +70,63 @@ final class ModelScheduler {
   private final PredictionTracker predictions;
   /** Null when the model has no response cache. Shared with the requests' home threads (see there). */
   private final ResponseCache cache;
-  private final int contextTokens;
+  /** The models this one falls back to, in order; set once after every scheduler is built. */
+  private List<ModelScheduler> fallbacks = List.of();
   private boolean pumping;
   private boolean pumpAgain;
   private boolean batchTimerSet;
   private boolean pumpScheduled;
   private long sweepAt = Long.MAX_VALUE;
 
-  /** A pool, how the gateway batches for it, and which of its replicas serve (see {@link PoolReplicas}). */
-  record PoolHandle(PoolConfig config, Backend backend, PoolReplicas replicas) {}
-
   ModelScheduler(ModelConfig config, List<PoolHandle> pools, Clock clock, GatewayMetrics metrics) {
     this.config = config;
     this.clock = clock;
     this.metrics = metrics;
     this.flow = new FlowController(config.queueCapacity());
+    this.shedder = new LoadShedder(config, flow, clock, metrics);
     this.pools = List.copyOf(pools);
-    List<Candidate> all = new ArrayList<>();
-    List<PoolReplicas> owners = new ArrayList<>();
-    List<Integer> slots = new ArrayList<>();
-    int context = 0;
+    this.replicas = new ReplicaTable(pools);
     for (PoolHandle pool : pools) {
-      List<Replica> poolSlots = pool.replicas().slots();
-      for (int slot = 0; slot < poolSlots.size(); slot++) {
-        Replica replica = poolSlots.get(slot);
-        all.add(new Candidate(pool.config().name(), replica));
-        owners.add(pool.replicas());
-        slots.add(slot);
-        poolByReplica.put(replica.id(), pool);
-        indexByReplica.put(replica.id(), all.size() - 1);
-        context = Math.max(context, replica.capacity().maxModelTokens());
-      }
       pool.replicas().onServing(this::capacityFreed);
       budgets.put(pool.config().name(), new RetryBudget(pool.config().resilience().retry()));
     }
-    this.candidates = List.copyOf(all);
-    this.replicasOf = owners.toArray(new PoolReplicas[0]);
-    this.slotOf = slots.stream().mapToInt(Integer::intValue).toArray();
-    this.maxConcurrent =
-        candidates.stream()
-            .mapToInt(
-                c -> poolByReplica.get(c.replica().id()).config().resilience().bulkhead().maxConcurrent())
-            .toArray();
-    this.contextTokens = context;
     this.random = new SplittableRandom(config.name().hashCode());
+    List<Candidate> candidates = replicas.candidates();
+    List<PoolConfig> poolOf = new ArrayList<>();
+    for (int i = 0; i < replicas.size(); i++) {
+      poolOf.add(replicas.poolConfig(i));
+    }
     this.guards =
         new ReplicaGuards(
             candidates.stream().map(Candidate::pool).toList(),
             candidates.stream().map(c -> c.replica().id()).toList(),
-            candidates.stream()
-                .map(c -> poolByReplica.get(c.replica().id()).config().resilience().circuitBreaker())
-                .toList(),
+            poolOf.stream().map(pool -> pool.resilience().circuitBreaker()).toList(),
             clock, metrics, this::capacityFreed);
     this.selector = RoutingPolicies.named(config.routing()).selector(candidates);
+    this.deadlines = new AttemptDeadlines(clock, this::expired);
     this.predictions =
         new PredictionTracker(pools.stream().map(pool -> pool.config().name()).toList());
     this.cache = config.cache().map(c -> new ResponseCache(c, clock::nanoTime)).orElse(null);
-    for (int i = 0; i < candidates.size(); i++) {
-      Replica replica = candidates.get(i).replica();
-      PoolReplicas owner = replicasOf[i];
-      replica.onCapacity(
-          () -> {
-            owner.replicaEvent(replica);
-            capacityFreed();
-          });
+    for (PoolHandle pool : pools) {
+      for (Replica replica : pool.replicas().slots()) {
+        PoolReplicas owner = pool.replicas();
+        int index = replicas.index(replica.id());
+        replica.onCapacity(
+            () -> {
+              owner.replicaEvent(replica);
+              if (replicas.backUp(index)) {
+                // Its server is back: a breaker still open from the outage probes it now.
+                guards.halfOpen(index);
+              }
+              capacityFreed();
+            });
+      }
     }
+  }
+
+  /** Sets the models this one falls back to; before any request. */
+  void fallbacks(List<ModelScheduler> models) {
+    this.fallbacks = List.copyOf(models);
   }
 
   /** The clock of this model's thread. */
@@ -155,7 +143,7 @@ final class ModelScheduler {
   }
 
   int contextTokens() {
-    return contextTokens;
+    return replicas.contextTokens();
   }
 
   int queued() {
@@ -174,11 +162,11 @@ final class ModelScheduler {
    */
   Admission submit(GatewayRequest request, GatewayListener listener) {
     long now = clock.nanoTime();
-    if ((long) request.promptTokens() + request.maxOutputTokens() > contextTokens) {
+    if ((long) request.promptTokens() + request.maxOutputTokens() > replicas.contextTokens()) {
       GatewayError error =
           new GatewayError(
               GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED,
-              "This model's maximum context length is " + contextTokens + " tokens; the request has "
+              "This model's maximum context length is " + replicas.contextTokens() + " tokens; the request has "
                   + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
                   + " output tokens.",
               Optional.of("max_tokens"), Optional.empty(), false);
@@ -216,8 +204,48 @@ final class ModelScheduler {
             request.tenant(), InferenceRequest.NO_DEADLINE);
     Pending p = new Pending(request, inference, listener, slo, now, deadline);
     p.cacheKey = key;
+    p.fallbacks = fallbacks;
     clock.execute(() -> enqueue(p));
     return () -> clock.execute(() -> cancel(p));
+  }
+
+  /**
+   * Takes over {@code from}, a request whose every attempt on its own model failed unseen; called on
+   * that model's thread. The new request keeps its client, its attempt count and the fallbacks left
+   * after this one, and queues here at the head of its tier like a retry. A request this model cannot
+   * hold (too long for its context) gives up with the failure it came with.
+   */
+  private Pending takeOver(Pending from, List<ModelScheduler> rest, Runnable giveUp) {
+    GatewayRequest request = from.request;
+    long now = clock.nanoTime();
+    Slo slo = request.slo().orElse(config.slos().get(request.tier()));
+    InferenceRequest inference =
+        new InferenceRequest(
+            request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
+            request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
+            request.tenant(), InferenceRequest.NO_DEADLINE);
+    Pending p =
+        new Pending(
+            request, inference, from.listener, slo, from.admittedNanos, now + config.maxQueueWait().toNanos());
+    p.enqueuedNanos = now;
+    p.attempts = from.attempts;
+    p.attemptsBefore = from.attempts;
+    p.fallbacks = rest;
+    boolean fits = (long) request.promptTokens() + request.maxOutputTokens() <= replicas.contextTokens();
+    clock.execute(
+        () -> {
+          if (p.cancelled) {
+            cancelledBetweenAttempts(p);
+          } else if (!fits) {
+            p.done = true;
+            giveUp.run();
+          } else {
+            flow.pushFront(p);
+            metrics.queueDepth(config.name(), request.tier().wireName(), flow.size(request.tier()));
+            requestPump();
+          }
+        });
+    return p;
   }
 
   /** Queues {@code p} or rejects it when its tier is full; on the model's thread. */
@@ -226,6 +254,9 @@ final class ModelScheduler {
       return;
     }
     GatewayRequest request = p.request;
+    if (!shedder.admit(p, clock.nanoTime())) {
+      return;
+    }
     if (!flow.offer(p)) {
       metrics.queueRejected(config.name(), request.tier().wireName());
       metrics.requestFinished(config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, 0);
@@ -234,7 +265,7 @@ final class ModelScheduler {
               GatewayError.Kind.QUEUE_FULL,
               "The " + request.tier().wireName() + " queue of " + config.name() + " is full ("
                   + config.queueCapacity().get(request.tier()) + " requests). Please retry later.",
-              retryAfter(p.inference));
+              shedder.retryAfter(request.tier()));
       reject(p.listener, error);
       return;
     }
@@ -250,19 +281,13 @@ final class ModelScheduler {
     listener.executor().execute(() -> listener.onError(error));
   }
 
-  /** When a rejected request might get in: the fastest replica's predicted TTFT, 1 to 60 seconds. */
-  private Duration retryAfter(InferenceRequest request) {
-    long best = Long.MAX_VALUE;
-    for (int i = 0; i < candidates.size(); i++) {
-      if (replicasOf[i].serving(slotOf[i])) {
-        best = Math.min(best, candidates.get(i).replica().predict(request).ttft().toNanos());
-      }
-    }
-    long seconds = best == Long.MAX_VALUE ? 1 : (best + 999_999_999) / 1_000_000_000L;
-    return Duration.ofSeconds(Math.max(1, Math.min(60, seconds)));
-  }
-
   private void cancel(Pending p) {
+    if (p.fellBackTo != null) {
+      ModelScheduler to = p.fallbackScheduler;
+      Pending next = p.fellBackTo;
+      to.clock.execute(() -> to.cancel(next));
+      return;
+    }
     if (p.done || p.cancelled) {
       return;
     }
@@ -299,10 +324,10 @@ final class ModelScheduler {
 
   private void pumpOnce() {
     long now = clock.nanoTime();
-    flow.expire(now, this::expired);
+    flow.expire(now, shedder::expired);
     long batchWakeAt = Long.MAX_VALUE;
-    List<Candidate> available = new ArrayList<>(candidates.size());
-    int[] permitted = new int[candidates.size()];
+    List<Candidate> available = new ArrayList<>(replicas.size());
+    int[] permitted = new int[replicas.size()];
     while (true) {
       Pending head = flow.peek();
       if (head == null) {
@@ -310,9 +335,9 @@ final class ModelScheduler {
       }
       available.clear();
       boolean elsewhere = head.tried != null && untried(head);
-      for (int i = 0; i < candidates.size(); i++) {
-        Candidate c = candidates.get(i);
-        if (!head.request.allowsPool(c.pool()) || !replicasOf[i].serving(slotOf[i]) || !hasRoom(i, head)) {
+      for (int i = 0; i < replicas.size(); i++) {
+        Candidate c = replicas.candidate(i);
+        if (!head.request.allowsPool(c.pool()) || !replicas.offered(i) || !replicas.hasRoom(i, head.inference)) {
           continue;
         }
         if (elsewhere && head.tried.get(i)) {
@@ -320,7 +345,7 @@ final class ModelScheduler {
         }
         int batch = c.replica().capacity().staticBatchSize();
         if (batch > 0) {
-          long readyAt = head.enqueuedNanos + poolByReplica.get(c.replica().id()).config().maxBatchDelay().toNanos();
+          long readyAt = head.enqueuedNanos + replicas.poolConfig(i).maxBatchDelay().toNanos();
           if (flow.size() < batch && now < readyAt) {
             batchWakeAt = Math.min(batchWakeAt, readyAt);
             continue;
@@ -352,7 +377,7 @@ final class ModelScheduler {
           break;
         }
         if (formed > 0) {
-          if (!next.request.allowsPool(chosen.pool()) || !hasRoom(chosenIndex, next)) {
+          if (!next.request.allowsPool(chosen.pool()) || !replicas.hasRoom(chosenIndex, next.inference)) {
             break;
           }
           if (!guards.tryAcquire(chosenIndex)) {
@@ -361,7 +386,7 @@ final class ModelScheduler {
           flow.poll();
         }
         metrics.queueDepth(config.name(), next.request.tier().wireName(), flow.size(next.request.tier()));
-        dispatch(next, chosen, now);
+        dispatch(next, chosenIndex, now);
         formed++;
       }
       metrics.batchFormed(chosen.pool(), formed);
@@ -377,22 +402,15 @@ final class ModelScheduler {
     }
   }
 
-  /** Whether candidate {@code i} would start {@code p} now and its bulkhead has room for it. */
-  private boolean hasRoom(int i, Pending p) {
-    Replica replica = candidates.get(i).replica();
-    return (maxConcurrent[i] == 0 || replica.load().inFlight() < maxConcurrent[i])
-        && replica.hasCapacityFor(p.inference);
-  }
-
   /**
    * Whether a retried request has a replica left that it has not failed on, serving and not behind an
    * open breaker: then it waits for one of those (another replica, maybe another pool) rather than
    * go back to one that failed it.
    */
   private boolean untried(Pending p) {
-    for (int i = 0; i < candidates.size(); i++) {
-      if (!p.tried.get(i) && p.request.allowsPool(candidates.get(i).pool())
-          && replicasOf[i].serving(slotOf[i]) && !guards.open(i)) {
+    for (int i = 0; i < replicas.size(); i++) {
+      if (!p.tried.get(i) && p.request.allowsPool(replicas.candidate(i).pool())
+          && replicas.offered(i) && !guards.open(i)) {
         return true;
       }
     }
@@ -414,25 +432,13 @@ final class ModelScheduler {
     }
   }
 
-  private void expired(Pending p) {
-    p.done = true;
-    metrics.queueDepth(config.name(), p.request.tier().wireName(), flow.size(p.request.tier()));
-    metrics.requestFinished(
-        config.name(), UNBOUND, GatewayMetrics.Outcome.REJECTED, clock.nanoTime() - p.admittedNanos);
-    GatewayError error =
-        GatewayError.retryable(
-            GatewayError.Kind.UNAVAILABLE,
-            "No replica of " + config.name() + " could take the request within "
-                + config.maxQueueWait().toSeconds() + "s. Please retry later.",
-            Duration.ofSeconds(1));
-    reject(p.listener, error);
-  }
-
-  private void dispatch(Pending p, Candidate c, long now) {
+  private void dispatch(Pending p, int index, long now) {
+    Candidate c = replicas.candidate(index);
     p.attempts++;
-    if (p.attempts == 1) {
+    if (p.attempts - p.attemptsBefore == 1) {
       budgets.get(c.pool()).deposit(now);
     }
+    shedder.bound(now);
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
@@ -442,8 +448,13 @@ final class ModelScheduler {
             c.pool(), c.replica().id(), queued, predicted,
             p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS, p.attempts);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
+    TimeLimiterConfig limits = replicas.poolConfig(index).resilience().timeLimiter();
+    sink.firstTokenDeadlineNanos = saturatedAdd(now, limits.firstTokenNanos(p.slo.ttft()));
+    sink.totalDeadlineNanos = saturatedAdd(now, limits.total().toNanos());
     p.listener.executor().execute(sink::bound);
     p.submission = c.replica().submit(p.inference, sink);
+    sink.submission = p.submission;
+    deadlines.watch(sink);
   }
 
   /**
@@ -458,13 +469,14 @@ final class ModelScheduler {
       TokenEvent.Failure failure, boolean retryable) {
     clock.execute(
         () -> {
-          int index = indexByReplica.get(replica);
+          deadlines.unwatch(attempt);
+          int index = replicas.index(replica);
           guards.failed(index, nanos, failure.error());
           if (!retryable) {
             return;
           }
           if (p.tried == null) {
-            p.tried = new BitSet(candidates.size());
+            p.tried = new BitSet(replicas.size());
           }
           p.tried.set(index);
           p.submission = null;
@@ -474,12 +486,17 @@ final class ModelScheduler {
           }
           long now = clock.nanoTime();
           RetryBudget budget = budgets.get(pool);
-          RetryBudget.Decision decision = budget.withdraw(p.attempts, now);
+          RetryBudget.Decision decision = budget.withdraw(p.attempts - p.attemptsBefore, now);
           if (decision != RetryBudget.Decision.RETRY) {
             if (decision == RetryBudget.Decision.BUDGET_SPENT) {
               metrics.retryBudgetExhausted(pool);
             }
-            p.listener.executor().execute(() -> attempt.giveUp(failure));
+            Runnable giveUp = () -> p.listener.executor().execute(() -> attempt.giveUp(failure));
+            if (p.fallbacks.isEmpty()) {
+              giveUp.run();
+            } else {
+              fallBack(p, giveUp);
+            }
             return;
           }
           metrics.retried(pool);
@@ -497,6 +514,31 @@ final class ModelScheduler {
         });
   }
 
+  /** Hands {@code p} to the next model it may fall back to; on this model's thread. */
+  private void fallBack(Pending p, Runnable giveUp) {
+    ModelScheduler next = p.fallbacks.get(0);
+    p.done = true;
+    metrics.fellBack(config.name(), next.config.name());
+    p.fallbackScheduler = next;
+    p.fellBackTo = next.takeOver(p, p.fallbacks.subList(1, p.fallbacks.size()), giveUp);
+  }
+
+  /** An attempt passed a deadline: its replica stops, and it fails as a timeout on its home thread. */
+  private void expired(BoundRequest attempt, boolean firstToken) {
+    long limit =
+        firstToken
+            ? attempt.firstTokenDeadlineNanos - attempt.boundAtNanos()
+            : attempt.totalDeadlineNanos - attempt.boundAtNanos();
+    // The timeout reaches the home thread before the cancelled finish the replica will send there.
+    attempt.executor().execute(() -> attempt.timedOut(firstToken, limit));
+    attempt.submission.cancel();
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
+  }
+
   private void cancelledBetweenAttempts(Pending p) {
     metrics.requestFinished(
         config.name(), UNBOUND, GatewayMetrics.Outcome.CANCELLED, clock.nanoTime() - p.admittedNanos);
@@ -508,13 +550,14 @@ final class ModelScheduler {
    * fewer than two tokens.
    */
   void observed(
-      Binding binding, long actualTtftNanos, double actualTpotNanos) {
+      BoundRequest attempt, Binding binding, long actualTtftNanos, double actualTpotNanos) {
     clock.execute(
         () -> {
+          deadlines.unwatch(attempt);
           predictions.record(
               binding.pool(), binding.predicted().ttft().toNanos(), actualTtftNanos,
               binding.predicted().tpot().toNanos(), actualTpotNanos);
-          guards.succeeded(indexByReplica.get(binding.replica()), actualTtftNanos);
+          guards.succeeded(replicas.index(binding.replica()), actualTtftNanos);
         });
   }
 
@@ -522,13 +565,17 @@ final class ModelScheduler {
    * An attempt on {@code replica} ended without telling whether the replica is healthy (cancelled,
    * or refused as invalid): its permission goes back; from any thread.
    */
-  void replicaReleased(String replica) {
-    clock.execute(() -> guards.release(indexByReplica.get(replica)));
+  void replicaReleased(BoundRequest attempt, String replica) {
+    clock.execute(
+        () -> {
+          deadlines.unwatch(attempt);
+          guards.release(replicas.index(replica));
+        });
   }
 
   /** The circuit breaker state of {@code replica}; on the model's thread. */
   String breakerState(String replica) {
-    return guards.state(indexByReplica.get(replica));
+    return guards.state(replicas.index(replica));
   }
 
   /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */
@@ -557,24 +604,5 @@ final class ModelScheduler {
             pump();
           });
     }
-  }
-
-  /**
-   * A typical request's prediction per pool: the best serving replica's (any replica's when none
-   * serves), for 512 prompt and 128 output tokens.
-   */
-  Prediction typicalPrediction(PoolHandle pool) {
-    InferenceRequest probe = InferenceRequest.of("probe", config.name(), 512, 128);
-    Prediction best = null;
-    for (Replica r : pool.backend().replicas()) {
-      if (pool.replicas().serving() > 0 && !pool.replicas().serving(r)) {
-        continue;
-      }
-      Prediction p = r.predict(probe);
-      if (best == null || p.endToEnd(128).compareTo(best.endToEnd(128)) < 0) {
-        best = p;
-      }
-    }
-    return best;
   }
 }

@@ -20,7 +20,15 @@ final class Pending {
   /** Its key in the model's response cache, set before the request leaves its home; null if not cached. */
   ResponseCache.Key cacheKey;
   long enqueuedNanos;
+  /** Attempts so far, on every model it ran on (the x-spillway-attempts count). */
   int attempts;
+  /** Attempts it had made on other models before it came to this one (a fallback). */
+  int attemptsBefore;
+  /** The models left to fall back to, in order; they belong to other threads (see {@link ModelScheduler}). */
+  java.util.List<ModelScheduler> fallbacks = java.util.List.of();
+  /** The request as the fallback model took it over, once it did, and that model: cancels go there. */
+  Pending fellBackTo;
+  ModelScheduler fallbackScheduler;
   /** The candidates (by the scheduler's index) its failed attempts ran on; null before a retry. */
   BitSet tried;
   boolean queued;

@@ -99,6 +99,13 @@ final class ReplicaGuards {
     breakers[replica].onError(Math.max(0, nanos), TimeUnit.NANOSECONDS, error);
   }
 
+  /** Lets an open breaker's probes through now: the replica's health check found it back. */
+  void halfOpen(int replica) {
+    if (breakers[replica].getState() == CircuitBreaker.State.OPEN) {
+      breakers[replica].transitionToHalfOpenState();
+    }
+  }
+
   /** Whether the replica's breaker is open (it may turn half-open when next asked). */
   boolean open(int replica) {
     return breakers[replica].getState() == CircuitBreaker.State.OPEN;

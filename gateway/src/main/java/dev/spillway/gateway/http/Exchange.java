@@ -210,7 +210,21 @@ final class Exchange implements GatewayListener {
 
   @Override
   public void onBound(Binding binding) {
+    if (tokens > 0) {
+      // A retry after an attempt that failed midway, unseen: its text is void.
+      tokens = 0;
+      firstTokenNanos = -1;
+      if (content != null) {
+        content.setLength(0);
+      }
+    }
     this.binding = binding;
+  }
+
+  /** A stream has sent its tokens on; a whole answer sends nothing before its end. */
+  @Override
+  public boolean committed() {
+    return chunks != null;
   }
 
   @Override

@@ -175,4 +175,10 @@ public interface GatewayMetrics {
 
   /** A request that failed on {@code pool} before its first token is not retried: the pool's retry budget is spent. */
   default void retryBudgetExhausted(String pool) {}
+
+  /** A request of {@code tier} was refused or dropped from the queue: at the model's pace it would miss its deadline. */
+  default void shed(String model, String tier) {}
+
+  /** A request whose attempts on {@code model} all failed before its client saw anything went on to {@code fallback}. */
+  default void fellBack(String model, String fallback) {}
 }

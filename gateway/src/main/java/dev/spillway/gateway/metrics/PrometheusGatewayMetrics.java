@@ -113,6 +113,8 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<CounterDataPoint> breakerTransitions;
   private final Series<CounterDataPoint> retries;
   private final Series<CounterDataPoint> retryBudgetExhausted;
+  private final Series<CounterDataPoint> fallbacks;
+  private final Series<CounterDataPoint> shed;
 
   public PrometheusGatewayMetrics() {
     labelOverflow =
@@ -204,6 +206,16 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         counter(
             "spillway_retry_budget_exhausted_total", null,
             "Failures before a first token not retried because the pool's retry budget was spent", POOL);
+    shed =
+        counter(
+            "spillway_shed_total", null,
+            "Requests refused or dropped from the queue because, at the model's pace, they would miss their deadline",
+            MODEL, TIER);
+    fallbacks =
+        counter(
+            "spillway_fallbacks_total", null,
+            "Requests handed to a fallback model after every attempt on their model failed unseen",
+            MODEL, "fallback");
     quotaRejected =
         counter(
             "spillway_quota_rejected_total", null,
@@ -342,6 +354,16 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   @Override
   public void retryBudgetExhausted(String pool) {
     retryBudgetExhausted.labels(pool).inc();
+  }
+
+  @Override
+  public void shed(String model, String tier) {
+    shed.labels(model, tier).inc();
+  }
+
+  @Override
+  public void fellBack(String model, String fallback) {
+    fallbacks.labels(model, fallback).inc();
   }
 
   private static int breakerStateValue(String state) {

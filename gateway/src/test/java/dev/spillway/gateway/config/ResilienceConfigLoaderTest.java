@@ -95,11 +95,62 @@ class ResilienceConfigLoaderTest {
             "models[0].pools[0].resilience.circuitBreaker.minimumNumberOfCalls: 6 (expected: from 1 to slidingWindowSize 5)");
     assertThatThrownBy(() -> pool("        resilience: {retries: 3}\n"))
         .hasMessage(
-            "models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker, retry, bulkhead)");
+            "models[0].pools[0].resilience.retries: unknown (expected one of: circuitBreaker, retry, bulkhead, timeLimiter)");
     assertThatThrownBy(() -> pool("        resilience: {retry: {maxAttempts: 0}}\n"))
         .hasMessage("models[0].pools[0].resilience.retry.maxAttempts: 0 (expected: an integer from 1 to 10)");
     assertThatThrownBy(
             () -> pool("        resilience: {retry: {initialBackoff: 2s, maxBackoff: 1s}}\n"))
         .hasMessage("models[0].pools[0].resilience.retry.maxBackoff: 1s (expected: >= initialBackoff)");
+  }
+
+  private static String twoModels(String fallbacks) {
+    return "models:\n"
+        + "  - name: m\n"
+        + "    fallbacks: " + fallbacks + "\n"
+        + "    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n"
+        + "  - name: n\n"
+        + "    aliases: [n-latest]\n"
+        + "    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n";
+  }
+
+  @Test
+  void readsAModelsFallbacksByNameOrAlias() {
+    assertThat(loader.parse(twoModels("[n-latest]"), "test").models().get(0).fallbacks())
+        .containsExactly("n-latest");
+    assertThat(loader.parse(twoModels("[]"), "test").models().get(1).fallbacks()).isEmpty();
+  }
+
+  @Test
+  void aFallbackMustNameAnotherModelOnce() {
+    assertThatThrownBy(() -> loader.parse(twoModels("[x]"), "test"))
+        .hasMessage("models[0].fallbacks[0]: x (expected: the name of another model: [n])");
+    assertThatThrownBy(() -> loader.parse(twoModels("[m]"), "test"))
+        .hasMessageStartingWith("models[0].fallbacks[0]: m (expected: the name of another model");
+    assertThatThrownBy(() -> loader.parse(twoModels("[n, n-latest]"), "test"))
+        .hasMessage("models[0].fallbacks[1]: n-latest (expected: each fallback once)");
+  }
+
+  @Test
+  void readsTheTimeLimiterAsAMultipleOfTheObjectiveOrADuration() {
+    TimeLimiterConfig multiple =
+        pool("        resilience: {timeLimiter: {firstToken: 4x, total: 2m}}\n").resilience().timeLimiter();
+    assertThat(multiple.firstTokenNanos(Duration.ofSeconds(3))).isEqualTo(12_000_000_000L);
+    assertThat(multiple.total()).isEqualTo(Duration.ofMinutes(2));
+    TimeLimiterConfig fixed =
+        pool("        resilience: {timeLimiter: {firstToken: 20s}}\n").resilience().timeLimiter();
+    assertThat(fixed.firstTokenNanos(Duration.ofSeconds(3))).isEqualTo(20_000_000_000L);
+    assertThat(fixed.total()).isEqualTo(TimeLimiterConfig.DEFAULT.total());
+    assertThat(pool("").resilience().timeLimiter().firstTokenNanos(Duration.ofSeconds(3)))
+        .isEqualTo(30_000_000_000L);
+  }
+
+  @Test
+  void aTimeLimiterThatIsNeitherIsNamed() {
+    assertThatThrownBy(() -> pool("        resilience: {timeLimiter: {firstToken: fastx}}\n"))
+        .hasMessageContaining("resilience.timeLimiter.firstToken: fastx (expected: a multiple");
+    assertThatThrownBy(() -> pool("        resilience: {timeLimiter: {firstToken: soon}}\n"))
+        .hasMessageContaining("resilience.timeLimiter.firstToken: soon (expected: a positive duration");
+    assertThatThrownBy(() -> pool("        resilience: {timeLimiter: {ttft: 1s}}\n"))
+        .hasMessageContaining("ttft");
   }
 }

@@ -3,6 +3,7 @@ package dev.spillway.gateway.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.spillway.backends.spi.BackendContext;
+import dev.spillway.backends.spi.Health;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.backends.spi.TokenEvent;
@@ -137,6 +138,39 @@ class CircuitBreakerTest {
 
     assertThat(breaker(DOWN)).isEqualTo("open");
     assertThat(transitions).containsExactly(DOWN + " open", DOWN + " half_open", DOWN + " open");
+  }
+
+  @Test
+  void aReplicaWhoseHealthCheckPassesAgainIsProbedWithoutWaitingOutTheBreaker() {
+    script.down(DOWN);
+    int i = 0;
+    while (script.submitted(DOWN) < 4) {
+      send(i++);
+    }
+    script.health(DOWN, Health.DOWN);
+    assertThat(breaker(DOWN)).isEqualTo("open");
+    script.up(DOWN);
+
+    script.health(DOWN, Health.UP); // one second into a wait of ten
+    for (int k = 0; k < 4; k++) {
+      assertThat(finished(send(i++))).isTrue();
+    }
+
+    assertThat(script.submitted(DOWN)).isEqualTo(6);
+    assertThat(breaker(DOWN)).isEqualTo("closed");
+    assertThat(transitions).containsExactly(DOWN + " open", DOWN + " half_open", DOWN + " closed");
+  }
+
+  @Test
+  void aReplicaThatIsDownIsNotWaitedForByARetry() {
+    script.health(HEALTHY, Health.DOWN);
+    script.down(DOWN);
+
+    GatewayCoreTest.Recorder r = send(0);
+
+    assertThat(r.error().kind()).isEqualTo(GatewayError.Kind.BACKEND);
+    assertThat(script.submitted(HEALTHY)).isZero();
+    assertThat(script.submitted(DOWN)).isEqualTo(2);
   }
 
   @Test

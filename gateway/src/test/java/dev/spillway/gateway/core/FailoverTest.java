@@ -24,14 +24,20 @@ class FailoverTest {
   private final Script script = new Script();
 
   private GatewayCoreTest.Recorder run(String pools) {
-    GatewayConfig config =
-        new ConfigLoader(name -> null)
-            .parse(
-                "models:\n  - name: m\n    routing: least-outstanding\n    pools:\n" + pools, "test");
+    return run(pools, true);
+  }
+
+  private GatewayCoreTest.Recorder run(String pools, boolean committed) {
+    return runYaml("models:\n  - name: m\n    routing: least-outstanding\n    pools:\n" + pools, committed);
+  }
+
+  private GatewayCoreTest.Recorder runYaml(String yaml, boolean committed) {
+    GatewayConfig config = new ConfigLoader(name -> null).parse(yaml, "test");
     GatewayCore core =
         new GatewayCore(
             config, clock, new BackendContext(clock, Map.of(Script.class, script)), GatewayMetrics.NOOP);
     GatewayCoreTest.Recorder r = new GatewayCoreTest.Recorder(clock);
+    r.committed = committed;
     core.submit(
         new GatewayRequest(
             "r", "m", 10, 1, "", 1, SamplingParams.DEFAULT, ServiceTier.DEFAULT, "t",
@@ -79,5 +85,66 @@ class FailoverTest {
     assertThat(r.error().kind()).isEqualTo(GatewayError.Kind.BACKEND);
     assertThat(script.submitted("m@scripted/0")).isEqualTo(2);
     assertThat(bindings(r)).extracting(Binding::attempts).containsExactly(1, 2);
+  }
+
+  @Test
+  void aWholeAnswerThatBreaksMidwayIsRetriedUnseen() {
+    script.breaksMidway.add("a/0");
+    GatewayCoreTest.Recorder r =
+        run("      - {kind: scripted, name: a, replicas: 1}\n"
+            + "      - {kind: scripted, name: b, replicas: 1}\n", false);
+
+    assertThat(r.events.get(r.events.size() - 1)).isInstanceOf(TokenEvent.Finish.class);
+    assertThat(bindings(r)).extracting(Binding::pool, Binding::attempts)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", 1), org.assertj.core.groups.Tuple.tuple("b", 2));
+  }
+
+  @Test
+  void aStreamThatBreaksMidwayEndsWithAnErrorAfterItsTokens() {
+    script.breaksMidway.add("a/0");
+    GatewayCoreTest.Recorder r =
+        run("      - {kind: scripted, name: a, replicas: 1}\n"
+            + "      - {kind: scripted, name: b, replicas: 1}\n", true);
+
+    assertThat(r.error().afterFirstToken()).isTrue();
+    assertThat(bindings(r)).extracting(Binding::pool).containsExactly("a");
+    assertThat(script.submitted("b/0")).isZero();
+  }
+
+  private static final String FALLBACKS =
+      "models:\n"
+          + "  - name: m\n"
+          + "    fallbacks: [n, o]\n"
+          + "    pools: [{kind: scripted, name: a, replicas: 1}]\n"
+          + "  - name: n\n"
+          + "    pools: [{kind: scripted, name: b, replicas: 1}]\n"
+          + "  - name: o\n"
+          + "    pools: [{kind: scripted, name: c, replicas: 1}]\n";
+
+  @Test
+  void fallsBackToTheNextModelWhenEveryAttemptOnItsOwnFailed() {
+    script.down("a/0");
+    GatewayCoreTest.Recorder r = runYaml(FALLBACKS, true);
+
+    assertThat(r.events.get(r.events.size() - 1)).isInstanceOf(TokenEvent.Finish.class);
+    assertThat(bindings(r)).extracting(Binding::pool, Binding::attempts)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", 1), org.assertj.core.groups.Tuple.tuple("a", 2),
+            org.assertj.core.groups.Tuple.tuple("b", 3));
+    assertThat(script.submitted("c/0")).isZero();
+  }
+
+  @Test
+  void goesDownTheFallbacksInOrderAndGivesUpAfterTheLast() {
+    script.down("a/0");
+    script.down("b/0");
+    script.down("c/0");
+    GatewayCoreTest.Recorder r = runYaml(FALLBACKS, true);
+
+    assertThat(r.error().kind()).isEqualTo(GatewayError.Kind.BACKEND);
+    assertThat(r.error().afterFirstToken()).isFalse();
+    assertThat(bindings(r)).extracting(Binding::pool).containsExactly("a", "a", "b", "b", "c", "c");
+    assertThat(bindings(r).get(5).attempts()).isEqualTo(6);
   }
 }

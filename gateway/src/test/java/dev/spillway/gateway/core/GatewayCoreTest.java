@@ -57,6 +57,10 @@ class GatewayCoreTest {
     final List<Object> events = new ArrayList<>();
     long submittedAt;
     long firstTokenAt = -1;
+    /** When it finished or failed, on the clock; -1 before. */
+    long endedAt = -1;
+    /** Whether the tokens it gets reach a client at once (a stream), see {@link #committed}. */
+    boolean committed = true;
     final VirtualClock clock;
 
     Recorder(VirtualClock clock) {
@@ -70,6 +74,11 @@ class GatewayCoreTest {
     }
 
     @Override
+    public boolean committed() {
+      return committed;
+    }
+
+    @Override
     public void onToken(TokenEvent.Token token) {
       if (firstTokenAt < 0) {
         firstTokenAt = clock.nanoTime();
@@ -80,11 +89,13 @@ class GatewayCoreTest {
     @Override
     public void onFinish(TokenEvent.Finish finish, Binding binding) {
       events.add(finish);
+      endedAt = clock.nanoTime();
     }
 
     @Override
     public void onError(GatewayError error) {
       events.add(error);
+      endedAt = clock.nanoTime();
     }
 
     long ttft() {

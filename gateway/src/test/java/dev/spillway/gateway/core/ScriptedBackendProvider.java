@@ -7,6 +7,7 @@ import dev.spillway.backends.spi.BackendProvider;
 import dev.spillway.backends.spi.BackendSpec;
 import dev.spillway.backends.spi.Capacity;
 import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.Health;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.LoadSnapshot;
 import dev.spillway.backends.spi.Prediction;
@@ -26,15 +27,31 @@ import java.util.Set;
 
 /**
  * The {@code scripted} kind, for tests: replicas that answer every request with one token after a
- * fixed delay, or fail it before its first token while the test's {@link Script} says they are down.
+ * fixed delay, or fail it before its first token while the test's {@link Script} says they are down,
+ * or after one token when it says they break midway.
  */
 public final class ScriptedBackendProvider implements BackendProvider {
 
   /** What the test decides, shared through the backend context: which replicas fail, and what each was sent. */
   public static final class Script {
     final Set<String> down = new HashSet<>();
+    /** Replicas that send one token, then fail. */
+    final Set<String> breaksMidway = new HashSet<>();
+    /** Replicas that send nothing until cancelled. */
+    final Set<String> stalls = new HashSet<>();
+    /** Replicas that send one token, then nothing until cancelled. */
+    final Set<String> stallsMidway = new HashSet<>();
     final Map<String, Integer> submitted = new HashMap<>();
     Duration latency = Duration.ofMillis(100);
+    /** Health as an active check would report it, by replica; unchecked when absent. */
+    final Map<String, Health> health = new HashMap<>();
+    final Map<String, Runnable> capacityListeners = new HashMap<>();
+
+    /** Sets what {@code replica}'s active check reports and tells the gateway, as a probe would. */
+    void health(String replica, Health now) {
+      health.put(replica, now);
+      capacityListeners.getOrDefault(replica, () -> {}).run();
+    }
 
     void down(String replica) {
       down.add(replica);
@@ -127,13 +144,21 @@ public final class ScriptedBackendProvider implements BackendProvider {
     public Submission submit(InferenceRequest request, TokenSink sink) {
       script.submitted.merge(id, 1, Integer::sum);
       boolean fails = script.down.contains(id);
+      boolean breaks = script.breaksMidway.contains(id);
       running++;
+      if (script.stalls.contains(id) || script.stallsMidway.contains(id)) {
+        return stall(request, sink, script.stallsMidway.contains(id));
+      }
       clock.scheduleAfter(
           script.latency.toNanos(),
           () -> {
             running--;
             long now = clock.nanoTime();
-            if (fails) {
+            if (breaks) {
+              deliver(sink, new TokenEvent.Token(0, "half", now));
+              deliver(sink, new TokenEvent.Failure(
+                  new BackendException(BackendException.Kind.UPSTREAM, id + " broke"), false, now));
+            } else if (fails) {
               deliver(sink, new TokenEvent.Failure(
                   new BackendException(BackendException.Kind.UPSTREAM, id + " is down"), true, now));
             } else {
@@ -146,6 +171,25 @@ public final class ScriptedBackendProvider implements BackendProvider {
       return () -> {};
     }
 
+    /** Sends nothing (or one token) until cancelled; then a cancelled finish. */
+    private Submission stall(InferenceRequest request, TokenSink sink, boolean oneToken) {
+      if (oneToken) {
+        clock.scheduleAfter(
+            script.latency.toNanos(), () -> deliver(sink, new TokenEvent.Token(0, "ok", clock.nanoTime())));
+      }
+      boolean[] cancelled = {false};
+      return () -> {
+        if (!cancelled[0]) {
+          cancelled[0] = true;
+          running--;
+          deliver(sink, new TokenEvent.Finish(
+              FinishReason.CANCELLED, new Usage(request.promptTokens(), oneToken ? 1 : 0), 0, 0, 0,
+              clock.nanoTime()));
+          onCapacity.run();
+        }
+      };
+    }
+
     private static void deliver(TokenSink sink, TokenEvent event) {
       sink.executor().execute(() -> sink.accept(event));
     }
@@ -153,6 +197,12 @@ public final class ScriptedBackendProvider implements BackendProvider {
     @Override
     public void onCapacity(Runnable listener) {
       this.onCapacity = listener;
+      script.capacityListeners.put(id, listener);
+    }
+
+    @Override
+    public Health health() {
+      return script.health.getOrDefault(id, Health.UNCHECKED);
     }
   }
 }
