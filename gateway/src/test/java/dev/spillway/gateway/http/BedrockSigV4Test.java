@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.ledger.Ledger;
+import dev.spillway.gateway.tenancy.KeyRing;
 import dev.spillway.gateway.tenancy.MemoryQuotaStore;
 import dev.spillway.gateway.tenancy.PriceEstimate;
 import dev.spillway.gateway.tenancy.SpendHistory;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamOutput
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamRequest;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.ThrottlingException;
 
 /**
  * SigV4 with tenant keys, through the AWS SDK for Java v2: a request signed with a tenant's AWS key
@@ -47,6 +49,7 @@ class BedrockSigV4Test {
 
   static final String ACCESS_KEY_ID = "AKIDACMEEXAMPLE0001";
   static final String SECRET = "acme/secret+Example0123456789abcdefghijk";
+  static final String BEARER = "sk-metered-bedrock-api-key-0001";
   static final String CONFIG =
       "models:\n"
           + "  - name: llama-3.3-70b\n    pools: [{kind: emulated, accelerator: p5.48xlarge}]\n"
@@ -55,6 +58,10 @@ class BedrockSigV4Test {
           + "  - name: acme\n"
           + "    models: [llama-3.3-70b]\n"
           + "    keys: [{id: acme-aws, awsAccessKeyId: " + ACCESS_KEY_ID + ", awsSecretAccessKey: \"${ACME_SECRET}\"}]\n"
+          + "  - name: metered\n"
+          + "    rpm: 1\n"
+          + "    keys: [{id: metered-aws, awsAccessKeyId: AKIDMETERED0000001, awsSecretAccessKey: \"${METERED_SECRET}\"},"
+          + " {id: metered-bearer, sha256: " + KeyRing.sha256Hex(BEARER) + "}]\n"
           + "  - name: narrow\n"
           + "    models: [llama-3.1-8b]\n"
           + "    keys: [{id: narrow-aws, awsAccessKeyId: AKIDNARROW00000001, awsSecretAccessKey: \"${NARROW_SECRET}\"}]\n";
@@ -65,7 +72,8 @@ class BedrockSigV4Test {
   @BeforeAll
   static void start() throws Exception {
     GatewayConfig config =
-        new ConfigLoader(Map.of("ACME_SECRET", SECRET, "NARROW_SECRET", "narrow-secret")::get).parse(CONFIG, "test");
+        new ConfigLoader(
+                Map.of("ACME_SECRET", SECRET, "NARROW_SECRET", "narrow-secret", "METERED_SECRET", "metered-secret")::get).parse(CONFIG, "test");
     Tenancy tenancy =
         Tenancy.of(config, new MemoryQuotaStore(InstantSource.system(), SpendHistory.NONE), PriceEstimate.FREE);
     server = new TestServer(tenancy, Ledger.disabled());
@@ -155,6 +163,29 @@ class BedrockSigV4Test {
     try (BedrockRuntimeClient client = client("AKIDNARROW00000001", "narrow-secret")) {
       assertThatThrownBy(() -> client.converse(BedrockSdkTest.converse(BedrockSdkTest.BEDROCK_ID).build()))
           .isInstanceOfSatisfying(AccessDeniedException.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+    }
+  }
+
+  @Test
+  void aTenantsRequestsPerMinuteAreThrottlingOnceUsedUpWhicheverKeyItUses() throws Exception {
+    var bearer =
+        server.post(
+            "/model/" + BedrockSdkTest.BEDROCK_ID + "/converse",
+            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}",
+            "authorization", "Bearer " + BEARER);
+    assertThat(bearer.statusCode()).isEqualTo(200);
+    assertThat(server.gateway.lastSubmitted().keyId()).isEqualTo("metered-bearer");
+
+    try (BedrockRuntimeClient client = client("AKIDMETERED0000001", "metered-secret")) {
+      assertThatThrownBy(() -> client.converse(BedrockSdkTest.converse(BedrockSdkTest.BEDROCK_ID).build()))
+          .isInstanceOfSatisfying(
+              ThrottlingException.class,
+              e -> {
+                assertThat(e.statusCode()).isEqualTo(429);
+                assertThat(e.awsErrorDetails().errorMessage()).contains("metered");
+                assertThat(e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-ratelimit-limit-requests"))
+                    .hasValue("1");
+              });
     }
   }
 
