@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The event-stream frames of one streamed Bedrock answer, in order.
@@ -39,6 +41,13 @@ public final class BedrockStream {
       EventStreamMessage.Header.string(":content-type", "application/json");
   private static final EventStreamMessage.Header EVENT =
       EventStreamMessage.Header.string(":message-type", "event");
+  /** Every event's headers, encoded once per event type: they never change within a type. */
+  private static final Map<String, byte[]> HEADERS = new ConcurrentHashMap<>();
+  private static final byte[] DELTA_HEADERS = headers("contentBlockDelta");
+  private static final byte[] CHUNK_HEADERS = headers("chunk");
+  /** A chunk's payload around its base64 bytes. */
+  private static final byte[] BYTES_OPEN = "{\"bytes\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] BYTES_CLOSE = "\"}".getBytes(StandardCharsets.US_ASCII);
 
   private final BedrockRequest request;
   private final boolean converse;
@@ -65,7 +74,7 @@ public final class BedrockStream {
       StringBuilder json = new StringBuilder(48 + text.length());
       json.append("{\"contentBlockIndex\":0,\"delta\":{\"text\":");
       JsonText.string(json, text);
-      return event("contentBlockDelta", json.append("}}").toString());
+      return EventStreamMessage.frame(DELTA_HEADERS, json.append("}}").toString().getBytes(StandardCharsets.UTF_8));
     }
     StringBuilder json = new StringBuilder(96 + text.length());
     json.append("{\"generation\":");
@@ -114,15 +123,24 @@ public final class BedrockStream {
 
   /** An event frame of type {@code type} with a JSON payload. */
   static byte[] event(String type, String json) {
-    return new EventStreamMessage(
-            List.of(EventStreamMessage.Header.string(":event-type", type), JSON, EVENT),
-            json.getBytes(StandardCharsets.UTF_8))
-        .encode();
+    return EventStreamMessage.frame(headers(type), json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] headers(String type) {
+    return HEADERS.computeIfAbsent(
+        type,
+        t -> EventStreamMessage.headersBlock(
+            List.of(EventStreamMessage.Header.string(":event-type", t), JSON, EVENT)));
   }
 
   /** A {@code chunk} event: the model's JSON chunk, base64-encoded in {@code bytes}. */
   private static byte[] chunk(String modelJson) {
-    String bytes = Base64.getEncoder().encodeToString(modelJson.getBytes(StandardCharsets.UTF_8));
-    return event("chunk", "{\"bytes\":\"" + bytes + "\"}");
+    byte[] encoded = Base64.getEncoder().encode(modelJson.getBytes(StandardCharsets.UTF_8));
+    byte[] payload = new byte[encoded.length + BYTES_OPEN.length + BYTES_CLOSE.length];
+    System.arraycopy(BYTES_OPEN, 0, payload, 0, BYTES_OPEN.length);
+    System.arraycopy(encoded, 0, payload, BYTES_OPEN.length, encoded.length);
+    System.arraycopy(BYTES_CLOSE, 0, payload, BYTES_OPEN.length + encoded.length, BYTES_CLOSE.length);
+    return EventStreamMessage.frame(CHUNK_HEADERS, payload);
   }
+
 }

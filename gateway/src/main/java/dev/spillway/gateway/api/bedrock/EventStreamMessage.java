@@ -44,24 +44,42 @@ public record EventStreamMessage(List<Header> headers, byte[] payload) {
 
   /** The frame, byte for byte. */
   public byte[] encode() {
-    int headersLength = 0;
+    return frame(headersBlock(headers), payload);
+  }
+
+  /**
+   * The encoded headers of a message, in order: what {@link #frame} takes, so that a stream whose
+   * messages share their headers encodes them once.
+   */
+  public static byte[] headersBlock(List<Header> headers) {
+    int length = 0;
     for (Header header : headers) {
-      headersLength += header.encodedLength();
+      length += header.encodedLength();
     }
-    if (headersLength > MAX_HEADERS_BYTES) {
+    if (length > MAX_HEADERS_BYTES) {
       throw new IllegalArgumentException(
-          "headers: " + headersLength + " bytes (expected: at most " + MAX_HEADERS_BYTES + ")");
+          "headers: " + length + " bytes (expected: at most " + MAX_HEADERS_BYTES + ")");
     }
-    int total = OVERHEAD + headersLength + payload.length;
-    ByteBuffer out = ByteBuffer.allocate(total);
-    out.putInt(total).putInt(headersLength);
-    CRC32 crc = new CRC32();
-    crc.update(out.array(), 0, 8);
-    out.putInt((int) crc.getValue());
+    ByteBuffer out = ByteBuffer.allocate(length);
     for (Header header : headers) {
       header.writeTo(out);
     }
-    out.put(payload);
+    return out.array();
+  }
+
+  /** The frame of a message whose headers {@link #headersBlock} encoded. */
+  public static byte[] frame(byte[] headersBlock, byte[] payload) {
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          "payload: " + payload.length + " bytes (expected: at most " + MAX_PAYLOAD_BYTES + ")");
+    }
+    int total = OVERHEAD + headersBlock.length + payload.length;
+    ByteBuffer out = ByteBuffer.allocate(total);
+    out.putInt(total).putInt(headersBlock.length);
+    CRC32 crc = new CRC32();
+    crc.update(out.array(), 0, 8);
+    out.putInt((int) crc.getValue());
+    out.put(headersBlock).put(payload);
     crc.reset();
     crc.update(out.array(), 0, total - 4);
     out.putInt((int) crc.getValue());
