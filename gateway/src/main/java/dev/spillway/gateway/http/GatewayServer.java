@@ -25,8 +25,10 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's HTTP server: the OpenAI API ({@code /v1/chat/completions}, {@code /v1/completions},
- * {@code /v1/embeddings}, {@code /v1/models}), {@code /health}, {@code /ready}, {@code /metrics},
- * {@code /admin/pools} and {@code /admin/usage}. docs/api.md describes the wire contract.
+ * {@code /v1/embeddings}, {@code /v1/models}), the Bedrock Runtime API ({@code /model/{id}/converse}
+ * and its kin, {@link BedrockApi}), {@code /health}, {@code /ready}, {@code /metrics},
+ * {@code /admin/pools} and {@code /admin/usage}. docs/api.md describes the wire contract. On the
+ * {@link GatewayTransport} it speaks cleartext HTTP/2 to clients with prior knowledge besides HTTP/1.1.
  *
  * <p>Threading. One server per event loop, all sharing one port: Vert.x hands each new connection to
  * the next loop in turn, and every handler and write of that connection runs on its loop. The work a
