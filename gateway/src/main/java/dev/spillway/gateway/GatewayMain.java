@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code java -jar spillway-gateway.jar [--config FILE] [--profiles FILE] [--port N] [--host H]}.
- * Without {@code --config} the gateway runs its embedded default: in-process emulated pools.
+ * {@code java -jar spillway-gateway.jar [--config FILE] [--profiles FILE] [--port N] [--host H] [--check]}.
+ * Without {@code --config} the gateway runs its embedded default: in-process emulated pools. With
+ * {@code --check} it validates the configuration ({@link ConfigCheck}) and exits: 0 and a summary
+ * when the gateway would start with it, 1 and the reason when not.
  */
 public final class GatewayMain {
 
@@ -29,6 +31,7 @@ public final class GatewayMain {
     Path profilesFile = null;
     String host = null;
     Integer port = null;
+    boolean check = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       switch (flag) {
@@ -52,18 +55,27 @@ public final class GatewayMain {
             fail(flag + ": " + text + " (expected: 0 to 65535)");
           }
           break;
+        case "--check":
+          check = true;
+          break;
         case "--help":
         case "-h":
           System.out.println(
-              "usage: spillway-gateway [--config FILE] [--profiles FILE] [--port N] [--host H]\n"
+              "usage: spillway-gateway [--config FILE] [--profiles FILE] [--port N] [--host H] [--check]\n"
                   + "  --config    gateway configuration (default: the embedded in-process fleet)\n"
                   + "  --profiles  accelerator/model profiles laid over the built-in ones\n"
                   + "  --port      port to listen on (default 8080; 0 picks a free one)\n"
-                  + "  --host      address to bind (default 127.0.0.1)");
+                  + "  --host      address to bind (default 127.0.0.1)\n"
+                  + "  --check     validate the configuration and exit: 0 if the gateway would start\n"
+                  + "              with it, 1 with the reason if not; reaches no backend or Redis");
           return;
         default:
-          fail("unknown option: " + flag + " (expected: --config, --profiles, --port, --host)");
+          fail("unknown option: " + flag + " (expected: --config, --profiles, --port, --host, --check)");
       }
+    }
+    if (check) {
+      System.exit(check(configFile, profilesFile));
+      return;
     }
     GatewayConfig config;
     Profiles profiles;
@@ -196,6 +208,22 @@ public final class GatewayMain {
       }
     } catch (ReflectiveOperationException | RuntimeException e) {
       System.err.println("spillway gateway: signals keep the JVM's exit status (" + e + ")");
+    }
+  }
+
+  /** {@code --check}: the exit status, after printing the summary or the reason. */
+  static int check(Path configFile, Path profilesFile) {
+    if (configFile == null) {
+      System.err.println("--config: missing (expected: the YAML file to check)");
+      return 2;
+    }
+    try {
+      System.out.println(
+          "spillway gateway: " + new ConfigCheck(System::getenv).check(configFile, profilesFile));
+      return 0;
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      System.err.println("spillway gateway: " + configFile + ": " + e.getMessage());
+      return 1;
     }
   }
 

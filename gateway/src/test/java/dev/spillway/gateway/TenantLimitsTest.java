@@ -146,4 +146,36 @@ class TenantLimitsTest {
       assertThat(r.headers().firstValue("x-ratelimit-limit-requests")).isEmpty();
     }
   }
+
+  @Test
+  void theResponsesApiSharesTheTenantsLimitsAndCountsToolDefinitions() throws Exception {
+    try (KeyedGateway gateway =
+        new KeyedGateway(MODELS + "tenants: [{name: acme, rpm: 2, tpm: 100000, keys: [{id: k, sha256: sha(s)}]}]\n")) {
+      HttpResponse<String> chat = gateway.chat("llama-3.1-8b", 1, "authorization", "Bearer s");
+      assertThat(chat.statusCode()).isEqualTo(200);
+      String tool =
+          "{\"type\":\"function\",\"name\":\"lookup\",\"description\":\"Find a record by its key.\","
+              + "\"parameters\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\"}}}}";
+      HttpResponse<String> response =
+          gateway.post(
+              "/v1/responses",
+              "{\"model\":\"llama-3.1-8b\",\"input\":\"hi\",\"max_output_tokens\":3,\"tools\":[" + tool
+                  + "],\"tool_choice\":\"none\"}",
+              "authorization", "Bearer s");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(header(response, "x-ratelimit-remaining-requests")).isZero();
+      JsonNode usage = KeyedGateway.json(response).get("usage");
+      int used = usage.get("total_tokens").asInt();
+      // What the response reserved (its prompt, tools and all, and its budget) is what it used.
+      assertThat(header(response, "x-ratelimit-remaining-tokens"))
+          .isEqualTo(100_000 - usedTokens(chat) - used);
+      assertThat(usage.get("input_tokens").asInt())
+          .isGreaterThan(KeyedGateway.json(chat).get("usage").get("prompt_tokens").asInt() + 20);
+
+      HttpResponse<String> limited =
+          gateway.post("/v1/responses", "{\"model\":\"llama-3.1-8b\",\"input\":\"hi\"}", "authorization", "Bearer s");
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(KeyedGateway.json(limited).get("error").get("code").asText()).isEqualTo("rate_limit_exceeded");
+    }
+  }
 }

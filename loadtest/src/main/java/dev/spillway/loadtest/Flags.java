@@ -91,21 +91,31 @@ public final class Flags {
    */
   public static Positional parseWithOperand(List<String> args, List<Flag> accepted, String usage)
       throws UsageException {
+    Operands parsed = parseWithOperands(args, accepted);
+    if (parsed.operands().size() > 1) {
+      throw new UsageException(
+          "unexpected argument: " + parsed.operands().get(1) + " (expected: " + usage + ")");
+    }
+    return new Positional(parsed.operands().isEmpty() ? null : parsed.operands().get(0), parsed.flags());
+  }
+
+  /** A command line of operands (such as directories) among flags. */
+  public record Operands(List<String> operands, Flags flags) {}
+
+  /** Parses a command line of flags and any number of operands, in the order given. */
+  public static Operands parseWithOperands(List<String> args, List<Flag> accepted) throws UsageException {
     List<String> flagArgs = new ArrayList<>();
-    String operand = null;
+    List<String> operands = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       boolean value = i > 0 && takesValue(args.get(i - 1), accepted);
       if (!arg.startsWith("--") && !value) {
-        if (operand != null) {
-          throw new UsageException("unexpected argument: " + arg + " (expected: " + usage + ")");
-        }
-        operand = arg;
+        operands.add(arg);
       } else {
         flagArgs.add(arg);
       }
     }
-    return new Positional(operand, parse(flagArgs, accepted));
+    return new Operands(List.copyOf(operands), parse(flagArgs, accepted));
   }
 
   private static boolean takesValue(String arg, List<Flag> accepted) {

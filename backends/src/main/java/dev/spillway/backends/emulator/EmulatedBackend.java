@@ -19,13 +19,21 @@ public final class EmulatedBackend implements Backend {
   public EmulatedBackend(
       String pool, String model, Deployment deployment, int replicas, int staticBatchSize,
       Clock clock, PriceList prices) {
+    this(pool, model, deployment, replicas, staticBatchSize, clock, prices,
+        OutputPlan.DEFAULT_TOOL_CALL_RATE);
+  }
+
+  /** @param toolCallRate under {@code tool_choice: auto}, how often an answer calls a tool */
+  public EmulatedBackend(
+      String pool, String model, Deployment deployment, int replicas, int staticBatchSize,
+      Clock clock, PriceList prices, double toolCallRate) {
     this.pool = pool;
     this.model = model;
     this.deployment = deployment;
     List<Replica> list = new ArrayList<>(replicas);
     for (int i = 0; i < replicas; i++) {
       list.add(
-          new EmulatedReplica(new Engine(pool + "/" + i, deployment, clock, prices, staticBatchSize)));
+          new EmulatedReplica(new Engine(pool + "/" + i, deployment, clock, prices, staticBatchSize, toolCallRate)));
     }
     this.replicas = List.copyOf(list);
   }

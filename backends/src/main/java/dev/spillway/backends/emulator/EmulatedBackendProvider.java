@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * The {@code emulated} backend kind. Settings: {@code accelerator} (required, a profile name such as
  * {@code trn2.48xlarge}), and optionally {@code stack}, {@code tp}, {@code dtype} and, for static
- * stacks, {@code batchSize}, and {@code faults} to inject ({@link Faults#parse}). Profiles come from the context ({@link Profiles}) or the built-in catalog.
+ * stacks, {@code batchSize}, {@code toolCallRate} (under {@code tool_choice: auto}, the probability
+ * that an answer calls a tool; default {@value OutputPlan#DEFAULT_TOOL_CALL_RATE}), and {@code faults}
+ * to inject ({@link Faults#parse}). Profiles come from the context ({@link Profiles}) or the built-in catalog.
  */
 public final class EmulatedBackendProvider implements BackendProvider {
 
@@ -36,7 +38,7 @@ public final class EmulatedBackendProvider implements BackendProvider {
     EmulatedBackend backend =
         new EmulatedBackend(
             spec.pool(), spec.model(), deployment, spec.replicas(), spec.integer("batchSize", 0),
-            context.clock(), profiles.prices());
+            context.clock(), profiles.prices(), toolCallRate(spec));
     Object faults = spec.settings().get("faults");
     if (faults != null) {
       if (!(faults instanceof Map)) {
@@ -48,5 +50,17 @@ public final class EmulatedBackendProvider implements BackendProvider {
       context.clock().execute(() -> backend.faults(parsed));
     }
     return backend;
+  }
+
+  private static double toolCallRate(BackendSpec spec) {
+    Object value = spec.settings().get("toolCallRate");
+    if (value == null) {
+      return OutputPlan.DEFAULT_TOOL_CALL_RATE;
+    }
+    if (!(value instanceof Number) || !(((Number) value).doubleValue() >= 0)
+        || ((Number) value).doubleValue() > 1) {
+      throw new IllegalArgumentException("toolCallRate: " + value + " (expected: a probability from 0 to 1)");
+    }
+    return ((Number) value).doubleValue();
   }
 }

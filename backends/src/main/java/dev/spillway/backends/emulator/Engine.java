@@ -89,12 +89,26 @@ public final class Engine {
   private int batchBucket;
 
   private final EngineStats stats = new EngineStats();
+  private final double toolCallRate;
   private final Predictor predictor;
   private final Runnable startStep = this::startStep;
   private final Runnable finishStep = this::finishStep;
 
   public Engine(
       String replicaId, Deployment deployment, Clock clock, PriceList prices, int staticBatchSize) {
+    this(replicaId, deployment, clock, prices, staticBatchSize, OutputPlan.DEFAULT_TOOL_CALL_RATE);
+  }
+
+  /**
+   * @param toolCallRate under {@code tool_choice: auto}, the probability that an answer calls a tool
+   */
+  public Engine(
+      String replicaId, Deployment deployment, Clock clock, PriceList prices, int staticBatchSize,
+      double toolCallRate) {
+    if (!(toolCallRate >= 0 && toolCallRate <= 1)) {
+      throw new IllegalArgumentException("toolCallRate: " + toolCallRate + " (expected: 0 to 1)");
+    }
+    this.toolCallRate = toolCallRate;
     this.replicaId = requireNonNull(replicaId, "replicaId");
     this.deployment = requireNonNull(deployment, "deployment");
     this.latency = new LatencyModel(deployment);
@@ -212,7 +226,8 @@ public final class Engine {
         request.sampling().seed().isPresent()
             ? request.sampling().seed().getAsLong()
             : 31L * request.prompt().hashCode() + request.promptTokens();
-    Sequence sequence = new Sequence(request, sink, order++, now, seed);
+    Sequence sequence =
+        new Sequence(request, sink, order++, now, OutputPlan.of(request.output(), seed, toolCallRate));
     outstandingTokens += total;
     stats.submitted++;
     predictor.arrived(now, request.promptTokens(), request.maxOutputTokens());
@@ -340,8 +355,9 @@ public final class Engine {
   }
 
   private void emitToken(Sequence s, long at) {
-    String piece = s.text.next();
-    if (s.tail != null && hitsStop(s, piece)) {
+    String piece = s.output.next();
+    TokenEvent.ToolCall call = s.output.call();
+    if (s.tail != null && call == null && hitsStop(s, piece)) {
       finish(s, FinishReason.STOP, at);
       return;
     }
@@ -350,7 +366,10 @@ public final class Engine {
     outstandingTokens--;
     stats.tokensOut++;
     long seen = host.tokenNanos() > 0 ? host.queue(at, host.tokenNanos()) : at;
-    host.deliver(s, new TokenEvent.Token(index, piece, seen));
+    host.deliver(s, new TokenEvent.Token(index, piece, seen, call));
+    if (!s.done && s.output.exhausted()) {
+      finish(s, s.output.end(), at);
+    }
     if (!s.done && s.generated >= s.maxOutputTokens) {
       finish(s, FinishReason.LENGTH, at);
     }

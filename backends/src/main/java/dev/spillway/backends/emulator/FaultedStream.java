@@ -139,7 +139,7 @@ final class FaultedStream implements TokenSink {
     }
     if (e instanceof TokenEvent.Token) {
       TokenEvent.Token t = (TokenEvent.Token) e;
-      return new TokenEvent.Token(t.index(), t.text(), t.atNanos() + shift);
+      return t.at(t.atNanos() + shift);
     }
     if (e instanceof TokenEvent.Finish) {
       TokenEvent.Finish f = (TokenEvent.Finish) e;

@@ -20,7 +20,7 @@ final class Sequence {
   final long order;
   final int tierRank;
   final long submittedNanos;
-  final TextGenerator.Stream text;
+  final OutputPlan output;
   final StringBuilder tail;
 
   int generated;
@@ -37,7 +37,8 @@ final class Sequence {
   /** The sink has had its last event; events still in the host's queue are dropped. */
   boolean closed;
 
-  Sequence(InferenceRequest request, TokenSink sink, long order, long submittedNanos, long seed) {
+  Sequence(
+      InferenceRequest request, TokenSink sink, long order, long submittedNanos, OutputPlan output) {
     this.request = request;
     this.sink = sink;
     this.promptTokens = request.promptTokens();
@@ -45,7 +46,7 @@ final class Sequence {
     this.order = order;
     this.tierRank = request.tier().ordinal();
     this.submittedNanos = submittedNanos;
-    this.text = TextGenerator.stream(seed);
+    this.output = output;
     this.tail = request.sampling().stop().isEmpty() ? null : new StringBuilder();
   }
 

@@ -3,10 +3,15 @@ package dev.spillway.backends.server;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.Answer;
+import dev.spillway.backends.wire.FieldError;
 import dev.spillway.backends.wire.JsonText;
+import dev.spillway.backends.wire.OutputFields;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +22,10 @@ import java.util.OptionalLong;
  * of OpenAI's API.
  *
  * <p>Prompt length is an estimate: this server has no tokenizer, so a prompt of {@code c} characters
- * (Unicode code points over all message contents, text parts only) counts as {@code max(1, ceil(c / 4))}
- * tokens, the usual rule of thumb for English under BPE vocabularies. The gateway counts with a real
- * tokenizer; clients that compare {@code usage.prompt_tokens} with their own count will see the
- * difference.
+ * (Unicode code points over all message contents, text parts only, plus the characters of the
+ * {@code tools} and {@code response_format} JSON) counts as {@code max(1, ceil(c / 4))} tokens, the
+ * usual rule of thumb for English under BPE vocabularies. The gateway counts with a real tokenizer;
+ * clients that compare {@code usage.prompt_tokens} with their own count will see the difference.
  *
  * <p>Unknown fields are accepted and ignored, and JSON {@code null} means the field is absent, since
  * load testers send both (GuideLLM sends {@code "stop": null}, vLLM's bench sends {@code ignore_eos}).
@@ -80,8 +85,26 @@ final class ChatCodec {
     ServiceTier tier = tier(root);
     String user = optionalString(root, "user");
     String tenant = user == null || user.isBlank() ? "default" : user;
+    OutputSpec output;
+    try {
+      JsonNode messages = root.get("messages");
+      boolean toolResultsLast = "tool".equals(messages.get(messages.size() - 1).path("role").asText());
+      output = OutputFields.chat(root, toolResultsLast).spec();
+    } catch (FieldError e) {
+      throw new ApiError(400, ApiError.INVALID_REQUEST, e.getMessage(), e.param(), e.code());
+    }
+    // Tools and a response schema are shown to the model too: their JSON counts as text does.
+    long shown = prompt.chars;
+    for (String field : List.of("tools", "response_format")) {
+      JsonNode value = root.get(field);
+      if (present(value)) {
+        shown += value.toString().length();
+      }
+    }
+    Prompt counted = new Prompt(prompt.text, shown);
     return new ChatRequest(
-        model, prompt.text, prompt.tokens(), maxTokens, stream, includeUsage, sampling, tier, tenant);
+        model, prompt.text, counted.tokens(), maxTokens, stream, includeUsage, sampling, tier, tenant,
+        output);
   }
 
   /** The message contents, joined, and their length in code points. */
@@ -302,14 +325,15 @@ final class ChatCodec {
 
   /** The {@code chat.completion} body of a non-streaming response. */
   static String completion(
-      String id, long created, String model, String content, String finishReason, Usage usage) {
+      String id, long created, String model, Answer answer, String finishReason, Usage usage) {
+    String content = answer.content();
     StringBuilder json = new StringBuilder(256 + content.length() + model.length());
     json.append("{\"id\":");
     JsonText.string(json, id);
     json.append(",\"object\":\"chat.completion\",\"created\":").append(created).append(",\"model\":");
     JsonText.string(json, model);
-    json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-    JsonText.string(json, content);
+    json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",");
+    answer.appendMessageMembers(json);
     json.append(",\"refusal\":null},\"logprobs\":null,\"finish_reason\":");
     JsonText.string(json, finishReason);
     json.append("}],\"usage\":");
@@ -354,12 +378,19 @@ final class ChatCodec {
           + suffix;
     }
 
-    /** One token of content. */
-    String token(String text) {
-      StringBuilder s = new StringBuilder(prefix.length() + suffix.length() + 80 + text.length());
-      s.append(prefix).append("{\"index\":0,\"delta\":{\"content\":");
-      JsonText.string(s, text);
-      return s.append("},\"logprobs\":null,\"finish_reason\":null}").append(suffix).toString();
+    /** One token of content or of a tool call's arguments ({@code first}: the call's first). */
+    String token(TokenEvent.Token token, boolean first) {
+      String text = token.text();
+      StringBuilder s = new StringBuilder(prefix.length() + suffix.length() + 120 + text.length());
+      s.append(prefix).append("{\"index\":0,\"delta\":");
+      if (token.call() != null) {
+        Answer.toolCallDelta(s, token, first);
+      } else {
+        s.append("{\"content\":");
+        JsonText.string(s, text);
+        s.append('}');
+      }
+      return s.append(",\"logprobs\":null,\"finish_reason\":null}").append(suffix).toString();
     }
 
     /** The chunk that ends the choice: an empty delta and the finish reason. */

@@ -6,6 +6,7 @@ import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.TokenSink;
+import dev.spillway.backends.wire.Answer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -35,7 +36,9 @@ final class ChatExchange implements TokenSink {
   /** Null unless streaming. */
   private final ChatCodec.Chunks chunks;
   /** Null when streaming. */
-  private final StringBuilder content;
+  private final Answer content;
+  /** The index of the last tool call streamed, -1 before any. */
+  private int lastCall = -1;
 
   private Submission submission;
   /** The stream's status, headers and role chunk are written. */
@@ -53,7 +56,7 @@ final class ChatExchange implements TokenSink {
     this.created = created;
     this.chunks = chat.stream() ? new ChatCodec.Chunks(id, created, chat.model(), chat.includeUsage()) : null;
     // Sized for a typical answer, not for max_tokens, which a client may set to billions.
-    this.content = chat.stream() ? null : new StringBuilder(Math.min(chat.maxOutputTokens(), 1024) * 6);
+    this.content = chat.stream() ? null : new Answer(Math.min(chat.maxOutputTokens(), 1024) * 6);
   }
 
   /** Submits {@code request} to {@code replica}, cancelling it if the client disconnects first. */
@@ -89,11 +92,17 @@ final class ChatExchange implements TokenSink {
       return;
     }
     if (chunks == null) {
-      content.append(token.text());
-    } else if (!started) {
-      response.write(startStream() + chunks.token(token.text()));
+      content.add(token);
+      return;
+    }
+    boolean first = token.call() != null && token.call().index() != lastCall;
+    if (first) {
+      lastCall = token.call().index();
+    }
+    if (!started) {
+      response.write(startStream() + chunks.token(token, first));
     } else {
-      response.write(chunks.token(token.text()));
+      response.write(chunks.token(token, first));
     }
   }
 
@@ -125,7 +134,7 @@ final class ChatExchange implements TokenSink {
           .putHeader("Content-Type", "application/json")
           .end(
               ChatCodec.completion(
-                  id, created, chat.model(), content.toString(), reason.wireName(), finish.usage()));
+                  id, created, chat.model(), content, reason.wireName(), finish.usage()));
       return;
     }
     StringBuilder tail = new StringBuilder(512);

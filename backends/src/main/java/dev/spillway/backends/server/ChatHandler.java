@@ -69,7 +69,8 @@ final class ChatHandler implements Handler<RoutingContext> {
     InferenceRequest request =
         new InferenceRequest(
             id, profile.name(), chat.promptTokens(), chat.maxOutputTokens(), chat.prompt(), 0,
-            chat.sampling(), chat.tier(), chat.tenant(), InferenceRequest.NO_DEADLINE);
+            chat.sampling(), chat.tier(), chat.tenant(), InferenceRequest.NO_DEADLINE,
+            chat.output());
     long created = System.currentTimeMillis() / 1000;
     new ChatExchange(ctx.response(), chat, metrics, id, created).submit(pick(), request);
   }

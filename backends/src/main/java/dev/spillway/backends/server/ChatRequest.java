@@ -1,5 +1,6 @@
 package dev.spillway.backends.server;
 
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 
@@ -12,6 +13,7 @@ import dev.spillway.backends.spi.ServiceTier;
  * @param maxOutputTokens {@code max_completion_tokens}, else {@code max_tokens}, else 256
  * @param includeUsage {@code stream_options.include_usage}
  * @param tenant {@code user}, or {@code default}
+ * @param output what the answer is to be: text, JSON or tool calls
  */
 record ChatRequest(
     String model,
@@ -22,4 +24,5 @@ record ChatRequest(
     boolean includeUsage,
     SamplingParams sampling,
     ServiceTier tier,
-    String tenant) {}
+    String tenant,
+    OutputSpec output) {}

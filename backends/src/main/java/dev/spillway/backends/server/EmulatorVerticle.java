@@ -58,6 +58,7 @@ final class EmulatorVerticle extends VerticleBase {
     String pool = options.model() + "@" + profiles.accelerator(options.accelerator()).family();
     Map<String, Object> settings = new HashMap<>();
     settings.put("accelerator", options.accelerator());
+    settings.put("toolCallRate", options.toolCallRate());
     if (options.stack() != null) {
       settings.put("stack", options.stack());
     }

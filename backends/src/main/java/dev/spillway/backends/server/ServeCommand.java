@@ -48,6 +48,8 @@ public final class ServeCommand {
           + "                          refuses new requests...\n"
           + "  --recover-after D       ...until D later, when it serves again from a slow start\n"
           + "  --fault-seed N          seed of the fault draws (default 0)\n"
+          + "  --tool-call-rate P  under tool_choice auto, the share of answers that call a tool\n"
+          + "                      (default " + ServeOptions.DEFAULT_TOOL_CALL_RATE + ")\n"
           + "  -h, --help          print this help\n";
 
   private static final long START_TIMEOUT_SECONDS = 60;
@@ -126,6 +128,7 @@ public final class ServeCommand {
     Faults faults = Faults.NONE;
     Duration crashAfter = null;
     Duration recoverAfter = null;
+    double toolCallRate = ServeOptions.DEFAULT_TOOL_CALL_RATE;
     for (int i = 0; i < args.length; i++) {
       String word = args[i];
       String flag = word;
@@ -197,6 +200,9 @@ public final class ServeCommand {
                         duration(flag, value, parts[1], expected)));
           }
           break;
+        case "--tool-call-rate":
+          toolCallRate = probability(flag, value);
+          break;
         case "--crash-after":
           crashAfter = duration(flag, value, value, "a duration such as 30s");
           break;
@@ -216,7 +222,8 @@ public final class ServeCommand {
               "unknown option " + word
                   + " (expected: --accelerator, --model, --replicas, --host, --port, --stack, --tp,"
                   + " --dtype, --profiles, --error-rate, --latency-spike, --stall, --disconnect,"
-                  + " --slow-start, --crash-after, --recover-after, --fault-seed or --help)");
+                  + " --slow-start, --crash-after, --recover-after, --fault-seed, --tool-call-rate"
+                  + " or --help)");
       }
     }
     if (accelerator == null) {
@@ -234,7 +241,7 @@ public final class ServeCommand {
       faults = faults.withCrash(new Crash(crashAfter, recoverAfter));
     }
     return new ServeOptions(
-        accelerator, model, replicas, host, port, stack, tp, dtype, profiles, faults);
+        accelerator, model, replicas, host, port, stack, tp, dtype, profiles, faults, toolCallRate);
   }
 
   private static double probability(String flag, String value) throws UsageException {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
  * @param dtype weight format, or null for the model's
  * @param profiles a YAML file laid over the built-in profiles, or null
  * @param faults faults the replicas inject, {@link Faults#NONE} for none
+ * @param toolCallRate under {@code tool_choice: auto}, the probability that an answer calls a tool
  */
 public record ServeOptions(
     String accelerator,
@@ -30,7 +31,11 @@ public record ServeOptions(
     int tp,
     Dtype dtype,
     Path profiles,
-    Faults faults) {
+    Faults faults,
+    double toolCallRate) {
+
+  /** Under {@code tool_choice: auto}, how often an answer calls a tool unless told otherwise. */
+  public static final double DEFAULT_TOOL_CALL_RATE = 0.5;
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -55,9 +60,20 @@ public record ServeOptions(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
     }
+    if (!(toolCallRate >= 0 && toolCallRate <= 1)) {
+      throw new IllegalArgumentException("toolCallRate: " + toolCallRate + " (expected: 0 to 1)");
+    }
     if (tp < 0) {
       throw new IllegalArgumentException("tp: " + tp + " (expected: >= 0, 0 for the smallest that fits)");
     }
+  }
+
+  /** With the default tool-call rate. */
+  public ServeOptions(
+      String accelerator, String model, int replicas, String host, int port, String stack, int tp,
+      Dtype dtype, Path profiles, Faults faults) {
+    this(accelerator, model, replicas, host, port, stack, tp, dtype, profiles, faults,
+        DEFAULT_TOOL_CALL_RATE);
   }
 
   /** One replica on {@link #DEFAULT_HOST}, a free port, default stack, TP and dtype: for tests. */
@@ -66,10 +82,17 @@ public record ServeOptions(
   }
 
   public ServeOptions withReplicas(int newReplicas) {
-    return new ServeOptions(accelerator, model, newReplicas, host, port, stack, tp, dtype, profiles, faults);
+    return new ServeOptions(
+        accelerator, model, newReplicas, host, port, stack, tp, dtype, profiles, faults, toolCallRate);
   }
 
   public ServeOptions withFaults(Faults newFaults) {
-    return new ServeOptions(accelerator, model, replicas, host, port, stack, tp, dtype, profiles, newFaults);
+    return new ServeOptions(
+        accelerator, model, replicas, host, port, stack, tp, dtype, profiles, newFaults, toolCallRate);
+  }
+
+  public ServeOptions withToolCallRate(double newToolCallRate) {
+    return new ServeOptions(
+        accelerator, model, replicas, host, port, stack, tp, dtype, profiles, faults, newToolCallRate);
   }
 }

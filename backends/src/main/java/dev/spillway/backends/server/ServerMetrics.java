@@ -37,7 +37,7 @@ final class ServerMetrics {
 
   /** A request that finished normally; cancelled ones are not successes. */
   void finished(FinishReason reason) {
-    if (reason == FinishReason.STOP) {
+    if (reason == FinishReason.STOP || reason == FinishReason.TOOL_CALLS) {
       successStop++;
     } else if (reason == FinishReason.LENGTH) {
       successLength++;

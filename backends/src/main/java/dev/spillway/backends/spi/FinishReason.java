@@ -6,6 +6,8 @@ public enum FinishReason {
   STOP("stop"),
   /** {@code maxOutputTokens} reached. */
   LENGTH("length"),
+  /** The model ended its answer with calls to the tools the request offered. */
+  TOOL_CALLS("tool_calls"),
   /** The caller cancelled; no usage is billed beyond what was generated. */
   CANCELLED("cancelled");
 

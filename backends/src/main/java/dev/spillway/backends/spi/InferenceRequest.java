@@ -14,6 +14,7 @@ import static java.util.Objects.requireNonNull;
  * @param prefixHash a hash of the prompt's leading tokens, for prefix-affinity and prefix caching; 0 if
  *     unknown
  * @param deadlineNanos clock time after which the result is useless, or {@link #NO_DEADLINE}
+ * @param output what the output is to be: text, JSON, or tool calls
  */
 public record InferenceRequest(
     String id,
@@ -25,7 +26,8 @@ public record InferenceRequest(
     SamplingParams sampling,
     ServiceTier tier,
     String tenant,
-    long deadlineNanos) {
+    long deadlineNanos,
+    OutputSpec output) {
 
   public static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -36,12 +38,30 @@ public record InferenceRequest(
     requireNonNull(sampling, "sampling");
     requireNonNull(tier, "tier");
     requireNonNull(tenant, "tenant");
+    requireNonNull(output, "output");
     if (promptTokens < 1) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
     }
     if (maxOutputTokens < 1) {
       throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
     }
+  }
+
+  /** A request for free text. */
+  public InferenceRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      long deadlineNanos) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant,
+        deadlineNanos, OutputSpec.TEXT);
   }
 
   /** A request with default sampling, tier and tenant and no deadline: for tests and tools. */
@@ -54,6 +74,12 @@ public record InferenceRequest(
   public InferenceRequest withTier(ServiceTier newTier) {
     return new InferenceRequest(
         id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, newTier, tenant,
-        deadlineNanos);
+        deadlineNanos, output);
+  }
+
+  public InferenceRequest withOutput(OutputSpec newOutput) {
+    return new InferenceRequest(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant,
+        deadlineNanos, newOutput);
   }
 }

@@ -16,14 +16,42 @@ public sealed interface TokenEvent permits TokenEvent.Token, TokenEvent.Finish, 
    *
    * @param index 0 for the first token of the response
    * @param text the token's text, exactly as it appears in the output
+   * @param call the tool call whose arguments the text belongs to; null for the answer's content
    */
-  record Token(int index, String text, long atNanos) implements TokenEvent {
+  record Token(int index, String text, long atNanos, ToolCall call) implements TokenEvent {
     public Token {
       requireNonNull(text, "text");
     }
 
+    /** A token of the answer's content. */
+    public Token(int index, String text, long atNanos) {
+      this(index, text, atNanos, null);
+    }
+
+    /** The same token at another time. */
+    public Token at(long newAtNanos) {
+      return new Token(index, text, newAtNanos, call);
+    }
+
     public boolean isFirst() {
       return index == 0;
+    }
+  }
+
+  /**
+   * One call of a function in an answer; every token of its arguments carries the same instance.
+   *
+   * @param index the call's place among the answer's calls, from 0
+   * @param id the call's id, which the tool's result names ({@code call_…})
+   * @param name the function called
+   */
+  record ToolCall(int index, String id, String name) {
+    public ToolCall {
+      requireNonNull(id, "id");
+      requireNonNull(name, "name");
+      if (index < 0) {
+        throw new IllegalArgumentException("index: " + index + " (expected: >= 0)");
+      }
     }
   }
 

@@ -25,16 +25,25 @@ final class ChatWire {
 
   /**
    * A streaming request for {@code request}, naming {@code model} (the upstream's name for it), written
-   * as text: no tree per request.
+   * as text: no tree per request. The messages are the request's own when it has fields to pass
+   * through (tools, a response format, a conversation with tool calls), else one user message of its
+   * prompt text.
    */
   static Buffer requestBody(InferenceRequest request, String model) {
     SamplingParams sampling = request.sampling();
     StringBuilder json = new StringBuilder(160 + request.prompt().length() + model.length());
+    String passThrough = request.output().passThrough();
     json.append("{\"model\":");
     JsonText.string(json, model);
-    json.append(",\"messages\":[{\"role\":\"user\",\"content\":");
-    JsonText.string(json, request.prompt());
-    json.append("}],\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":")
+    if (passThrough.isEmpty()) {
+      json.append(",\"messages\":[{\"role\":\"user\",\"content\":");
+      JsonText.string(json, request.prompt());
+      json.append("}]");
+    } else {
+      // The client's messages, tools and response format, as it sent them.
+      json.append(',').append(passThrough);
+    }
+    json.append(",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":")
         .append(request.maxOutputTokens())
         .append(",\"temperature\":")
         .append(JsonText.decimal(sampling.temperature()))
@@ -151,12 +160,21 @@ final class ChatWire {
   }
 
   /**
-   * {@code length} is {@link FinishReason#LENGTH}; every other reason ({@code stop}, {@code tool_calls},
+   * {@code length} is {@link FinishReason#LENGTH}, {@code tool_calls} (and the older
+   * {@code function_call}) {@link FinishReason#TOOL_CALLS}; every other reason ({@code stop},
    * {@code content_filter}) ended generation before the limit, which the SPI calls {@link
    * FinishReason#STOP}.
    */
   static FinishReason finishReason(String wireName) {
-    return wireName.equals("length") ? FinishReason.LENGTH : FinishReason.STOP;
+    switch (wireName) {
+      case "length":
+        return FinishReason.LENGTH;
+      case "tool_calls":
+      case "function_call":
+        return FinishReason.TOOL_CALLS;
+      default:
+        return FinishReason.STOP;
+    }
   }
 
   /** {@code text} cut to a length fit for an error message. */

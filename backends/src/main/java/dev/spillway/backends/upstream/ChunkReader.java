@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.spillway.backends.spi.Usage;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads the few fields the gateway needs from one {@code chat.completion.chunk} (or one whole
@@ -28,6 +30,17 @@ final class ChunkReader {
   String finishReason;
   /** {@code choices[0]} held a {@code message} object (a whole {@code chat.completion}). */
   boolean message;
+  /**
+   * The {@code tool_calls} of the delta (or message), in order; empty when none. A delta's entries
+   * name their call by {@code index}; a whole message's by their place in the array.
+   */
+  List<ToolCallPart> toolCalls = List.of();
+
+  /**
+   * One entry of {@code tool_calls}: the call's index, and what this chunk holds of it; the id and
+   * name come once, with a call's first fragment; each null or empty when absent.
+   */
+  record ToolCallPart(int index, String id, String name, String arguments) {}
 
   /** Thrown for input that is not a JSON object, or whose {@code choices} are not shaped as chunks. */
   static final class Malformed extends Exception {
@@ -43,6 +56,7 @@ final class ChunkReader {
     content = null;
     finishReason = null;
     message = false;
+    toolCalls = List.of();
     try (JsonParser p = JSON.createParser(data, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Malformed("not a JSON object");
@@ -123,10 +137,51 @@ final class ChunkReader {
       JsonToken value = p.nextToken();
       if (name.equals("content") && value == JsonToken.VALUE_STRING) {
         content = p.getText();
+      } else if (name.equals("tool_calls") && value == JsonToken.START_ARRAY) {
+        toolCalls = new ArrayList<>(1);
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY && t != null; t = p.nextToken()) {
+          if (t == JsonToken.START_OBJECT) {
+            toolCalls.add(toolCall(p, toolCalls.size()));
+          } else {
+            p.skipChildren();
+          }
+        }
       } else {
         p.skipChildren();
       }
     }
+  }
+
+  /** At START_OBJECT of one tool call; ends at its END_OBJECT. */
+  private static ToolCallPart toolCall(JsonParser p, int position) throws IOException {
+    int index = position;
+    String id = null;
+    String name = null;
+    String arguments = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if (field.equals("index") && value == JsonToken.VALUE_NUMBER_INT) {
+        index = p.getIntValue();
+      } else if (field.equals("id") && value == JsonToken.VALUE_STRING) {
+        id = p.getText();
+      } else if (field.equals("function") && value == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String member = p.currentName();
+          JsonToken v = p.nextToken();
+          if (member.equals("name") && v == JsonToken.VALUE_STRING) {
+            name = p.getText();
+          } else if (member.equals("arguments") && v == JsonToken.VALUE_STRING) {
+            arguments = p.getText();
+          } else {
+            p.skipChildren();
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return new ToolCallPart(index, id, name, arguments);
   }
 
   /** At START_OBJECT of usage: the two counts when both are non-negative numbers; ends at END_OBJECT. */

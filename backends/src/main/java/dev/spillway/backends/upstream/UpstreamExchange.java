@@ -21,7 +21,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +70,8 @@ final class UpstreamExchange {
   private int tokens;
   /** As the upstream reported them; null until seen. */
   private FinishReason finishReason;
+  /** The tool calls the answer has introduced so far; null until the first. */
+  private List<TokenEvent.ToolCall> calls;
   private Usage usage;
 
   /** The deadline: an event-loop timer of the home context, or null. */
@@ -386,9 +390,18 @@ final class UpstreamExchange {
   private boolean takeContent() {
     String reason = reader.finishReason;
     if (reader.content != null && !reader.content.isEmpty()) {
-      onToken(reader.content);
+      onToken(reader.content, null);
       if (done) {
         return false;
+      }
+    }
+    for (ChunkReader.ToolCallPart part : reader.toolCalls) {
+      TokenEvent.ToolCall call = toolCall(part);
+      if (call != null && part.arguments() != null && !part.arguments().isEmpty()) {
+        onToken(part.arguments(), call);
+        if (done) {
+          return false;
+        }
       }
     }
     if (reason != null) {
@@ -405,14 +418,38 @@ final class UpstreamExchange {
     return ChatWire.quote(new String(data, 0, Math.min(length, 4096), StandardCharsets.UTF_8));
   }
 
-  private void onToken(String text) {
+  private void onToken(String text, TokenEvent.ToolCall call) {
     long now = clock.nanoTime();
     int index = tokens++;
     if (index == 0) {
       firstTokenNanos = now;
     }
     lastTokenNanos = now;
-    sink.accept(new TokenEvent.Token(index, text, now));
+    sink.accept(new TokenEvent.Token(index, text, now, call));
+  }
+
+  /**
+   * The call a part belongs to: made from the part that brings its id and name, found by index for
+   * the fragments after it; null for a fragment of a call never introduced.
+   */
+  private TokenEvent.ToolCall toolCall(ChunkReader.ToolCallPart part) {
+    if (calls == null) {
+      calls = new ArrayList<>(2);
+    }
+    for (TokenEvent.ToolCall call : calls) {
+      if (call.index() == part.index()) {
+        return call;
+      }
+    }
+    if (part.name() == null || part.index() < 0) {
+      return null;
+    }
+    TokenEvent.ToolCall call =
+        new TokenEvent.ToolCall(
+            part.index(), part.id() == null ? "call_" + request.id() + "_" + part.index() : part.id(),
+            part.name());
+    calls.add(call);
+    return call;
   }
 
   private void complete() {

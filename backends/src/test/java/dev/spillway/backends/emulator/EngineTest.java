@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import dev.spillway.backends.spi.BackendException;
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.InferenceRequest;
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.backends.spi.Submission;
 import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.structured.TokenPieces;
 import dev.spillway.backends.time.VirtualClock;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -490,5 +492,48 @@ class EngineTest {
     clock.advance(200_000_000);
     // by now the host holds a backlog of tokens; a new request's parse waits behind it
     assertThat(engine.predict(probe).ttft()).isGreaterThan(idle.ttft().plusMillis(20));
+  }
+
+  @Test
+  void toolCallsArePacedAsTokensCountedExactlyAndFinishWithToolCalls() {
+    Engine engine = engine("test-continuous", 0);
+    OutputSpec spec =
+        new OutputSpec(
+            OutputSpec.Format.TEXT, "",
+            List.of(new OutputSpec.Tool("lookup",
+                "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\"},"
+                    + "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":9}},"
+                    + "\"required\":[\"query\",\"limit\"]}")),
+            OutputSpec.ToolChoice.REQUIRED, false, false, "");
+    Recorder r = submit(engine, request("tools", 40, 500, ServiceTier.DEFAULT).withOutput(spec));
+    clock.run();
+
+    List<TokenEvent.Token> tokens = r.tokens();
+    StringBuilder arguments = new StringBuilder();
+    for (int i = 0; i < tokens.size(); i++) {
+      assertThat(tokens.get(i).index()).isEqualTo(i);
+      assertThat(tokens.get(i).call()).isNotNull().isSameAs(tokens.get(0).call());
+      arguments.append(tokens.get(i).text());
+      if (i > 0) {
+        assertThat(tokens.get(i).atNanos()).isGreaterThan(tokens.get(i - 1).atNanos());
+      }
+    }
+    TokenEvent.Finish finish = r.finish();
+    assertThat(finish.reason()).isEqualTo(FinishReason.TOOL_CALLS);
+    assertThat(finish.usage().completionTokens()).isEqualTo(tokens.size());
+    assertThat(TokenPieces.count(arguments.toString())).isEqualTo(tokens.size());
+    assertThat(arguments.toString()).startsWith("{\"query\":").contains("\"limit\":");
+  }
+
+  @Test
+  void aJsonAnswerLongerThanTheBudgetIsCutThere() {
+    Engine engine = engine("test-continuous", 0);
+    OutputSpec json =
+        new OutputSpec(OutputSpec.Format.JSON_OBJECT, "", List.of(), OutputSpec.ToolChoice.NONE, true, false, "");
+    Recorder r = submit(engine, request("json", 40, 3, ServiceTier.DEFAULT).withOutput(json));
+    clock.run();
+
+    assertThat(r.tokens()).hasSize(3);
+    assertThat(r.finish().reason()).isEqualTo(FinishReason.LENGTH);
   }
 }

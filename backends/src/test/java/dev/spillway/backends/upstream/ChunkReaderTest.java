@@ -78,4 +78,36 @@ class ChunkReaderTest {
         .hasMessageContaining("choices[0].delta");
     assertThatThrownBy(() -> read("{\"choices\":[7]}")).isInstanceOf(ChunkReader.Malformed.class);
   }
+
+  @Test
+  void readsToolCallDeltasByIndexWithTheirIdAndNameWhenSent() throws Exception {
+    read(
+        "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\","
+            + "\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{\\\"ci\"}},"
+            + "{\"index\":1,\"function\":{\"arguments\":\"ty\"}}]},\"finish_reason\":null}]}");
+
+    assertThat(reader.content).isNull();
+    assertThat(reader.toolCalls)
+        .containsExactly(
+            new ChunkReader.ToolCallPart(0, "call_a", "weather", "{\"ci"),
+            new ChunkReader.ToolCallPart(1, null, null, "ty"));
+
+    read("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}");
+    assertThat(reader.toolCalls).isEmpty();
+  }
+
+  @Test
+  void readsTheToolCallsOfAWholeMessageByTheirPlace() throws Exception {
+    read(
+        "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":["
+            + "{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}},"
+            + "{\"id\":\"c2\",\"type\":\"function\",\"function\":{\"name\":\"g\",\"arguments\":\"[]\"}}]},"
+            + "\"finish_reason\":\"tool_calls\"}]}");
+
+    assertThat(reader.message).isTrue();
+    assertThat(reader.finishReason).isEqualTo("tool_calls");
+    assertThat(reader.toolCalls)
+        .containsExactly(
+            new ChunkReader.ToolCallPart(0, "c1", "f", "{}"), new ChunkReader.ToolCallPart(1, "c2", "g", "[]"));
+  }
 }

@@ -6,6 +6,7 @@ import dev.spillway.backends.spi.BackendException;
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.InferenceRequest;
 import dev.spillway.backends.spi.LoadSnapshot;
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.Replica;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.upstream.UpstreamHarness.Recording;
@@ -152,6 +153,34 @@ class UpstreamEmulatorRoundTripTest {
   }
 
   /** No stop sequence, so the emulator generates exactly {@code maxTokens}. */
+  @Test
+  void passesToolsThroughAndReadsTheUpstreamsToolCallsBack() throws Exception {
+    Replica replica = harness.backend("tools", MODEL, Map.of("url", baseUrl)).replicas().get(0);
+    String parameters =
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}";
+    // Only what passes through tells the upstream of the tool: the spec's own tools are the gateway's.
+    OutputSpec spec =
+        OutputSpec.TEXT.withPassThrough(
+            "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Oslo?\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"parameters\":"
+                + parameters + "}}],\"tool_choice\":\"required\",\"parallel_tool_calls\":false");
+
+    Recording recording = harness.submit(replica, request("rt-tools", MODEL, 200).withOutput(spec));
+    TokenEvent.Finish finish = recording.awaitFinish();
+
+    assertThat(finish.reason()).isEqualTo(FinishReason.TOOL_CALLS);
+    List<TokenEvent.Token> tokens = recording.tokens();
+    assertThat(tokens).isNotEmpty().allSatisfy(t -> assertThat(t.call()).isNotNull());
+    assertThat(tokens.get(0).call().name()).isEqualTo("weather");
+    assertThat(tokens.get(0).call().id()).startsWith("call_");
+    StringBuilder arguments = new StringBuilder();
+    tokens.forEach(t -> arguments.append(t.text()));
+    assertThat(arguments.toString()).startsWith("{\"city\":\"").endsWith("\"}");
+    assertThat(finish.usage().completionTokens()).isEqualTo(tokens.size());
+    recording.assertWellFormed();
+    assertIdle(replica);
+  }
+
   private static InferenceRequest request(String id, String model, int maxTokens) {
     return UpstreamHarness.request(id, model, 8, maxTokens, List.of());
   }

@@ -67,6 +67,11 @@ final class BoundRequest implements TokenSink {
     return p.listener.executor();
   }
 
+  /** The pool the attempt runs on. */
+  String pool() {
+    return binding.pool();
+  }
+
   /** When the attempt was bound, on the model's clock. */
   long boundAtNanos() {
     return boundNanos;

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One model's gateway queue. Tiers drain in strict priority order (priority, default, flex, batch);
@@ -149,14 +150,16 @@ final class FlowController {
   }
 
   /**
-   * Removes every request that, at {@code intervalNanos} per binding, would not be bound before its
-   * deadline, handing each to {@code sink}; lower tiers are reached last, so they go first. A request's
-   * place is estimated from the turns: the i-th of its tenant's line, in a tier of L lines, waits for
-   * about i·L requests of its tier and all of the tiers above.
+   * Removes every request that, at {@code intervalNanos} per binding reaching its tier, would not be
+   * bound before its deadline, handing each to {@code sink}; lower tiers are reached last, so they go
+   * first. A request's place is estimated from the turns: the i-th of its tenant's line, in a tier of
+   * L lines, waits for about i·L requests of its tier and all of the tiers above.
    */
-  void shed(long now, double intervalNanos, Consumer<Pending> sink) {
+  void shed(long now, ToDoubleFunction<ServiceTier> intervalNanos, Consumer<Pending> sink) {
     int ahead = 0;
-    for (TierQueue tier : tiers) {
+    for (ServiceTier level : ServiceTier.values()) {
+      TierQueue tier = tiers[level.ordinal()];
+      double interval = intervalNanos.applyAsDouble(level);
       int lines = tier.lines.size();
       Line line = tier.head;
       for (int j = 0; j < lines; j++) {
@@ -164,7 +167,7 @@ final class FlowController {
         int i = 0;
         for (Iterator<Pending> it = line.requests.iterator(); it.hasNext(); ) {
           Pending p = it.next();
-          double startsAt = now + (ahead + (double) i * lines + j) * intervalNanos;
+          double startsAt = now + (ahead + (double) i * lines + j) * interval;
           if (startsAt > p.deadlineNanos) {
             it.remove();
             p.queued = false;

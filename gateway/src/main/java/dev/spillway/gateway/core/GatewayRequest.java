@@ -2,6 +2,7 @@ package dev.spillway.gateway.core;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.Set;
  *     with the same canonical form, tenant, budget and sampling get the same answer. Empty when the
  *     front end gives none: the request is then never cached
  * @param keyId the id of the API key the request came with; empty when the gateway is open
+ * @param output what the answer is to be: text, JSON or tool calls
  * @param pools the pools the request may run on (a Bedrock inference profile's regions); empty: any
  *     of its model's pools
  */
@@ -44,6 +46,7 @@ public record GatewayRequest(
     boolean embedding,
     String canonical,
     String keyId,
+    OutputSpec output,
     Set<String> pools) {
 
   public GatewayRequest {
@@ -57,12 +60,54 @@ public record GatewayRequest(
     requireNonNull(slo, "slo");
     requireNonNull(canonical, "canonical");
     requireNonNull(keyId, "keyId");
+    requireNonNull(output, "output");
     if (promptTokens < 1) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " (expected: >= 1)");
     }
     if (maxOutputTokens < 1) {
       throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
     }
+  }
+
+  /** A request that may run on any pool of its model. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding,
+      String canonical,
+      String keyId,
+      OutputSpec output) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, canonical, keyId, output, Set.of());
+  }
+
+  /** A request for free text. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding,
+      String canonical,
+      String keyId) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, canonical, keyId, OutputSpec.TEXT);
   }
 
   /** A request without a canonical form (never cached) that came without a key. */
@@ -81,26 +126,6 @@ public record GatewayRequest(
     this(
         id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
         embedding, "");
-  }
-
-  /** A request that may run on any pool of its model. */
-  public GatewayRequest(
-      String id,
-      String model,
-      int promptTokens,
-      int maxOutputTokens,
-      String prompt,
-      long prefixHash,
-      SamplingParams sampling,
-      ServiceTier tier,
-      String tenant,
-      Optional<Slo> slo,
-      boolean embedding,
-      String canonical,
-      String keyId) {
-    this(
-        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
-        embedding, canonical, keyId, Set.of());
   }
 
   /** A request that came without a key: the gateway is open, or the key is not known yet. */
@@ -133,18 +158,24 @@ public record GatewayRequest(
   /** The same request, made with the key {@code newKeyId} of {@code newTenant}. */
   public GatewayRequest withIdentity(String newTenant, String newKeyId) {
     return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
-        tier, newTenant, slo, embedding, canonical, newKeyId, pools);
+        tier, newTenant, slo, embedding, canonical, newKeyId, output, pools);
   }
 
   /** The same request, held to {@code newPools} of its model's pools. */
   public GatewayRequest withPools(Set<String> newPools) {
     return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
-        tier, tenant, slo, embedding, canonical, keyId, newPools);
+        tier, tenant, slo, embedding, canonical, keyId, output, newPools);
   }
 
   /** Whether the request may run on {@code pool}. */
   public boolean allowsPool(String pool) {
     return pools.isEmpty() || pools.contains(pool);
+  }
+
+  /** The same request asking for {@code newOutput}. */
+  public GatewayRequest withOutput(OutputSpec newOutput) {
+    return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
+        tier, tenant, slo, embedding, canonical, keyId, newOutput, pools);
   }
 
   /** A latency objective: time to first token and time per output token. */

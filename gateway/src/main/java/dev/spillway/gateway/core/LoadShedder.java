@@ -17,6 +17,13 @@ import java.time.Duration;
  */
 final class LoadShedder {
 
+  /**
+   * The share of its deadline a newcomer's estimated wait may fill. Below 1, because the estimate is a
+   * mean and requests of higher tiers may still arrive ahead of it: one refused now costs its client
+   * microseconds, one dropped later has waited seconds.
+   */
+  static final double ADMISSION_SHARE = 0.8;
+
   /** How often queued requests are checked while the queue is busy. */
   static final long SWEEP_NANOS = 250_000_000L;
 
@@ -34,9 +41,9 @@ final class LoadShedder {
     this.metrics = metrics;
   }
 
-  /** A request was bound: the pace learns, and a busy queue is swept soon. */
-  void bound(long nowNanos) {
-    pace.bound(nowNanos, flow.size());
+  /** A request of {@code tier} was bound: the pace learns, and a busy queue is swept soon. */
+  void bound(long nowNanos, ServiceTier tier) {
+    pace.bound(nowNanos, tier, flow.size());
     if (!sweepSet && !flow.isEmpty() && pace.known()) {
       sweepSet = true;
       clock.schedule(nowNanos + SWEEP_NANOS, this::sweep);
@@ -48,8 +55,8 @@ final class LoadShedder {
    * offered to the queue.
    */
   boolean admit(Pending p, long nowNanos) {
-    long wait = pace.nanosFor(flow.sizeThrough(p.request.tier()));
-    if (!pace.known() || nowNanos + wait <= p.deadlineNanos) {
+    long wait = pace.nanosFor(p.request.tier(), flow.sizeThrough(p.request.tier()));
+    if (!pace.known() || wait <= ADMISSION_SHARE * (p.deadlineNanos - nowNanos)) {
       return true;
     }
     refuse(p, nowNanos, wait);
@@ -58,7 +65,9 @@ final class LoadShedder {
 
   /** When a request refused because its tier is full might get in: once the queue ahead has drained. */
   Duration retryAfter(ServiceTier tier) {
-    return pace.known() ? DrainPace.retryAfter(pace.nanosFor(flow.sizeThrough(tier))) : Duration.ofSeconds(1);
+    return pace.known()
+        ? DrainPace.retryAfter(pace.nanosFor(tier, flow.sizeThrough(tier)))
+        : Duration.ofSeconds(1);
   }
 
   /** {@code p} reached its deadline in the queue: no replica could take it in time. */
@@ -83,8 +92,9 @@ final class LoadShedder {
       return;
     }
     long now = clock.nanoTime();
-    double interval = pace.intervalNanos();
-    flow.shed(now, interval, p -> refuse(p, now, pace.nanosFor(flow.sizeThrough(p.request.tier()))));
+    flow.shed(
+        now, pace::intervalNanos,
+        p -> refuse(p, now, pace.nanosFor(p.request.tier(), flow.sizeThrough(p.request.tier()))));
     if (!flow.isEmpty()) {
       sweepSet = true;
       clock.schedule(now + SWEEP_NANOS, this::sweep);

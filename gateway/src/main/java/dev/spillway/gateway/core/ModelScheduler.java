@@ -201,7 +201,7 @@ final class ModelScheduler {
         new InferenceRequest(
             request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
             request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
-            request.tenant(), InferenceRequest.NO_DEADLINE);
+            request.tenant(), InferenceRequest.NO_DEADLINE, request.output());
     Pending p = new Pending(request, inference, listener, slo, now, deadline);
     p.cacheKey = key;
     p.fallbacks = fallbacks;
@@ -438,7 +438,7 @@ final class ModelScheduler {
     if (p.attempts - p.attemptsBefore == 1) {
       budgets.get(c.pool()).deposit(now);
     }
-    shedder.bound(now);
+    shedder.bound(now, p.request.tier());
     long queued = now - p.admittedNanos;
     metrics.queueWait(config.name(), p.request.tier().wireName(), now - p.enqueuedNanos);
     // The state the policy just saw: the same prediction it decided on, kept to compare with the outcome.
@@ -529,6 +529,7 @@ final class ModelScheduler {
         firstToken
             ? attempt.firstTokenDeadlineNanos - attempt.boundAtNanos()
             : attempt.totalDeadlineNanos - attempt.boundAtNanos();
+    metrics.attemptTimedOut(attempt.pool(), firstToken ? "first_token" : "total");
     // The timeout reaches the home thread before the cancelled finish the replica will send there.
     attempt.executor().execute(() -> attempt.timedOut(firstToken, limit));
     attempt.submission.cancel();

@@ -3,12 +3,14 @@ package dev.spillway.gateway.http;
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.time.ContextExecutor;
+import dev.spillway.backends.wire.Answer;
+import dev.spillway.gateway.api.openai.AnswerStream;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiError;
 import dev.spillway.gateway.api.openai.OpenAiRequest;
 import dev.spillway.gateway.api.openai.OpenAiResponses;
+import dev.spillway.gateway.api.openai.ResponseObjects;
 import dev.spillway.gateway.api.openai.SpillwayFacts;
-import dev.spillway.gateway.api.openai.StreamChunks;
 import dev.spillway.gateway.core.Admission;
 import dev.spillway.gateway.core.CacheLookup;
 import dev.spillway.gateway.core.Gateway;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One OpenAI request in flight: listens to the core and writes the HTTP response, as one body or as
- * SSE chunks.
+ * SSE events in its endpoint's shape ({@link AnswerStream}: chat and completion chunks, or the
+ * Responses API's typed events); a whole answer's content and tool calls are collected in an
+ * {@link Answer}.
  *
  * <p>Implementation notes. Invariant: nothing is written before the first token (or the end), so a
  * failure reported before it still gets a status of its own, and a stream's status, headers and role
@@ -91,9 +95,9 @@ final class Exchange implements GatewayListener {
   private final String id;
   private final long created;
   /** Null unless streaming. */
-  private final StreamChunks chunks;
+  private final AnswerStream chunks;
   /** Null when streaming or for embeddings. */
-  private final StringBuilder content;
+  private final Answer content;
 
   private final ContextExecutor home;
   private final Overhead overhead;
@@ -139,11 +143,11 @@ final class Exchange implements GatewayListener {
     this.id = id;
     this.created = created;
     boolean embeddings = request.endpoint() == Endpoint.EMBEDDINGS;
-    this.chunks = request.stream() && !embeddings ? new StreamChunks(id, created, request) : null;
+    this.chunks = request.stream() && !embeddings ? AnswerStream.of(id, created, request) : null;
     // Sized for a typical answer, not for max_tokens, which may be large.
     this.content =
         chunks == null && !embeddings
-            ? new StringBuilder(Math.min(request.core().maxOutputTokens(), 1024) * 4)
+            ? new Answer(Math.min(request.core().maxOutputTokens(), 1024) * 4)
             : null;
   }
 
@@ -215,7 +219,7 @@ final class Exchange implements GatewayListener {
       tokens = 0;
       firstTokenNanos = -1;
       if (content != null) {
-        content.setLength(0);
+        content.clear();
       }
     }
     this.binding = binding;
@@ -243,9 +247,9 @@ final class Exchange implements GatewayListener {
       if (!started) {
         pending.appendString(startStream());
       }
-      pending.appendString(chunks.token(token.text()));
+      pending.appendString(chunks.token(token));
     } else if (content != null) {
-      content.append(token.text());
+      content.add(token);
     }
   }
 
@@ -297,13 +301,16 @@ final class Exchange implements GatewayListener {
       case CHAT_COMPLETIONS:
         body =
             OpenAiResponses.chatCompletion(
-                id, created, request.core().model(), content.toString(), finish.reason(),
+                id, created, request.core().model(), content, finish.reason(),
                 finish.usage(), request.core().tier());
+        break;
+      case RESPONSES:
+        body = ResponseObjects.response(id, created, request, content, finish.reason(), finish.usage());
         break;
       case COMPLETIONS:
         body =
             OpenAiResponses.textCompletion(
-                id, created, request.core().model(), content.toString(), finish.reason(), finish.usage());
+                id, created, request.core().model(), content.content(), finish.reason(), finish.usage());
         break;
       case EMBEDDINGS:
       default:
@@ -468,7 +475,7 @@ final class Exchange implements GatewayListener {
 
   private void fail(OpenAiError error) {
     if (started) {
-      response.end(takePending().appendString(StreamChunks.error(error)));
+      response.end(takePending().appendString(chunks.error(error)));
     } else {
       HttpErrors.send(response, error);
     }

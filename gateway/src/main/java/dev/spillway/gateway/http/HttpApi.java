@@ -71,7 +71,8 @@ final class HttpApi {
   private static final ObjectMapper ADMIN_JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final String PATHS =
-      "/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /ready, /metrics"
+      "/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/models, /health,"
+          + " /ready, /metrics"
           + ", /admin/pools, /admin/usage or POST /model/{modelId}/converse (Bedrock)";
 
   private final Vertx vertx;

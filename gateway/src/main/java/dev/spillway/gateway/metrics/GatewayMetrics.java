@@ -176,6 +176,9 @@ public interface GatewayMetrics {
   /** A request that failed on {@code pool} before its first token is not retried: the pool's retry budget is spent. */
   default void retryBudgetExhausted(String pool) {}
 
+  /** An attempt on {@code pool} passed its {@code deadline} ({@code first_token} or {@code total}) and was cancelled. */
+  default void attemptTimedOut(String pool, String deadline) {}
+
   /** A request of {@code tier} was refused or dropped from the queue: at the model's pace it would miss its deadline. */
   default void shed(String model, String tier) {}
 

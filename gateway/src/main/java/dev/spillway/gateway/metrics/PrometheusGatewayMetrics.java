@@ -115,6 +115,7 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   private final Series<CounterDataPoint> retryBudgetExhausted;
   private final Series<CounterDataPoint> fallbacks;
   private final Series<CounterDataPoint> shed;
+  private final Series<CounterDataPoint> attemptTimeouts;
 
   public PrometheusGatewayMetrics() {
     labelOverflow =
@@ -206,6 +207,11 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
         counter(
             "spillway_retry_budget_exhausted_total", null,
             "Failures before a first token not retried because the pool's retry budget was spent", POOL);
+    attemptTimeouts =
+        counter(
+            "spillway_attempt_timeouts_total", null,
+            "Attempts cancelled by their pool's time limiter, by the deadline passed: first_token or total",
+            POOL, "deadline");
     shed =
         counter(
             "spillway_shed_total", null,
@@ -354,6 +360,11 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   @Override
   public void retryBudgetExhausted(String pool) {
     retryBudgetExhausted.labels(pool).inc();
+  }
+
+  @Override
+  public void attemptTimedOut(String pool, String deadline) {
+    attemptTimeouts.labels(pool, deadline).inc();
   }
 
   @Override

@@ -2,7 +2,9 @@ package dev.spillway.gateway.bench;
 
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.gateway.api.openai.AnswerStream;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.api.openai.OpenAiRequest;
@@ -24,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Writing responses: a non-streaming {@code chat.completion} body of about 128 tokens, one SSE chunk
- * per token (the per-token path), and a stream's end (finish chunk, usage chunk, {@code [DONE]}).
+ * per token (the per-token path) of content and of a tool call's arguments, one Responses API delta
+ * event, and a stream's end (finish chunk, usage chunk, {@code [DONE]}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +49,9 @@ public class OpenAiWriteBenchmark {
   SpillwayFacts facts;
   StreamChunks chunks;
   StreamChunks chunksWithUsage;
+  AnswerStream responseEvents;
+  TokenEvent.Token[] callTokens;
+  TokenEvent.Token[] textTokens;
   int next;
 
   @Setup
@@ -59,6 +65,22 @@ public class OpenAiWriteBenchmark {
     facts = new SpillwayFacts("llama-3.1-8b@p5", "llama-3.1-8b@p5/0", 0.000123, 0.00456, 12.3456);
     chunks = new StreamChunks(ID, CREATED, request(false));
     chunksWithUsage = new StreamChunks(ID, CREATED, request(true));
+    TokenEvent.ToolCall call = new TokenEvent.ToolCall(0, "call_Q2xX7bY3kP9mN4vR8sT1wZ6a", "get_weather");
+    String[] arguments = {"{\"", "city", "\":\"", "Os", "lo", "\",\"", "unit", "\":\"celsius\"}"};
+    callTokens = new TokenEvent.Token[8];
+    textTokens = new TokenEvent.Token[8];
+    for (int i = 0; i < 8; i++) {
+      callTokens[i] = new TokenEvent.Token(i, arguments[i], 0, call);
+      textTokens[i] = new TokenEvent.Token(i, TOKENS[i], 0);
+    }
+    String responses =
+        "{\"model\":\"" + MODEL + "\",\"input\":\"Hello\",\"stream\":true}";
+    OpenAiRequest request =
+        OpenAiParser.parse(
+            Endpoint.RESPONSES, responses.getBytes(StandardCharsets.UTF_8), "req-1",
+            OpenAiParseBenchmark.NO_HEADERS, OpenAiParseBenchmark.MODELS);
+    responseEvents = AnswerStream.of("resp_5f1c2a9e8b7d4c3a", CREATED, request);
+    responseEvents.token(textTokens[0]); // the message item is open from here on
   }
 
   private static OpenAiRequest request(boolean includeUsage) {
@@ -86,6 +108,18 @@ public class OpenAiWriteBenchmark {
   @Benchmark
   public String streamTokenWithUsage() {
     return chunksWithUsage.token(TOKENS[next++ & 7]);
+  }
+
+  /** One token of a tool call's arguments; the call's id and name come only with its first. */
+  @Benchmark
+  public String streamToolCallToken() {
+    return chunks.token(callTokens[next++ & 7]);
+  }
+
+  /** One {@code response.output_text.delta} event of the Responses API. */
+  @Benchmark
+  public String responsesTextDelta() {
+    return responseEvents.token(textTokens[next++ & 7]);
   }
 
   /** Finish chunk, usage chunk with the {@code spillway} object, and {@code [DONE]}. */

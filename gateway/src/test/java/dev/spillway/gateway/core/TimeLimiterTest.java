@@ -24,7 +24,7 @@ class TimeLimiterTest {
 
   private final VirtualClock clock = new VirtualClock();
   private final Script script = new Script();
-  private final List<String> breakerFailures = new ArrayList<>();
+  private final List<String> timeouts = new ArrayList<>();
 
   private GatewayCoreTest.Recorder send(String timeLimiter, boolean committed) {
     GatewayConfig config =
@@ -40,7 +40,13 @@ class TimeLimiterTest {
                 "test");
     GatewayCore core =
         new GatewayCore(
-            config, clock, new BackendContext(clock, Map.of(Script.class, script)), new SilentMetrics());
+            config, clock, new BackendContext(clock, Map.of(Script.class, script)),
+            new SilentMetrics() {
+              @Override
+              public void attemptTimedOut(String pool, String deadline) {
+                timeouts.add(pool + " " + deadline);
+              }
+            });
     GatewayCoreTest.Recorder r = new GatewayCoreTest.Recorder(clock);
     r.committed = committed;
     core.submit(
@@ -65,6 +71,7 @@ class TimeLimiterTest {
     assertThat(r.events.get(r.events.size() - 1)).isInstanceOf(TokenEvent.Finish.class);
     assertThat(bindings(r)).extracting(Binding::replica)
         .containsExactly("m@scripted/0", "m@scripted/1");
+    assertThat(timeouts).containsExactly("m@scripted first_token");
     // Bound at 0; the sweep that finds it late runs within a quarter second of the deadline.
     assertThat(r.firstTokenAt)
         .isBetween(2 * SECOND, 2 * SECOND + AttemptDeadlines.SWEEP_NANOS + SECOND);
@@ -90,6 +97,7 @@ class TimeLimiterTest {
     assertThat(r.error().kind()).isEqualTo(GatewayError.Kind.TIMEOUT);
     assertThat(r.error().afterFirstToken()).isTrue();
     assertThat(r.error().message()).contains("did not finish within 5000 ms");
+    assertThat(timeouts).containsExactly("m@scripted total");
     assertThat(bindings(r)).hasSize(1);
   }
 

@@ -58,6 +58,9 @@ class PrometheusGatewayMetricsTest {
     m.circuitBreakerTransition(POOL, "r0", "open");
     m.retried(POOL);
     m.retryBudgetExhausted(POOL);
+    m.fellBack(MODEL, "llama-3.1-8b");
+    m.shed(MODEL, TIER);
+    m.attemptTimedOut(POOL, "first_token");
   }
 
   @Test
@@ -124,6 +127,8 @@ class PrometheusGatewayMetricsTest {
             "spillway_circuit_breaker_transitions_total{pool=\"trn2-a\",replica=\"r0\",state=\"open\"} 1.0\n")
         .contains("spillway_retries_total{pool=\"trn2-a\"} 1.0\n")
         .contains("spillway_retry_budget_exhausted_total{pool=\"trn2-a\"} 1.0\n")
+        .contains("spillway_fallbacks_total{fallback=\"llama-3.1-8b\",model=\"llama-3.3-70b\"} 1.0\n")
+        .contains("spillway_attempt_timeouts_total{deadline=\"first_token\",pool=\"trn2-a\"} 1.0\n")
         .contains("# TYPE spillway_metrics_label_overflow_total counter\n")
         .contains("spillway_metrics_label_overflow_total{metric=\"spillway_requests_total\"} 0.0\n")
         .doesNotContain("_created")

@@ -49,6 +49,10 @@ public final class Experiment {
     this.spec = requireNonNull(spec, "spec");
   }
 
+  public ExperimentSpec spec() {
+    return spec;
+  }
+
   /** The equal-cost fleets a baseline compares with: one per accelerator of the mixed fleet. */
   public List<Fleet> baselineFleets() {
     List<Fleet> fleets = new ArrayList<>();
@@ -183,14 +187,52 @@ public final class Experiment {
   }
 
   /**
+   * One run before it runs: what it is called, what it routes over, at which rate. {@link #plan} lists
+   * them in the order {@link ExperimentResults} does, and a run's {@code index} there is its identity
+   * across shards.
+   */
+  record PlannedRun(
+      int index, String name, RunResult.Kind kind, String policy, String accelerator, Fleet fleet, double rate) {}
+
+  /** Every run, in results order: each rate's policies, rates ascending; then each baseline fleet's rates. */
+  List<PlannedRun> plan() {
+    List<PlannedRun> plan = new ArrayList<>(runCount());
+    for (double rate : spec.rates()) {
+      for (String policy : spec.policies()) {
+        plan.add(new PlannedRun(plan.size(), policy, RunResult.Kind.POLICY, policy, null, spec.fleet(), rate));
+      }
+    }
+    for (Fleet fleet : baselineFleets()) {
+      String accelerator = fleet.pools().get(0).accelerator();
+      for (double rate : spec.rates()) {
+        plan.add(new PlannedRun(plan.size(), candidateName(fleet), RunResult.Kind.BASELINE,
+            spec.baseline().policy(), accelerator, fleet, rate));
+      }
+    }
+    return plan;
+  }
+
+  /**
    * Runs everything on {@code threads} threads; {@code progress} hears of each run as it finishes, one
    * call at a time.
    */
   public ExperimentResults run(int threads, Consumer<RunResult> progress) throws InterruptedException {
+    long start = System.nanoTime();
+    List<RunResult> runs = runShard(Shard.WHOLE, threads, progress);
+    return assemble(runs, (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Runs the runs of {@code shard} on {@code threads} threads and returns them in plan order; the
+   * rest of the plan is left to the other shards. Each run is the same simulation whichever shard
+   * runs it, so shards merged by {@link #assemble} equal {@link #run}.
+   */
+  public List<RunResult> runShard(Shard shard, int threads, Consumer<RunResult> progress)
+      throws InterruptedException {
+    requireNonNull(shard, "shard");
     if (threads < 1) {
       throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
     }
-    long start = System.nanoTime();
     Consumer<RunResult> report =
         run -> {
           synchronized (progress) {
@@ -198,35 +240,36 @@ public final class Experiment {
           }
         };
     try (SimulationPool pool = new SimulationPool("experiment", threads)) {
-      List<Future<RunResult>> policyRuns = new ArrayList<>();
-      for (double rate : spec.rates()) {
-        for (String policy : spec.policies()) {
-          policyRuns.add(pool.submit(
-              () -> simulate(policy, RunResult.Kind.POLICY, policy, null, spec.fleet(), rate, report)));
+      List<Future<RunResult>> runs = new ArrayList<>();
+      for (PlannedRun planned : plan()) {
+        if (shard.includes(planned.index())) {
+          runs.add(pool.submit(() -> simulate(planned, report)));
         }
       }
-      List<Fleet> fleets = baselineFleets();
-      List<List<Future<RunResult>>> candidateRuns = new ArrayList<>();
-      for (Fleet fleet : fleets) {
-        List<Future<RunResult>> runs = new ArrayList<>();
-        String accelerator = fleet.pools().get(0).accelerator();
-        for (double rate : spec.rates()) {
-          runs.add(pool.submit(
-              () -> simulate(candidateName(fleet), RunResult.Kind.BASELINE, spec.baseline().policy(),
-                  accelerator, fleet, rate, report)));
-        }
-        candidateRuns.add(runs);
-      }
-      List<RunResult> policies = SimulationPool.results(policyRuns);
-      List<ExperimentResults.Candidate> candidates = new ArrayList<>();
-      for (int i = 0; i < fleets.size(); i++) {
-        Fleet fleet = fleets.get(i);
-        candidates.add(new ExperimentResults.Candidate(
-            candidateName(fleet), fleet.pools().get(0).accelerator(), fleet.pools().get(0).replicas(),
-            fleet.costPerHour(), SimulationPool.results(candidateRuns.get(i))));
-      }
-      return new ExperimentResults(spec, policies, candidates, best(candidates), (System.nanoTime() - start) / 1e9);
+      return SimulationPool.results(runs);
     }
+  }
+
+  /**
+   * The results of every run of the plan, given in plan order: the policy runs, then each candidate's,
+   * and the best candidate.
+   */
+  public ExperimentResults assemble(List<RunResult> runs, double wallSeconds) {
+    if (runs.size() != runCount()) {
+      throw new IllegalArgumentException("runs: " + runs.size() + " (expected: " + runCount() + ")");
+    }
+    int policyRuns = spec.rates().size() * spec.policies().size();
+    List<ExperimentResults.Candidate> candidates = new ArrayList<>();
+    int next = policyRuns;
+    for (Fleet fleet : baselineFleets()) {
+      List<RunResult> fleetRuns = runs.subList(next, next + spec.rates().size());
+      next += spec.rates().size();
+      candidates.add(new ExperimentResults.Candidate(
+          candidateName(fleet), fleet.pools().get(0).accelerator(), fleet.pools().get(0).replicas(),
+          fleet.costPerHour(), fleetRuns));
+    }
+    return new ExperimentResults(
+        spec, runs.subList(0, policyRuns), candidates, best(candidates), wallSeconds);
   }
 
   /** The candidate with the most goodput at the highest rate; ties by the lower cost per 1M output tokens. */
@@ -247,15 +290,13 @@ public final class Experiment {
     return String.format(Locale.ROOT, "equal-cost %s ×%d", pool.accelerator(), pool.replicas());
   }
 
-  private RunResult simulate(
-      String name, RunResult.Kind kind, String policy, String accelerator, Fleet fleet, double rate,
-      Consumer<RunResult> report) {
-    GatewayConfig config = fleet.config(policy, spec.routingObjective());
-    Workload workload = Workload.of(spec.workload().withRate(rate));
+  private RunResult simulate(PlannedRun planned, Consumer<RunResult> report) {
+    GatewayConfig config = planned.fleet().config(planned.policy(), spec.routingObjective());
+    Workload workload = Workload.of(spec.workload().withRate(planned.rate()));
     long start = System.nanoTime();
     Simulator.Result result = new Simulator(config, spec.profiles()).runOpenLoop(workload.iterator());
-    RunResult run = result(name, kind, policy, accelerator, fleet, rate, result.records(),
-        PredictionErrors.byPool(result.records()), start);
+    RunResult run = result(planned.name(), planned.kind(), planned.policy(), planned.accelerator(),
+        planned.fleet(), planned.rate(), result.records(), PredictionErrors.byPool(result.records()), start);
     report.accept(run);
     return run;
   }

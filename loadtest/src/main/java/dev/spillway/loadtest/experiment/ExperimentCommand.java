@@ -15,7 +15,9 @@ import java.util.function.Consumer;
 /**
  * {@code experiment FILE.yaml --out DIR}: runs an experiment file in virtual time (or, with
  * {@code --live}, in real time through an in-process gateway over HTTP), writes its results into DIR and
- * prints the comparison tables. Exit status: 0 done, 1 nothing completed, a live run failed or the files
+ * prints the comparison tables. With {@code --shard i/N} it runs one slice of the runs and writes only
+ * that shard's file into DIR; {@code experiment merge DIR...} ({@link ExperimentMerge}) then writes the
+ * results of all the slices. Exit status: 0 done, 1 nothing completed, a live run failed or the files
  * could not be written, 2 a bad command line or experiment file (the message names the field), or a live
  * experiment longer than {@code --max-live-minutes}.
  */
@@ -31,6 +33,9 @@ public final class ExperimentCommand {
           Flag.valued("max-live-minutes", "M",
               "with --live, refuse an experiment estimated to take longer (sum of requests / rate); default "
                   + (int) DEFAULT_MAX_LIVE_MINUTES),
+          Flag.valued("shard", "i/N",
+              "run only runs i, i+N, i+2N, ... of the plan and write shard-i-of-N.json into --out;"
+                  + " experiment merge builds the results (not with --live)"),
           Flag.bool("quiet", "no progress line per run on stderr"),
           Flag.bool("help", "show this help"));
 
@@ -43,12 +48,17 @@ public final class ExperimentCommand {
   }
 
   static String usage() {
-    return "usage: spillway-loadtest experiment FILE.yaml --out DIR [--parallel N] [--live [--max-live-minutes M]] [--quiet]\n\n"
+    return "usage: spillway-loadtest experiment FILE.yaml --out DIR [--parallel N] [--live [--max-live-minutes M]]"
+        + " [--shard i/N] [--quiet]\n"
+        + "       spillway-loadtest experiment merge DIR... --out DIR (merge --help)\n\n"
         + Flags.help(FLAGS)
         + "\nFILE names a workload, routing policies, rates and a fleet (docs/experiments.md).\n";
   }
 
   public int run(List<String> args) throws UsageException, IOException, InterruptedException {
+    if (!args.isEmpty() && args.get(0).equals("merge")) {
+      return new ExperimentMerge(out, err).run(args.subList(1, args.size()));
+    }
     Flags.Positional parsed = Flags.parseWithOperand(args, FLAGS, "one experiment FILE");
     Flags flags = parsed.flags();
     String file = parsed.operand();
@@ -70,6 +80,17 @@ public final class ExperimentCommand {
     int threads = flags.positiveInt("parallel", Math.max(1, Runtime.getRuntime().availableProcessors()));
     boolean live = flags.has("live");
     double maxLiveMinutes = flags.positiveDouble("max-live-minutes", DEFAULT_MAX_LIVE_MINUTES);
+    Shard shard = null;
+    if (flags.has("shard")) {
+      if (live) {
+        throw new UsageException("--shard: set with --live (expected: shards run in virtual time)");
+      }
+      try {
+        shard = Shard.parse(flags.get("shard"));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
     ExperimentSpec spec;
     try {
       spec = ExperimentFile.load(path);
@@ -77,6 +98,9 @@ public final class ExperimentCommand {
       throw new UsageException(e.getMessage());
     }
     Experiment experiment = new Experiment(spec);
+    if (shard != null) {
+      return runShard(experiment, path, shard, outDir, threads, flags.has("quiet"));
+    }
     int total = experiment.runCount();
     int[] done = {0};
     boolean quiet = flags.has("quiet");
@@ -121,4 +145,37 @@ public final class ExperimentCommand {
     return anyCompleted ? 0 : 1;
   }
 
+  /** Runs one shard and writes its file; the report waits for {@code experiment merge}. */
+  private int runShard(Experiment experiment, Path path, Shard shard, Path outDir, int threads, boolean quiet)
+      throws IOException, InterruptedException {
+    ExperimentSpec spec = experiment.spec();
+    List<Experiment.PlannedRun> mine = new ArrayList<>();
+    for (Experiment.PlannedRun planned : experiment.plan()) {
+      if (shard.includes(planned.index())) {
+        mine.add(planned);
+      }
+    }
+    err.printf(Locale.ROOT, "experiment %s, shard %s: %d of %d simulations on %d thread(s)%n",
+        spec.name(), shard, mine.size(), experiment.runCount(), threads);
+    int[] done = {0};
+    long start = System.nanoTime();
+    List<RunResult> runs = experiment.runShard(shard, threads, run -> {
+      done[0]++;
+      if (!quiet) {
+        err.printf(Locale.ROOT, "[%d/%d] %s @ %s req/s: goodput %.2f req/s (%.1f s)%n",
+            done[0], mine.size(), run.name(), ExperimentReport.rate(run.rate()), run.goodput(), run.wallSeconds());
+      }
+    });
+    java.util.Map<Integer, RunResult> byIndex = new java.util.TreeMap<>();
+    for (int i = 0; i < runs.size(); i++) {
+      byIndex.put(mine.get(i).index(), runs.get(i));
+    }
+    ShardFile file = new ShardFile(
+        spec.name(), spec.source(), ShardFile.sha256(Files.readString(path)), shard, experiment.runCount(),
+        (System.nanoTime() - start) / 1e9, byIndex);
+    Path written = file.write(outDir);
+    out.printf(Locale.ROOT, "shard %s: %d runs in %.1f s of wall time: %s%n",
+        shard, runs.size(), file.wallSeconds(), written);
+    return 0;
+  }
 }

@@ -27,12 +27,15 @@ final class CanonicalRequest {
    * Left out: the model (the cache is the resolved model's), how the answer is delivered
    * ({@code stream}, {@code stream_options}), the tier, the tenant ({@code user}; the key has the
    * tenant the gateway settled on), and what the key holds normalised: the output budget and the
-   * sampling parameters.
+   * sampling parameters; for the Responses API also {@code store} and {@code metadata}, which only
+   * the response object repeats.
    */
   private static final Set<String> LEFT_OUT =
       Set.of(
           "model", "stream", "stream_options", "service_tier", "user", "max_tokens",
-          "max_completion_tokens", "temperature", "top_p", "seed", "stop", "n");
+          "max_completion_tokens", "temperature", "top_p", "seed", "stop", "n",
+          // The Responses API's budget, and what does not shape its answer.
+          "max_output_tokens", "store", "metadata");
 
   private CanonicalRequest() {}
 

@@ -4,7 +4,9 @@ package dev.spillway.gateway.api.openai;
 public enum Endpoint {
   CHAT_COMPLETIONS("/v1/chat/completions", "chatcmpl-"),
   COMPLETIONS("/v1/completions", "cmpl-"),
-  EMBEDDINGS("/v1/embeddings", "");
+  EMBEDDINGS("/v1/embeddings", ""),
+  /** The Responses API, stateless: each request carries its whole conversation. */
+  RESPONSES("/v1/responses", "resp_");
 
   private final String path;
   private final String idPrefix;
@@ -18,7 +20,10 @@ public enum Endpoint {
     return path;
   }
 
-  /** The prefix of response ids: {@code chatcmpl-}, {@code cmpl-}; embeddings have no id. */
+  /**
+   * The prefix of response ids: {@code chatcmpl-}, {@code cmpl-}, {@code resp_}; embeddings have no
+   * id.
+   */
   public String idPrefix() {
     return idPrefix;
   }

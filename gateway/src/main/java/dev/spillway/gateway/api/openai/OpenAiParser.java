@@ -16,8 +16,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spillway.backends.spi.OutputSpec;
 import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.wire.FieldError;
+import dev.spillway.backends.wire.OutputFields;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
 import dev.spillway.gateway.core.GatewayRequest;
 import java.io.IOException;
@@ -28,10 +31,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Parses and validates the bodies of {@code POST /v1/chat/completions}, {@code /v1/completions} and
- * {@code /v1/embeddings} into {@link OpenAiRequest}s. Every bad input is an {@link OpenAiError} (a 4xx
+ * {@code /v1/embeddings} into {@link OpenAiRequest}s ({@code /v1/responses} goes to
+ * {@link ResponsesParser}, which shares the checks here). Chat's {@code tools}, {@code tool_choice}
+ * and {@code response_format} are read by the backends' {@code OutputFields}, shared with the
+ * emulator server. Every bad input is an {@link OpenAiError} (a 4xx
  * in OpenAI's shape, naming the field in {@code param}); nothing here answers 5xx for client input.
  *
  * <p>Implementation notes. Fields are checked in three passes: structure and cheap fields first, then
@@ -91,14 +98,20 @@ public final class OpenAiParser {
     requireNonNull(requestId, "requestId");
     requireNonNull(headers, "headers");
     requireNonNull(models, "models");
+    if (endpoint == Endpoint.RESPONSES) {
+      return ResponsesParser.parse(body, requestId, headers, models);
+    }
 
     JsonNode root = readObject(body);
     String modelName = requiredString(root, "model");
     List<Prompts.Message> messages = null;
     List<Prompts.Input> inputs;
+    OutputFields.Parsed output = null;
     if (endpoint == Endpoint.CHAT_COMPLETIONS) {
       messages = Prompts.messages(root.get("messages"));
       inputs = List.of();
+      boolean toolResultsLast = messages.get(messages.size() - 1).role().equals("tool");
+      output = outputFields(() -> OutputFields.chat(root, toolResultsLast));
     } else if (endpoint == Endpoint.COMPLETIONS) {
       inputs = Prompts.inputs(root.get("prompt"), "prompt", false);
     } else {
@@ -147,7 +160,10 @@ public final class OpenAiParser {
     Optional<OpenAiRequest.EmbeddingOptions> embeddingOptions = Optional.empty();
     int maxOutputTokens;
     if (endpoint == Endpoint.CHAT_COMPLETIONS) {
-      promptTokens = Prompts.chatTokens(messages);
+      promptTokens =
+          (int) Math.min(Integer.MAX_VALUE,
+              (long) Prompts.chatTokens(messages) + PromptTokens.tools(output.functions())
+                  + PromptTokens.responseFormat(output.schema()));
       promptText = Prompts.chatText(messages);
       int left = contextLeft("messages", promptTokens, context);
       String field = present(root.get("max_completion_tokens")) ? "max_completion_tokens" : "max_tokens";
@@ -209,7 +225,11 @@ public final class OpenAiParser {
             // Only a request that may be answered from a cache pays for its canonical form.
             generates && model.cached() && GatewayRequest.deterministic(sampling)
                 ? CanonicalRequest.of(endpoint, root, body.length)
-                : "");
+                : "",
+            "",
+            output == null
+                ? OutputSpec.TEXT
+                : output.spec().withPassThrough(OutputFields.chatPassThrough(root, output.spec())));
     return new OpenAiRequest(
         endpoint, core, model, stream, includeUsage, continuousUsage, embeddingOptions);
   }
@@ -227,9 +247,18 @@ public final class OpenAiParser {
     return Hashing.hash(prompt, 0, Math.min(prompt.length(), PREFIX_CHARS));
   }
 
+  /** Reads the output fields, answering what they refuse with a 400 in OpenAI's shape. */
+  static OutputFields.Parsed outputFields(Supplier<OutputFields.Parsed> read) {
+    try {
+      return read.get();
+    } catch (FieldError e) {
+      throw OpenAiError.invalid(e.param(), e.code(), e.getMessage());
+    }
+  }
+
   // ---------------------------------------------------------------- body
 
-  private static JsonNode readObject(byte[] body) {
+  static JsonNode readObject(byte[] body) {
     JsonNode root;
     try {
       root = MAPPER.readTree(body);
@@ -249,7 +278,7 @@ public final class OpenAiParser {
 
   // ---------------------------------------------------------------- output budget
 
-  private static int contextLeft(String field, int promptTokens, int context) {
+  static int contextLeft(String field, int promptTokens, int context) {
     int left = context - promptTokens;
     if (left < 1) {
       throw OpenAiError.invalid(
@@ -264,7 +293,7 @@ public final class OpenAiParser {
    * The output budget: the field's value if set (at least 1, and fitting the context beside the
    * prompt), else {@code fallback} capped by the context left.
    */
-  private static int maxTokens(
+  static int maxTokens(
       JsonNode root, String field, int promptTokens, int context, int fallback, int left) {
     JsonNode value = root.get(field);
     if (!present(value)) {
@@ -288,7 +317,7 @@ public final class OpenAiParser {
 
   // ---------------------------------------------------------------- sampling and options
 
-  private static SamplingParams sampling(JsonNode root) {
+  static SamplingParams sampling(JsonNode root) {
     double temperature = number(root, "temperature", 1.0, 0, 2);
     double topP = number(root, "top_p", 1.0, 0, 1);
     return new SamplingParams(temperature, topP, seed(root), stop(root));
@@ -303,7 +332,7 @@ public final class OpenAiParser {
     }
   }
 
-  private static OptionalLong seed(JsonNode root) {
+  static OptionalLong seed(JsonNode root) {
     JsonNode value = root.get("seed");
     if (!present(value)) {
       return OptionalLong.empty();
@@ -340,7 +369,7 @@ public final class OpenAiParser {
     return stops;
   }
 
-  private static ServiceTier tier(JsonNode root) {
+  static ServiceTier tier(JsonNode root) {
     JsonNode value = root.get("service_tier");
     if (!present(value)) {
       return ServiceTier.DEFAULT;
@@ -361,7 +390,7 @@ public final class OpenAiParser {
     }
   }
 
-  private static String tenant(JsonNode root, String header) {
+  static String tenant(JsonNode root, String header) {
     String user = optionalString(root, "user", "user");
     if (header != null && !header.isBlank()) {
       String tenant = header.strip();
@@ -376,7 +405,7 @@ public final class OpenAiParser {
     return user == null || user.isBlank() ? ANONYMOUS : user;
   }
 
-  private static Optional<GatewayRequest.Slo> slo(String ttft, String tpot) {
+  static Optional<GatewayRequest.Slo> slo(String ttft, String tpot) {
     if (ttft == null && tpot == null) {
       return Optional.empty();
     }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param continuousUsage {@code stream_options.continuous_usage_stats} (vLLM): running usage on every
  *     chunk; only with {@code includeUsage}
  * @param embeddingOptions present for {@link Endpoint#EMBEDDINGS} only
+ * @param responseEcho for {@link Endpoint#RESPONSES}: the request's settings a {@code response}
+ *     object repeats, as JSON object members ({@code "instructions":…,"tools":[…],…}); else empty
  */
 public record OpenAiRequest(
     Endpoint endpoint,
@@ -27,13 +29,22 @@ public record OpenAiRequest(
     boolean stream,
     boolean includeUsage,
     boolean continuousUsage,
-    Optional<EmbeddingOptions> embeddingOptions) {
+    Optional<EmbeddingOptions> embeddingOptions,
+    String responseEcho) {
+
+  /** A request of any endpoint but {@link Endpoint#RESPONSES}. */
+  public OpenAiRequest(
+      Endpoint endpoint, GatewayRequest core, Gateway.ModelInfo model, boolean stream,
+      boolean includeUsage, boolean continuousUsage, Optional<EmbeddingOptions> embeddingOptions) {
+    this(endpoint, core, model, stream, includeUsage, continuousUsage, embeddingOptions, "");
+  }
 
   public OpenAiRequest {
     requireNonNull(endpoint, "endpoint");
     requireNonNull(core, "core");
     requireNonNull(model, "model");
     requireNonNull(embeddingOptions, "embeddingOptions");
+    requireNonNull(responseEcho, "responseEcho");
     if (embeddingOptions.isPresent() != (endpoint == Endpoint.EMBEDDINGS)) {
       throw new IllegalArgumentException(
           "embeddingOptions: " + embeddingOptions + " (expected: present for embeddings only)");
@@ -43,7 +54,8 @@ public record OpenAiRequest(
   /** The same request with another core request (its identity set after authentication). */
   public OpenAiRequest withCore(GatewayRequest newCore) {
     return new OpenAiRequest(
-        endpoint, newCore, model, stream, includeUsage, continuousUsage, embeddingOptions);
+        endpoint, newCore, model, stream, includeUsage, continuousUsage, embeddingOptions,
+        responseEcho);
   }
 
   /**

@@ -2,7 +2,9 @@ package dev.spillway.gateway.api.openai;
 
 import dev.spillway.backends.spi.FinishReason;
 import dev.spillway.backends.spi.ServiceTier;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.Answer;
 import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
 import java.util.List;
@@ -19,17 +21,27 @@ public final class OpenAiResponses {
 
   private OpenAiResponses() {}
 
-  /** The {@code chat.completion} body of a non-streaming chat response. */
+  /** The {@code chat.completion} body of a non-streaming chat response of text. */
   public static String chatCompletion(
       String id, long created, String model, String content, FinishReason reason, Usage usage,
       ServiceTier tier) {
+    Answer answer = new Answer(content.length());
+    answer.add(new TokenEvent.Token(0, content, 0));
+    return chatCompletion(id, created, model, answer, reason, usage, tier);
+  }
+
+  /** The {@code chat.completion} body of a non-streaming chat response: content and tool calls. */
+  public static String chatCompletion(
+      String id, long created, String model, Answer answer, FinishReason reason, Usage usage,
+      ServiceTier tier) {
+    String content = answer.content();
     StringBuilder json = new StringBuilder(320 + content.length() + model.length());
     json.append("{\"id\":");
     JsonText.string(json, id);
     json.append(",\"object\":\"chat.completion\",\"created\":").append(created).append(",\"model\":");
     JsonText.string(json, model);
-    json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
-    JsonText.string(json, content);
+    json.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",");
+    answer.appendMessageMembers(json);
     json.append(",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,\"finish_reason\":");
     JsonText.string(json, finishReason(reason));
     json.append("}],\"usage\":");
@@ -142,6 +154,13 @@ public final class OpenAiResponses {
 
   /** OpenAI's name for why generation ended; a cancelled request reports {@code stop}. */
   static String finishReason(FinishReason reason) {
-    return reason == FinishReason.LENGTH ? "length" : "stop";
+    switch (reason) {
+      case LENGTH:
+        return "length";
+      case TOOL_CALLS:
+        return "tool_calls";
+      default:
+        return "stop";
+    }
   }
 }

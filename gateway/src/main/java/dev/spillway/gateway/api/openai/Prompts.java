@@ -17,7 +17,8 @@ import java.util.Set;
  * The prompt of a request: chat messages, a completions prompt or embedding inputs, validated, with
  * their text and their token counts (cl100k_base). Chat is counted as the OpenAI cookbook does: 3 per
  * message, plus the tokens of its role, text content and name (+1 for a name), plus 3 priming the
- * reply. Token-id prompts count one token per id.
+ * reply; an assistant message's tool calls add 3 each plus their name and arguments. Tools and
+ * response formats are counted by {@link PromptTokens}. Token-id prompts count one token per id.
  */
 final class Prompts {
 
@@ -30,8 +31,15 @@ final class Prompts {
 
   private Prompts() {}
 
-  /** One chat message, as counted: role, its text content pieces, and its name if any. */
-  record Message(String role, List<String> texts, String name) {}
+  /**
+   * One chat message, as counted: role, its text content pieces, its name if any, and the tool calls
+   * of an assistant message (each its function's name and its arguments, one after the other).
+   */
+  record Message(String role, List<String> texts, String name, List<String> calls) {
+    Message(String role, List<String> texts, String name) {
+      this(role, texts, name, List.of());
+    }
+  }
 
   static List<Message> messages(JsonNode messages) {
     if (!present(messages)) {
@@ -69,7 +77,7 @@ final class Prompts {
           // Only an assistant message may carry tool_calls instead of content.
           throw missing(field(i) + ".content", "a string or an array of content parts");
         }
-        texts = List.of();
+        texts = List.of(); // checked below: then it must carry tool_calls
       } else if (content.isTextual()) {
         texts = List.of(content.asText());
       } else if (content.isArray()) {
@@ -109,9 +117,53 @@ final class Prompts {
           throw invalidType(field(i) + ".tool_call_id", toolCallId, "a string");
         }
       }
-      parsed.add(new Message(role, texts, name));
+      List<String> calls = List.of();
+      if (role.equals("assistant")) {
+        calls = toolCalls(message.get("tool_calls"), field(i) + ".tool_calls");
+        if (!present(content) && calls.isEmpty()) {
+          throw missing(field(i) + ".content", "a string, an array of content parts, or tool_calls");
+        }
+      }
+      parsed.add(new Message(role, texts, name, calls));
     }
     return parsed;
+  }
+
+  /** An assistant message's {@code tool_calls}: each function's name, then its arguments. */
+  private static List<String> toolCalls(JsonNode calls, String field) {
+    if (!present(calls)) {
+      return List.of();
+    }
+    if (!calls.isArray()) {
+      throw invalidType(field, calls, "an array of tool calls");
+    }
+    List<String> texts = new ArrayList<>(calls.size() * 2);
+    for (int c = 0; c < calls.size(); c++) {
+      String at = field + "[" + c + "]";
+      JsonNode call = calls.get(c);
+      if (!call.isObject()) {
+        throw invalidType(at, call, "a tool call object");
+      }
+      JsonNode id = call.get("id");
+      if (!present(id) || !id.isTextual()) {
+        throw invalidType(at + ".id", id, "a string");
+      }
+      JsonNode function = call.get("function");
+      if (!present(function) || !function.isObject()) {
+        throw invalidType(at + ".function", function, "an object with name and arguments");
+      }
+      JsonNode name = function.get("name");
+      if (!present(name) || !name.isTextual()) {
+        throw invalidType(at + ".function.name", name, "a string");
+      }
+      JsonNode arguments = function.get("arguments");
+      if (!present(arguments) || !arguments.isTextual()) {
+        throw invalidType(at + ".function.arguments", arguments, "a string of JSON");
+      }
+      texts.add(name.asText());
+      texts.add(arguments.asText());
+    }
+    return texts;
   }
 
   private static String field(int message) {
@@ -131,6 +183,10 @@ final class Prompts {
       }
       if (message.name() != null) {
         tokens += PromptTokens.PER_NAME + PromptTokens.count(message.name());
+      }
+      for (int c = 0; c < message.calls().size(); c += 2) {
+        tokens += PromptTokens.PER_TOOL_CALL + PromptTokens.count(message.calls().get(c))
+            + PromptTokens.count(message.calls().get(c + 1));
       }
     }
     return (int) Math.min(Integer.MAX_VALUE, tokens);

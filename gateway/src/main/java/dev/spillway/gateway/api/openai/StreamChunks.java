@@ -3,7 +3,9 @@ package dev.spillway.gateway.api.openai;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
+import dev.spillway.backends.wire.Answer;
 import dev.spillway.backends.wire.JsonText;
 
 /**
@@ -15,7 +17,8 @@ import dev.spillway.backends.wire.JsonText;
  * first token, never before it (vLLM's bench times the first chunk); then one chunk per token; then a
  * finish chunk with an empty delta; then, only with {@code include_usage}, a usage chunk with
  * {@code "choices":[]} (LLMPerf indexes {@code choices[0]} of every chunk, so an empty one without
- * being asked for fails it); then {@code data: [DONE]}. The last chunk before {@code [DONE]} (the
+ * being asked for fails it); then {@code data: [DONE]}. A token of a tool call is a
+ * {@code delta.tool_calls} fragment: the call's index, with its id, type and name on its first. The last chunk before {@code [DONE]} (the
  * usage chunk, else the finish chunk) carries a top-level {@code "spillway"} object with the facts a
  * plain response sends as headers. With {@code include_usage} every other chunk has
  * {@code "usage":null}; with vLLM's {@code continuous_usage_stats} too, every chunk has the running
@@ -27,7 +30,7 @@ import dev.spillway.backends.wire.JsonText;
  *
  * <p>Not thread-safe: one instance per response, used on the response's thread.
  */
-public final class StreamChunks {
+public final class StreamChunks implements AnswerStream {
 
   public static final String DONE = "data: [DONE]\n\n";
 
@@ -42,6 +45,8 @@ public final class StreamChunks {
   /** A token chunk after the token's text, closing quote included; null with running usage. */
   private final String tokenTail;
   private int completionTokens;
+  /** The index of the tool call streamed last, -1 before any. */
+  private int lastCall = -1;
 
   public StreamChunks(String id, long created, OpenAiRequest request) {
     requireNonNull(id, "id");
@@ -73,6 +78,7 @@ public final class StreamChunks {
   }
 
   /** What precedes the first content: the role chunk for chat, nothing for text completions. */
+  @Override
   public String start() {
     if (!chat) {
       return "";
@@ -84,7 +90,26 @@ public final class StreamChunks {
     return close(s).toString();
   }
 
-  /** The chunk of one generated token. */
+  /**
+   * The chunk of one generated token: content, or a fragment of a tool call's arguments (with the
+   * call's id and name on its first), as the OpenAI SDKs reassemble them.
+   */
+  @Override
+  public String token(TokenEvent.Token token) {
+    if (token.call() == null) {
+      return token(token.text());
+    }
+    completionTokens++;
+    boolean first = token.call().index() != lastCall;
+    lastCall = token.call().index();
+    StringBuilder s = new StringBuilder(prefix.length() + 200 + token.text().length());
+    s.append(prefix).append("{\"index\":0,\"delta\":");
+    Answer.toolCallDelta(s, token, first);
+    s.append(",\"logprobs\":null,\"finish_reason\":null}");
+    return close(s).toString();
+  }
+
+  /** The chunk of one generated token of content. */
   public String token(String text) {
     completionTokens++;
     if (tokenTail != null) {
@@ -112,6 +137,7 @@ public final class StreamChunks {
   }
 
   /** The finish chunk, the usage chunk if asked for, and {@code [DONE]}. */
+  @Override
   public String end(FinishReason reason, Usage usage, SpillwayFacts facts) {
     requireNonNull(reason, "reason");
     requireNonNull(usage, "usage");
@@ -143,8 +169,8 @@ public final class StreamChunks {
     return s.append(DONE).toString();
   }
 
-  /** An error after the stream started: the only way to report one once the status is 200. */
-  public static String error(OpenAiError error) {
+  @Override
+  public String error(OpenAiError error) {
     return "data: " + error.toJson() + "\n\n";
   }
 

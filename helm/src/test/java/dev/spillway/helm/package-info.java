@@ -1,0 +1,2 @@
+/** Offline checks of the helm chart and the container image: lint, render, parse, load. */
+package dev.spillway.helm;
