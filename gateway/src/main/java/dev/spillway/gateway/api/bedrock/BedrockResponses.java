@@ -16,7 +16,14 @@ public final class BedrockResponses {
 
   /** Converse's {@code stopReason} for a finish. */
   public static String stopReason(FinishReason reason) {
-    return reason == FinishReason.LENGTH ? "max_tokens" : "end_turn";
+    switch (reason) {
+      case LENGTH:
+        return "max_tokens";
+      case TOOL_CALLS:
+        return "tool_use";
+      default:
+        return "end_turn";
+    }
   }
 
   /** Meta Llama's {@code stop_reason} for a finish. */
