@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.backends.spi.BackendContext;
 import dev.spillway.backends.time.VertxClock;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.config.GatewayConfig;
 import dev.spillway.gateway.config.ModelConfig;
 import dev.spillway.gateway.core.GatewayCore;
@@ -166,7 +167,8 @@ public final class GatewayApp {
     }
     core.sampleLoadEvery(Duration.ofSeconds(1));
     return GatewayServer.start(
-            vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics, ledger)
+            vertx, loops, core, tenancy, config.server(), metrics::scrape, metrics, ledger,
+            ProfileRouter.of(config))
         .map(
             server ->
                 new GatewayApp(

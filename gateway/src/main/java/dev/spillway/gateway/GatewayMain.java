@@ -3,6 +3,7 @@ package dev.spillway.gateway;
 import dev.spillway.backends.emulator.Profiles;
 import dev.spillway.gateway.config.ConfigLoader;
 import dev.spillway.gateway.config.GatewayConfig;
+import dev.spillway.gateway.http.GatewayTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
@@ -99,10 +100,10 @@ public final class GatewayMain {
     // As many event loops as the gateway serves on: each loop's contexts then share one thread.
     // Native epoll where it loads (Linux x86-64): cheaper wake-ups between loops than NIO's.
     Vertx vertx =
-        Vertx.vertx(
-            new VertxOptions()
-                .setEventLoopPoolSize(config.server().eventLoops())
-                .setPreferNativeTransport(true));
+        Vertx.builder()
+            .with(new VertxOptions().setEventLoopPoolSize(config.server().eventLoops()))
+            .withTransport(GatewayTransport.preferNative())
+            .build();
     GatewayConfig running = config;
     GatewayApp.start(vertx, config, profiles)
         .onSuccess(

@@ -84,7 +84,8 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(source + ": (expected: a mapping with server and models)");
     }
     Node top = new Node("", root);
-    top.allowOnly("server", "defaults", "models", "tenants", "admin", "cluster", "ledger");
+    top.allowOnly(
+        "server", "defaults", "models", "tenants", "admin", "cluster", "ledger", "inferenceProfiles");
     ServerConfig server = server(top.child("server"));
     Node defaults = top.child("defaults");
     Node models = top.child("models");
@@ -136,9 +137,81 @@ public final class ConfigLoader {
         }
       }
     }
+    List<TenantConfig> tenants = tenants(top.child("tenants"), list);
     return new GatewayConfig(
-        server, list, tenants(top.child("tenants"), list), admin(top.child("admin")),
-        cluster(top.child("cluster")), ledger(top.child("ledger")));
+        server, list, tenants, admin(top.child("admin")),
+        cluster(top.child("cluster")), ledger(top.child("ledger")),
+        inferenceProfiles(top.child("inferenceProfiles"), list, tenants));
+  }
+
+  /**
+   * {@code inferenceProfiles:}: {@code regions}, a mapping of geography prefix to regions laid over
+   * Bedrock's defaults ({@link InferenceProfiles#DEFAULT}; an empty list spans every region), and
+   * {@code application}, the application inference profiles ({@code id}, {@code model}: a configured
+   * name or alias, {@code tag}: the id when absent, {@code tenant}: optional).
+   */
+  private InferenceProfiles inferenceProfiles(
+      Node node, List<ModelConfig> models, List<TenantConfig> tenants) {
+    if (node.missing()) {
+      return InferenceProfiles.DEFAULT;
+    }
+    node.allowOnly("regions", "application");
+    Node regionsNode = node.child("regions");
+    Map<String, List<String>> overrides = new LinkedHashMap<>();
+    if (!regionsNode.missing()) {
+      if (!regionsNode.json.isObject()) {
+        throw new IllegalArgumentException(
+            regionsNode.path + ": " + regionsNode.describe() + " (expected: a mapping of geography to a list of regions)");
+      }
+      for (Map.Entry<String, Node> e : regionsNode.fields().entrySet()) {
+        if (!e.getKey().matches("[a-z][a-z-]{0,15}")) {
+          throw new IllegalArgumentException(
+              e.getValue().path + ": " + e.getKey() + " (expected: a geography prefix such as us, eu or apac)");
+        }
+        overrides.put(e.getKey(), e.getValue().textList());
+      }
+    }
+    Map<String, String> modelNames = new LinkedHashMap<>();
+    for (ModelConfig model : models) {
+      modelNames.put(model.name(), model.name());
+      model.aliases().forEach(alias -> modelNames.put(alias, model.name()));
+    }
+    Set<String> tenantNames = new HashSet<>();
+    tenants.forEach(t -> tenantNames.add(t.name()));
+    List<InferenceProfiles.Application> applications = new ArrayList<>();
+    Node list = node.child("application");
+    if (!list.missing()) {
+      if (!list.json.isArray()) {
+        throw new IllegalArgumentException(
+            list.path + ": " + list.describe() + " (expected: a list of application inference profiles)");
+      }
+      for (int i = 0; i < list.json.size(); i++) {
+        Node a = new Node(list.path + "[" + i + "]", list.json.get(i));
+        a.allowOnly("id", "model", "tag", "tenant");
+        String id = a.child("id").requiredText();
+        String model = a.child("model").requiredText();
+        if (!modelNames.containsKey(model)) {
+          throw new IllegalArgumentException(
+              a.child("model").path + ": " + model + " (expected: a configured model name or alias)");
+        }
+        Optional<String> tenant = Optional.ofNullable(a.child("tenant").text(null));
+        if (tenant.isPresent() && !tenantNames.contains(tenant.get())) {
+          throw new IllegalArgumentException(
+              a.child("tenant").path + ": " + tenant.get() + " (expected: a configured tenant)");
+        }
+        try {
+          applications.add(
+              new InferenceProfiles.Application(id, modelNames.get(model), a.child("tag").text(id), tenant));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(a.path + "." + e.getMessage(), e);
+        }
+      }
+    }
+    try {
+      return InferenceProfiles.DEFAULT.withRegions(overrides).withApplications(applications);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(node.path + "." + e.getMessage(), e);
+    }
   }
 
   private static List<String> concat(String first, List<String> rest) {
@@ -269,6 +342,7 @@ public final class ConfigLoader {
         case "maxBatchDelay":
         case "autoscale":
         case "resilience":
+        case "region":
           break;
         default:
           settings.put(e.getKey(), e.getValue().value());
@@ -280,8 +354,13 @@ public final class ConfigLoader {
     }
     String defaultName = model + "@" + shortName(settings, kind);
     String name = node.child("name").text(defaultName);
+    Optional<String> region = Optional.ofNullable(node.child("region").text(null));
+    if (region.isPresent() && !InferenceProfiles.regionName(region.get())) {
+      throw new IllegalArgumentException(
+          node.child("region").path + ": " + region.get() + " (expected: a region name such as us-east-1)");
+    }
     return new PoolConfig(
-        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")));
+        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")), region);
   }
 
   /** A pool's {@code resilience} block; every field optional, with {@link ResilienceConfig#DEFAULT}'s values. */

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param replicas the replicas at start; with {@code autoscale}, from its {@code min} to its {@code max}
  * @param autoscale how the pool scales; empty for a fixed pool
  * @param resilience the guards on each of the pool's replicas
+ * @param region the cloud region the pool runs in ({@code us-east-1}), which Bedrock inference
+ *     profiles route by; empty when not said
  */
 public record PoolConfig(
     String name,
@@ -24,9 +26,15 @@ public record PoolConfig(
     Duration maxBatchDelay,
     Map<String, Object> settings,
     Optional<AutoscaleConfig> autoscale,
-    ResilienceConfig resilience) {
+    ResilienceConfig resilience,
+    Optional<String> region) {
 
   public PoolConfig {
+    requireNonNull(region, "region");
+    if (region.isPresent() && !InferenceProfiles.regionName(region.get())) {
+      throw new IllegalArgumentException(
+          "region: " + region.get() + " (expected: a region name such as us-east-1)");
+    }
     requireNonNull(resilience, "resilience");
     requireNonNull(name, "name");
     requireNonNull(kind, "kind");
@@ -40,6 +48,13 @@ public record PoolConfig(
           "replicas: " + replicas + " (expected: from " + min
               + (autoscale.isPresent() ? " to " + max + ", autoscale's min and max" : " up") + ")");
     }
+  }
+
+  /** A pool in no region in particular. */
+  public PoolConfig(
+      String name, String kind, int replicas, Duration maxBatchDelay, Map<String, Object> settings,
+      Optional<AutoscaleConfig> autoscale, ResilienceConfig resilience) {
+    this(name, kind, replicas, maxBatchDelay, settings, autoscale, resilience, Optional.empty());
   }
 
   /** A pool with the default guards. */

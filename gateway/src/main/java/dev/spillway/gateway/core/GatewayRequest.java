@@ -7,6 +7,7 @@ import dev.spillway.backends.spi.SamplingParams;
 import dev.spillway.backends.spi.ServiceTier;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One request as the API layer hands it to the core: already parsed, validated and tokenised.
@@ -28,6 +29,8 @@ import java.util.Optional;
  *     front end gives none: the request is then never cached
  * @param keyId the id of the API key the request came with; empty when the gateway is open
  * @param output what the answer is to be: text, JSON or tool calls
+ * @param pools the pools the request may run on (a Bedrock inference profile's regions); empty: any
+ *     of its model's pools
  */
 public record GatewayRequest(
     String id,
@@ -43,9 +46,11 @@ public record GatewayRequest(
     boolean embedding,
     String canonical,
     String keyId,
-    OutputSpec output) {
+    OutputSpec output,
+    Set<String> pools) {
 
   public GatewayRequest {
+    pools = Set.copyOf(requireNonNull(pools, "pools"));
     requireNonNull(id, "id");
     requireNonNull(model, "model");
     requireNonNull(prompt, "prompt");
@@ -62,6 +67,27 @@ public record GatewayRequest(
     if (maxOutputTokens < 1) {
       throw new IllegalArgumentException("maxOutputTokens: " + maxOutputTokens + " (expected: >= 1)");
     }
+  }
+
+  /** A request that may run on any pool of its model. */
+  public GatewayRequest(
+      String id,
+      String model,
+      int promptTokens,
+      int maxOutputTokens,
+      String prompt,
+      long prefixHash,
+      SamplingParams sampling,
+      ServiceTier tier,
+      String tenant,
+      Optional<Slo> slo,
+      boolean embedding,
+      String canonical,
+      String keyId,
+      OutputSpec output) {
+    this(
+        id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling, tier, tenant, slo,
+        embedding, canonical, keyId, output, Set.of());
   }
 
   /** A request for free text. */
@@ -132,13 +158,24 @@ public record GatewayRequest(
   /** The same request, made with the key {@code newKeyId} of {@code newTenant}. */
   public GatewayRequest withIdentity(String newTenant, String newKeyId) {
     return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
-        tier, newTenant, slo, embedding, canonical, newKeyId, output);
+        tier, newTenant, slo, embedding, canonical, newKeyId, output, pools);
+  }
+
+  /** The same request, held to {@code newPools} of its model's pools. */
+  public GatewayRequest withPools(Set<String> newPools) {
+    return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
+        tier, tenant, slo, embedding, canonical, keyId, output, newPools);
+  }
+
+  /** Whether the request may run on {@code pool}. */
+  public boolean allowsPool(String pool) {
+    return pools.isEmpty() || pools.contains(pool);
   }
 
   /** The same request asking for {@code newOutput}. */
   public GatewayRequest withOutput(OutputSpec newOutput) {
     return new GatewayRequest(id, model, promptTokens, maxOutputTokens, prompt, prefixHash, sampling,
-        tier, tenant, slo, embedding, canonical, keyId, newOutput);
+        tier, tenant, slo, embedding, canonical, keyId, newOutput, pools);
   }
 
   /** A latency objective: time to first token and time per output token. */

@@ -37,6 +37,9 @@ import java.util.SplittableRandom;
  * A replica whose circuit breaker is open is offered to the router no more than one that is not
  * serving ({@link ReplicaGuards}); a half-open one only for its probes; one whose active health check
  * finds it down not at all, and when the check passes again its breaker lets probes through at once.
+ * A request held to some pools ({@link GatewayRequest#pools}, a Bedrock inference profile's regions)
+ * is offered only their replicas; like any head of the queue, it waits for one of them with the
+ * requests behind it.
  *
  * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
  * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
@@ -170,7 +173,19 @@ final class ModelScheduler {
       reject(listener, error);
       return () -> {};
     }
-    ResponseCache.Key key = cache == null ? null : ResponseCache.keyOf(request);
+    if (!request.pools().isEmpty() && pools.stream().noneMatch(h -> request.allowsPool(h.config().name()))) {
+      reject(
+          listener,
+          new GatewayError(
+              GatewayError.Kind.INVALID_REQUEST,
+              "pools: " + request.pools() + " (expected: pools of " + config.name() + ")",
+              Optional.of("model"), Optional.empty(), false));
+      return () -> {};
+    }
+    // A request held to some pools is neither answered from nor stored in the cache, whose answers
+    // may have come from any pool.
+    ResponseCache.Key key =
+        cache == null || !request.pools().isEmpty() ? null : ResponseCache.keyOf(request);
     if (key != null) {
       CachedAnswer answer = cache.get(key);
       metrics.cacheLookup(config.name(), answer != null);
@@ -322,7 +337,7 @@ final class ModelScheduler {
       boolean elsewhere = head.tried != null && untried(head);
       for (int i = 0; i < replicas.size(); i++) {
         Candidate c = replicas.candidate(i);
-        if (!replicas.offered(i) || !replicas.hasRoom(i, head.inference)) {
+        if (!head.request.allowsPool(c.pool()) || !replicas.offered(i) || !replicas.hasRoom(i, head.inference)) {
           continue;
         }
         if (elsewhere && head.tried.get(i)) {
@@ -362,7 +377,7 @@ final class ModelScheduler {
           break;
         }
         if (formed > 0) {
-          if (!replicas.hasRoom(chosenIndex, next.inference)) {
+          if (!next.request.allowsPool(chosen.pool()) || !replicas.hasRoom(chosenIndex, next.inference)) {
             break;
           }
           if (!guards.tryAcquire(chosenIndex)) {
@@ -394,7 +409,8 @@ final class ModelScheduler {
    */
   private boolean untried(Pending p) {
     for (int i = 0; i < replicas.size(); i++) {
-      if (!p.tried.get(i) && replicas.offered(i) && !guards.open(i)) {
+      if (!p.tried.get(i) && p.request.allowsPool(replicas.candidate(i).pool())
+          && replicas.offered(i) && !guards.open(i)) {
         return true;
       }
     }

@@ -3,6 +3,7 @@ package dev.spillway.gateway.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.spillway.backends.time.ContextExecutor;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.api.openai.OpenAiParser;
 import dev.spillway.gateway.config.ServerConfig;
 import dev.spillway.gateway.core.Gateway;
@@ -24,8 +25,10 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's HTTP server: the OpenAI API ({@code /v1/chat/completions}, {@code /v1/completions},
- * {@code /v1/embeddings}, {@code /v1/models}), {@code /health}, {@code /ready}, {@code /metrics},
- * {@code /admin/pools} and {@code /admin/usage}. docs/api.md describes the wire contract.
+ * {@code /v1/embeddings}, {@code /v1/models}), the Bedrock Runtime API ({@code /model/{id}/converse}
+ * and its kin, {@link BedrockApi}), {@code /health}, {@code /ready}, {@code /metrics},
+ * {@code /admin/pools} and {@code /admin/usage}. docs/api.md describes the wire contract. On the
+ * {@link GatewayTransport} it speaks cleartext HTTP/2 to clients with prior knowledge besides HTTP/1.1.
  *
  * <p>Threading. One server per event loop, all sharing one port: Vert.x hands each new connection to
  * the next loop in turn, and every handler and write of that connection runs on its loop. The work a
@@ -88,6 +91,24 @@ public final class GatewayServer {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger) {
+    return start(vertx, loops, gateway, tenancy, config, metricsScrape, metrics, ledger, ProfileRouter.NONE);
+  }
+
+  /**
+   * As {@link #start(Vertx, List, Gateway, Tenancy, ServerConfig, Supplier, GatewayMetrics, Ledger)},
+   * with Bedrock's cross-region inference profiles routed by {@code profiles}.
+   */
+  public static Future<GatewayServer> start(
+      Vertx vertx,
+      List<? extends Context> loops,
+      Gateway gateway,
+      Tenancy tenancy,
+      ServerConfig config,
+      Supplier<String> metricsScrape,
+      GatewayMetrics metrics,
+      Ledger ledger,
+      ProfileRouter profiles) {
+    requireNonNull(profiles, "profiles");
     requireNonNull(metrics, "metrics");
     requireNonNull(tenancy, "tenancy");
     requireNonNull(ledger, "ledger");
@@ -123,7 +144,7 @@ public final class GatewayServer {
                     w ->
                         listen(
                             vertx, loop, port, gateway, tenancy, config, metricsScrape, metrics,
-                            ledger, inFlight, bound));
+                            ledger, profiles, inFlight, bound));
                 listening.add(bound.future());
               }
               return Future.all(listening)
@@ -160,13 +181,14 @@ public final class GatewayServer {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger,
+      ProfileRouter profiles,
       InFlight inFlight,
       Promise<Served> bound) {
     try {
       HttpApi api =
           new HttpApi(
               vertx, new ContextExecutor(loop), gateway, tenancy, config, metricsScrape, metrics,
-              ledger, inFlight,
+              ledger, profiles, inFlight,
               new SplittableRandom(), System::nanoTime, System::currentTimeMillis);
       HttpServer server =
           vertx.createHttpServer(
@@ -176,9 +198,10 @@ public final class GatewayServer {
                   // curl sends "Expect: 100-continue" for bodies over 1 KiB and otherwise waits a
                   // second for the answer.
                   .setHandle100ContinueAutomatically(true)
-                  // HTTP/1.1 only on plain connections: Java's HttpClient offers an h2c upgrade on
-                  // every GET, and upgraded connections after the first hung (decisions.md).
-                  .setHttp2ClearTextEnabled(false));
+                  // Cleartext HTTP/2 with prior knowledge (the AWS SDKs' event streams) only where
+                  // the transport refuses h2c upgrades: Java's HttpClient offers one on every GET, and
+                  // upgraded connections after the first hung (decisions.md). Else HTTP/1.1 only.
+                  .setHttp2ClearTextEnabled(GatewayTransport.refusesUpgrades(vertx)));
       server.requestHandler(api.router()).listen().map(s -> new Served(loop, api, s)).onComplete(bound);
     } catch (RuntimeException e) {
       bound.fail(e);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.spillway.backends.emulator.Faults;
 import dev.spillway.backends.time.ContextExecutor;
+import dev.spillway.gateway.api.bedrock.ProfileRouter;
 import dev.spillway.gateway.api.openai.Endpoint;
 import dev.spillway.gateway.api.openai.OpenAiError;
 import dev.spillway.gateway.api.openai.OpenAiParser;
@@ -60,8 +61,8 @@ final class HttpApi {
   static final CharSequence PROCESSING_MS = HttpHeaders.createOptimized("openai-processing-ms");
 
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
-  private static final String ID_KEY = "spillway.requestId";
-  private static final String START_KEY = "spillway.startNanos";
+  static final String ID_KEY = "spillway.requestId";
+  static final String START_KEY = "spillway.startNanos";
   /** The {@link ApiKey} a request was authenticated with, when the gateway has keys. */
   private static final String API_KEY = "spillway.apiKey";
   /** The {@link Exchange} a generation request became, once it reached the core. */
@@ -72,7 +73,7 @@ final class HttpApi {
   private static final String PATHS =
       "/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/models, /health,"
           + " /ready, /metrics"
-          + ", /admin/pools or /admin/usage";
+          + ", /admin/pools, /admin/usage or POST /model/{modelId}/converse (Bedrock)";
 
   private final Vertx vertx;
   /** This loop: where every exchange made here lives. */
@@ -86,6 +87,8 @@ final class HttpApi {
   private final InFlight inFlight;
   /** This loop's exchanges that reached the core and have not ended: what a shutdown cancels. */
   private final Set<Exchange> live = new HashSet<>();
+  /** The Bedrock Runtime routes of this loop. */
+  private final BedrockApi bedrock;
   private final RequestIds ids;
   /** Monotonic time for {@code openai-processing-ms}. */
   private final LongSupplier nanoTime;
@@ -101,6 +104,7 @@ final class HttpApi {
       Supplier<String> metricsScrape,
       GatewayMetrics metrics,
       Ledger ledger,
+      ProfileRouter profiles,
       InFlight inFlight,
       SplittableRandom random,
       LongSupplier nanoTime,
@@ -117,6 +121,9 @@ final class HttpApi {
     this.ids = new RequestIds(random);
     this.nanoTime = nanoTime;
     this.currentTimeMillis = currentTimeMillis;
+    this.bedrock =
+        new BedrockApi(
+            home, gateway, tenancy, config, metrics, ledger, profiles, inFlight, nanoTime, currentTimeMillis);
   }
 
   Router router() {
@@ -132,6 +139,7 @@ final class HttpApi {
       router.post(endpoint.path()).handler(this::admit);
       router.post(endpoint.path()).handler(body).handler(ctx -> generate(ctx, endpoint));
     }
+    bedrock.route(router, body);
     router.get("/v1/models").handler(this::models);
     // A regular expression, not ":id": model ids contain "/" (sent as %2F, or raw by hand-written
     // clients); the router matches on the path with %2F still encoded and decodes the captured id.
@@ -207,6 +215,7 @@ final class HttpApi {
     for (Exchange exchange : List.copyOf(live)) {
       exchange.shutdown();
     }
+    bedrock.cancelInFlight();
   }
 
   /** {@code /v1/*} with keys: a tenant's key, else 401 before the body is read. */

@@ -33,6 +33,8 @@ public record UsageQuery(
     MODEL,
     /** The API key's id. */
     KEY,
+    /** The cost-allocation tag (a Bedrock application inference profile's). */
+    TAG,
     /** The UTC day of the record's {@code time}, {@code 2025-01-31}. */
     DAY;
 
@@ -107,7 +109,7 @@ public record UsageQuery(
       }
       if (groupBy == null) {
         throw new BadParameter(
-            "group_by", "group_by: " + group.get() + " (expected: tenant, model, key or day)");
+            "group_by", "group_by: " + group.get() + " (expected: tenant, model, key, tag or day)");
       }
     }
     return new UsageQuery(tenant, model, from, to, groupBy);
@@ -121,7 +123,7 @@ public record UsageQuery(
         && (to.isEmpty() || record.time().isBefore(to.get()));
   }
 
-  /** The group {@code record} is summed in; null for a record without a key, grouped by key. */
+  /** The group {@code record} is summed in; null for a record without a key or tag, grouped by it. */
   String groupOf(UsageRecord record) {
     switch (groupBy) {
       case TENANT:
@@ -130,6 +132,8 @@ public record UsageQuery(
         return record.model();
       case KEY:
         return record.keyId();
+      case TAG:
+        return record.tag();
       case DAY:
       default:
         return LocalDate.ofInstant(record.time(), ZoneOffset.UTC).toString();

@@ -32,6 +32,8 @@ import java.util.OptionalDouble;
  * @param status the HTTP status the response carried or would have carried: 200, or the error's
  * @param time when the request ended, wall clock
  * @param cached whether the model's response cache answered it (no replica served it; cost and price 0)
+ * @param tag the tenant's cost-allocation tag: the tag of the Bedrock application inference profile
+ *     the request came through; null for none
  */
 public record UsageRecord(
     String requestId,
@@ -50,9 +52,19 @@ public record UsageRecord(
     Outcome outcome,
     int status,
     Instant time,
-    boolean cached) {
+    boolean cached,
+    String tag) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A record without a cost-allocation tag. */
+  public UsageRecord(
+      String requestId, String tenant, String keyId, String model, String pool, String replica,
+      String tier, int promptTokens, int completionTokens, OptionalDouble ttftMs, double e2eMs,
+      double costUsd, double priceUsd, Outcome outcome, int status, Instant time, boolean cached) {
+    this(requestId, tenant, keyId, model, pool, replica, tier, promptTokens, completionTokens, ttftMs,
+        e2eMs, costUsd, priceUsd, outcome, status, time, cached, null);
+  }
 
   /** A record of a request no cache answered. */
   public UsageRecord(
@@ -125,7 +137,12 @@ public record UsageRecord(
     out.append(",\"outcome\":\"").append(outcome.wireName()).append('"');
     out.append(",\"status\":").append(status);
     out.append(",\"time\":\"").append(time).append('"');
-    out.append(",\"cached\":").append(cached).append("}\n");
+    out.append(",\"cached\":").append(cached);
+    if (tag != null) {
+      out.append(",\"tag\":");
+      JsonText.string(out, tag);
+    }
+    out.append("}\n");
     return out.toString();
   }
 
@@ -163,7 +180,8 @@ public record UsageRecord(
           Outcome.fromWire(required(node, "outcome").asText()),
           required(node, "status").asInt(),
           Instant.parse(required(node, "time").asText()),
-          node.path("cached").asBoolean(false));
+          node.path("cached").asBoolean(false),
+          text(node, "tag"));
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("time: " + node.get("time") + " (expected: an ISO-8601 instant)", e);
     }

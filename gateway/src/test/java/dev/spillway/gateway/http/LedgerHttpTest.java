@@ -259,7 +259,7 @@ class LedgerHttpTest {
   @Test
   void badUsageParametersAreA400InOpenAisShapeNamingTheParameter() throws Exception {
     String[][] cases = {
-      {"/admin/usage?group_by=week", "group_by", "group_by: week (expected: tenant, model, key or day)"},
+      {"/admin/usage?group_by=week", "group_by", "group_by: week (expected: tenant, model, key, tag or day)"},
       {"/admin/usage?from=yesterday", "from", null},
       {"/admin/usage?from=2025-02-01&to=2025-01-01", "to", null},
       {"/admin/usage?tenant=a&tenant=b", "tenant", "tenant: given 2 times (expected: at most once)"},

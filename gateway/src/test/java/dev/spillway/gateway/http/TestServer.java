@@ -50,14 +50,20 @@ final class TestServer {
 
   /** Recording usage in {@code ledger}. */
   TestServer(Ledger ledger) throws Exception {
-    vertx = Vertx.vertx();
+    this(Tenancy.OPEN, ledger);
+  }
+
+  /** With {@code tenancy}'s keys and limits, recording usage in {@code ledger}. */
+  TestServer(Tenancy tenancy, Ledger ledger) throws Exception {
+    // The gateway's transport, as GatewayMain runs it: cleartext HTTP/2 with prior knowledge on.
+    vertx = Vertx.builder().withTransport(GatewayTransport.of(io.vertx.core.transport.Transport.NIO)).build();
     VertxInternal internal = (VertxInternal) vertx;
     core = internal.createEventLoopContext();
     loops = List.of(internal.createEventLoopContext(), internal.createEventLoopContext());
     gateway = new ScriptedGateway(vertx, core);
     server =
         GatewayServer.start(
-                vertx, loops, gateway, Tenancy.OPEN, new ServerConfig("127.0.0.1", 0, MAX_BODY_BYTES, 2),
+                vertx, loops, gateway, tenancy, new ServerConfig("127.0.0.1", 0, MAX_BODY_BYTES, 2),
                 () -> METRICS, GatewayMetrics.NOOP, ledger)
             .toCompletionStage()
             .toCompletableFuture()

@@ -88,7 +88,7 @@ class UsageReportTest {
   void badParametersNameThemselves() {
     assertThatThrownBy(() -> report("group_by", "week"))
         .isInstanceOfSatisfying(UsageQuery.BadParameter.class, e -> assertThat(e.param()).isEqualTo("group_by"))
-        .hasMessage("group_by: week (expected: tenant, model, key or day)");
+        .hasMessage("group_by: week (expected: tenant, model, key, tag or day)");
     assertThatThrownBy(() -> report("from", "31/01/2025"))
         .isInstanceOfSatisfying(UsageQuery.BadParameter.class, e -> assertThat(e.param()).isEqualTo("from"))
         .hasMessageStartingWith("from: 31/01/2025 (expected: an ISO-8601 instant");
