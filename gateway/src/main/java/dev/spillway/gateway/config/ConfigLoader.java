@@ -2,7 +2,6 @@ package dev.spillway.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.spillway.backends.spi.ServiceTier;
 import dev.spillway.gateway.core.GatewayRequest.Slo;
@@ -17,15 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Maps one YAML file to {@link GatewayConfig}, validating every field once with a message that names
@@ -40,8 +36,6 @@ public final class ConfigLoader {
   public static final String DEFAULT_RESOURCE = "/dev/spillway/gateway/default-config.yaml";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
   private final Function<String, String> environment;
 
@@ -83,19 +77,19 @@ public final class ConfigLoader {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(source + ": (expected: a mapping with server and models)");
     }
-    Node top = new Node("", root);
+    ConfigNode top = new ConfigNode("", root, environment);
     top.allowOnly(
         "server", "defaults", "models", "tenants", "admin", "cluster", "ledger", "inferenceProfiles");
     ServerConfig server = server(top.child("server"));
-    Node defaults = top.child("defaults");
-    Node models = top.child("models");
+    ConfigNode defaults = top.child("defaults");
+    ConfigNode models = top.child("models");
     if (models.missing() || !models.json.isArray() || models.json.isEmpty()) {
       throw new IllegalArgumentException("models: " + models.describe() + " (expected: a list of at least one model)");
     }
     List<ModelConfig> list = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < models.json.size(); i++) {
-      ModelConfig model = model(new Node("models[" + i + "]", models.json.get(i)), defaults);
+      ModelConfig model = model(models.element(i), defaults);
       for (String name : concat(model.name(), model.aliases())) {
         if (!names.add(name)) {
           throw new IllegalArgumentException(
@@ -137,10 +131,10 @@ public final class ConfigLoader {
         }
       }
     }
-    List<TenantConfig> tenants = tenants(top.child("tenants"), list);
+    List<TenantConfig> tenants = TenancyConfigReader.tenants(top.child("tenants"), list);
     return new GatewayConfig(
-        server, list, tenants, admin(top.child("admin")),
-        cluster(top.child("cluster")), ledger(top.child("ledger")),
+        server, list, tenants, TenancyConfigReader.admin(top.child("admin")),
+        TenancyConfigReader.cluster(top.child("cluster")), ledger(top.child("ledger")),
         inferenceProfiles(top.child("inferenceProfiles"), list, tenants));
   }
 
@@ -151,19 +145,19 @@ public final class ConfigLoader {
    * name or alias, {@code tag}: the id when absent, {@code tenant}: optional).
    */
   private InferenceProfiles inferenceProfiles(
-      Node node, List<ModelConfig> models, List<TenantConfig> tenants) {
+      ConfigNode node, List<ModelConfig> models, List<TenantConfig> tenants) {
     if (node.missing()) {
       return InferenceProfiles.DEFAULT;
     }
     node.allowOnly("regions", "application");
-    Node regionsNode = node.child("regions");
+    ConfigNode regionsNode = node.child("regions");
     Map<String, List<String>> overrides = new LinkedHashMap<>();
     if (!regionsNode.missing()) {
       if (!regionsNode.json.isObject()) {
         throw new IllegalArgumentException(
             regionsNode.path + ": " + regionsNode.describe() + " (expected: a mapping of geography to a list of regions)");
       }
-      for (Map.Entry<String, Node> e : regionsNode.fields().entrySet()) {
+      for (Map.Entry<String, ConfigNode> e : regionsNode.fields().entrySet()) {
         if (!e.getKey().matches("[a-z][a-z-]{0,15}")) {
           throw new IllegalArgumentException(
               e.getValue().path + ": " + e.getKey() + " (expected: a geography prefix such as us, eu or apac)");
@@ -179,14 +173,14 @@ public final class ConfigLoader {
     Set<String> tenantNames = new HashSet<>();
     tenants.forEach(t -> tenantNames.add(t.name()));
     List<InferenceProfiles.Application> applications = new ArrayList<>();
-    Node list = node.child("application");
+    ConfigNode list = node.child("application");
     if (!list.missing()) {
       if (!list.json.isArray()) {
         throw new IllegalArgumentException(
             list.path + ": " + list.describe() + " (expected: a list of application inference profiles)");
       }
       for (int i = 0; i < list.json.size(); i++) {
-        Node a = new Node(list.path + "[" + i + "]", list.json.get(i));
+        ConfigNode a = list.element(i);
         a.allowOnly("id", "model", "tag", "tenant");
         String id = a.child("id").requiredText();
         String model = a.child("model").requiredText();
@@ -221,7 +215,7 @@ public final class ConfigLoader {
     return all;
   }
 
-  private ServerConfig server(Node node) {
+  private ServerConfig server(ConfigNode node) {
     if (node.missing()) {
       return ServerConfig.DEFAULT;
     }
@@ -236,12 +230,12 @@ public final class ConfigLoader {
   }
 
   /** {@code ledger: {enabled, path, maxFileBytes, queueCapacity}}; on by default. */
-  private LedgerConfig ledger(Node node) {
+  private LedgerConfig ledger(ConfigNode node) {
     if (node.missing()) {
       return LedgerConfig.DEFAULT;
     }
     node.allowOnly("enabled", "path", "maxFileBytes", "queueCapacity");
-    Node enabledNode = node.child("enabled");
+    ConfigNode enabledNode = node.child("enabled");
     boolean enabled = true;
     if (!enabledNode.missing()) {
       String text = enabledNode.text(null).trim();
@@ -250,7 +244,7 @@ public final class ConfigLoader {
       }
       enabled = Boolean.parseBoolean(text);
     }
-    Node pathNode = node.child("path");
+    ConfigNode pathNode = node.child("path");
     Path path = LedgerConfig.DEFAULT_PATH;
     if (!pathNode.missing()) {
       String text = pathNode.requiredText();
@@ -270,7 +264,7 @@ public final class ConfigLoader {
     return new LedgerConfig(enabled, path, maxFileBytes, queueCapacity);
   }
 
-  private ModelConfig model(Node node, Node defaults) {
+  private ModelConfig model(ConfigNode node, ConfigNode defaults) {
     node.allowOnly(
         "name", "aliases", "routing", "queueCapacity", "maxQueueWait", "slo", "defaultMaxTokens",
         "embeddingDimensions", "pools", "cache", "fallbacks");
@@ -286,8 +280,8 @@ public final class ConfigLoader {
     for (ServiceTier tier : ServiceTier.values()) {
       capacity.put(tier, 1024);
     }
-    Node capacityNode = inherit(node, defaults, "queueCapacity");
-    for (Map.Entry<String, Node> e : capacityNode.fields().entrySet()) {
+    ConfigNode capacityNode = inherit(node, defaults, "queueCapacity");
+    for (Map.Entry<String, ConfigNode> e : capacityNode.fields().entrySet()) {
       capacity.put(tier(e.getValue(), e.getKey()), e.getValue().integer(0, 0, 10_000_000));
     }
     Duration maxWait = inherit(node, defaults, "maxQueueWait").duration(Duration.ofSeconds(60));
@@ -296,8 +290,8 @@ public final class ConfigLoader {
     slos.put(ServiceTier.DEFAULT, new Slo(Duration.ofSeconds(3), Duration.ofMillis(120)));
     slos.put(ServiceTier.FLEX, new Slo(Duration.ofSeconds(60), Duration.ofSeconds(1)));
     slos.put(ServiceTier.BATCH, new Slo(Duration.ofHours(1), Duration.ofSeconds(10)));
-    for (Map.Entry<String, Node> e : inherit(node, defaults, "slo").fields().entrySet()) {
-      Node slo = e.getValue();
+    for (Map.Entry<String, ConfigNode> e : inherit(node, defaults, "slo").fields().entrySet()) {
+      ConfigNode slo = e.getValue();
       slo.allowOnly("ttft", "tpot");
       ServiceTier tier = tier(slo, e.getKey());
       Slo base = slos.get(tier);
@@ -305,21 +299,21 @@ public final class ConfigLoader {
     }
     int maxTokens = inherit(node, defaults, "defaultMaxTokens").integer(512, 1, 1_000_000);
     int dimensions = node.child("embeddingDimensions").integer(0, 0, 65_536);
-    Node poolsNode = node.child("pools");
+    ConfigNode poolsNode = node.child("pools");
     if (poolsNode.missing() || !poolsNode.json.isArray() || poolsNode.json.isEmpty()) {
       throw new IllegalArgumentException(
           poolsNode.path + ": " + poolsNode.describe() + " (expected: a list of at least one pool)");
     }
     List<PoolConfig> pools = new ArrayList<>();
     for (int i = 0; i < poolsNode.json.size(); i++) {
-      pools.add(pool(new Node(poolsNode.path + "[" + i + "]", poolsNode.json.get(i)), name));
+      pools.add(pool(poolsNode.element(i), name));
     }
     return new ModelConfig(
         name, aliases, routing, capacity, maxWait, slos, maxTokens, dimensions, pools,
         cache(node.child("cache"), dimensions), node.child("fallbacks").textList());
   }
 
-  private PoolConfig pool(Node node, String model) {
+  private PoolConfig pool(ConfigNode node, String model) {
     String kind = node.child("kind").requiredText();
     Optional<AutoscaleConfig> autoscale = autoscale(node.child("autoscale"), kind);
     int replicas =
@@ -334,7 +328,7 @@ public final class ConfigLoader {
     }
     Duration delay = node.child("maxBatchDelay").duration(Duration.ofMillis(20));
     Map<String, Object> settings = new LinkedHashMap<>();
-    for (Map.Entry<String, Node> e : node.fields().entrySet()) {
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       switch (e.getKey()) {
         case "name":
         case "kind":
@@ -360,110 +354,11 @@ public final class ConfigLoader {
           node.child("region").path + ": " + region.get() + " (expected: a region name such as us-east-1)");
     }
     return new PoolConfig(
-        name, kind, replicas, delay, settings, autoscale, resilience(node.child("resilience")), region);
-  }
-
-  /** A pool's {@code resilience} block; every field optional, with {@link ResilienceConfig#DEFAULT}'s values. */
-  private static ResilienceConfig resilience(Node node) {
-    if (node.missing()) {
-      return ResilienceConfig.DEFAULT;
-    }
-    node.allowOnly("circuitBreaker", "retry", "bulkhead", "timeLimiter");
-    Node bulkhead = node.child("bulkhead");
-    bulkhead.allowOnly("maxConcurrent");
-    return new ResilienceConfig(
-        breaker(node.child("circuitBreaker")), retry(node.child("retry")),
-        new BulkheadConfig(bulkhead.child("maxConcurrent").integer(0, 0, 1_000_000)),
-        timeLimiter(node.child("timeLimiter")));
-  }
-
-  /** {@code firstToken}: a multiple of the TTFT objective ({@code 10x}) or a duration; {@code total}: a duration. */
-  private static TimeLimiterConfig timeLimiter(Node node) {
-    TimeLimiterConfig d = TimeLimiterConfig.DEFAULT;
-    if (node.missing()) {
-      return d;
-    }
-    node.allowOnly("firstToken", "total");
-    Node first = node.child("firstToken");
-    double multiple = d.firstTokenSloMultiple();
-    Optional<Duration> fixed = d.firstToken();
-    if (!first.missing()) {
-      String text = first.text(null).trim();
-      if (text.endsWith("x")) {
-        try {
-          multiple = Double.parseDouble(text.substring(0, text.length() - 1));
-        } catch (NumberFormatException e) {
-          multiple = -1;
-        }
-        if (!(multiple > 0) || Double.isInfinite(multiple)) {
-          throw new IllegalArgumentException(
-              first.path + ": " + text + " (expected: a multiple of the TTFT objective such as 10x, or a duration)");
-        }
-        fixed = Optional.empty();
-      } else {
-        fixed = Optional.of(first.duration(null));
-      }
-    }
-    return new TimeLimiterConfig(multiple, fixed, node.child("total").duration(d.total()));
-  }
-
-  private static BreakerConfig breaker(Node cb) {
-    BreakerConfig d = BreakerConfig.DEFAULT;
-    if (cb.missing()) {
-      return d;
-    }
-    cb.allowOnly(
-        "failureRateThreshold", "slowCallDurationThreshold", "slowCallRateThreshold",
-        "minimumNumberOfCalls", "slidingWindowSize", "waitDurationInOpenState",
-        "permittedCallsInHalfOpenState");
-    int window = cb.child("slidingWindowSize").integer(d.slidingWindowSize(), 1, 100_000);
-    Node minNode = cb.child("minimumNumberOfCalls");
-    int min = minNode.integer(Math.min(d.minimumNumberOfCalls(), window), 1, 100_000);
-    if (min > window) {
-      throw new IllegalArgumentException(
-          minNode.path + ": " + min + " (expected: from 1 to slidingWindowSize " + window + ")");
-    }
-    return new BreakerConfig(
-        cb.child("failureRateThreshold").integer((int) d.failureRateThreshold(), 1, 100),
-        cb.child("slowCallDurationThreshold").duration(d.slowCallDurationThreshold()),
-        cb.child("slowCallRateThreshold").integer((int) d.slowCallRateThreshold(), 1, 100),
-        min,
-        window,
-        cb.child("waitDurationInOpenState").duration(d.waitDurationInOpenState()),
-        cb.child("permittedCallsInHalfOpenState").integer(d.permittedCallsInHalfOpenState(), 1, 10_000));
-  }
-
-  private static RetryConfig retry(Node node) {
-    RetryConfig d = RetryConfig.DEFAULT;
-    if (node.missing()) {
-      return d;
-    }
-    node.allowOnly(
-        "maxAttempts", "initialBackoff", "maxBackoff", "budgetPercent", "minRetriesPerSecond",
-        "budgetWindow");
-    Duration initial = node.child("initialBackoff").duration(d.initialBackoff());
-    Node maxNode = node.child("maxBackoff");
-    Duration max = maxNode.duration(initial.compareTo(d.maxBackoff()) > 0 ? initial : d.maxBackoff());
-    if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException(
-          maxNode.path + ": " + maxNode.describe() + " (expected: >= initialBackoff)");
-    }
-    Node windowNode = node.child("budgetWindow");
-    Duration window = windowNode.duration(d.budgetWindow());
-    if (window.toMillis() < 100) {
-      throw new IllegalArgumentException(windowNode.path + ": " + windowNode.describe() + " (expected: >= 100ms)");
-    }
-    return new RetryConfig(
-        node.child("maxAttempts").integer(d.maxAttempts(), 1, 10),
-        initial,
-        max,
-        node.child("budgetPercent").integer(d.budgetPercent(), 0, 100),
-        node.child("minRetriesPerSecond").integer(d.minRetriesPerSecond(), 0, 1_000_000),
-        window);
+        name, kind, replicas, delay, settings, autoscale, ResilienceConfigReader.resilience(node.child("resilience")), region);
   }
 
   /** A pool's {@code autoscale} block; only emulated pools, whose replicas the gateway makes, scale. */
-  private Optional<AutoscaleConfig> autoscale(Node node, String kind) {
+  private Optional<AutoscaleConfig> autoscale(ConfigNode node, String kind) {
     if (node.missing()) {
       return Optional.empty();
     }
@@ -475,7 +370,7 @@ public final class ConfigLoader {
               + " cannot add or remove an upstream's replicas)");
     }
     int min = node.child("min").integer(1, 0, 10_000);
-    Node maxNode = node.child("max");
+    ConfigNode maxNode = node.child("max");
     if (maxNode.missing()) {
       throw new IllegalArgumentException(maxNode.path + ": missing (expected: an integer from 1 to 10000)");
     }
@@ -484,7 +379,7 @@ public final class ConfigLoader {
       throw new IllegalArgumentException(
           maxNode.path + ": " + max + " (expected: >= autoscale.min " + min + ")");
     }
-    Node metricNode = node.child("metric");
+    ConfigNode metricNode = node.child("metric");
     AutoscaleConfig.Metric metric = AutoscaleConfig.Metric.QUEUE_DEPTH;
     if (!metricNode.missing()) {
       String text = metricNode.requiredText();
@@ -495,7 +390,7 @@ public final class ConfigLoader {
             metricNode.path + ": " + text + " (expected: queue-depth or utilisation)", e);
       }
     }
-    Node targetNode = node.child("target");
+    ConfigNode targetNode = node.child("target");
     double target = metric == AutoscaleConfig.Metric.QUEUE_DEPTH ? 4 : 0.7;
     if (!targetNode.missing()) {
       String text = targetNode.text(null);
@@ -515,7 +410,7 @@ public final class ConfigLoader {
     }
     Duration interval = node.child("interval").duration(Duration.ofSeconds(10));
     Duration scaleDownAfter = node.child("scaleDownAfter").duration(Duration.ofSeconds(60));
-    Node provisioningNode = node.child("provisioningDelay");
+    ConfigNode provisioningNode = node.child("provisioningDelay");
     Optional<Duration> provisioning =
         provisioningNode.missing()
             ? Optional.empty()
@@ -528,7 +423,7 @@ public final class ConfigLoader {
    * A model's {@code cache} block: {@code {ttl, maxEntries}}, each optional ({@code cache: {}} takes
    * the defaults); only on models that generate text.
    */
-  private Optional<CacheConfig> cache(Node node, int embeddingDimensions) {
+  private Optional<CacheConfig> cache(ConfigNode node, int embeddingDimensions) {
     if (node.missing()) {
       return Optional.empty();
     }
@@ -545,174 +440,6 @@ public final class ConfigLoader {
 
   // ---------------------------------------------------------------- tenancy
 
-  /** {@code tenants:}; model names and aliases resolve to configured names; key ids and secrets unique. */
-  private List<TenantConfig> tenants(Node node, List<ModelConfig> models) {
-    List<TenantConfig> out = new ArrayList<>();
-    if (node.missing()) {
-      return out;
-    }
-    if (!node.json.isArray()) {
-      throw new IllegalArgumentException(node.path + ": " + node.describe() + " (expected: a list of tenants)");
-    }
-    Map<String, String> modelNames = new LinkedHashMap<>();
-    for (ModelConfig model : models) {
-      modelNames.put(model.name(), model.name());
-      for (String alias : model.aliases()) {
-        modelNames.put(alias, model.name());
-      }
-    }
-    Set<String> names = new HashSet<>();
-    Set<String> keyIds = new HashSet<>();
-    Set<String> secrets = new HashSet<>();
-    for (int i = 0; i < node.json.size(); i++) {
-      Node t = new Node(node.path + "[" + i + "]", node.json.get(i));
-      t.allowOnly("name", "models", "tiers", "rpm", "tpm", "budget", "keys");
-      String name = t.child("name").requiredText();
-      if (!names.add(name)) {
-        throw new IllegalArgumentException(
-            t.child("name").path + ": " + name + " (expected: a name no other tenant has)");
-      }
-      Set<String> allowed = new java.util.LinkedHashSet<>();
-      List<String> listed = t.child("models").textList();
-      for (int m = 0; m < listed.size(); m++) {
-        String resolved = modelNames.get(listed.get(m));
-        if (resolved == null) {
-          throw new IllegalArgumentException(
-              t.child("models").path + "[" + m + "]: " + listed.get(m) + " (expected one of: "
-                  + modelNames.keySet() + ")");
-        }
-        allowed.add(resolved);
-      }
-      Set<ServiceTier> tiers = java.util.EnumSet.noneOf(ServiceTier.class);
-      List<String> tierNames = t.child("tiers").textList();
-      for (int k = 0; k < tierNames.size(); k++) {
-        tiers.add(tier(new Node(t.child("tiers").path + "[" + k + "]", null), tierNames.get(k)));
-      }
-      java.util.OptionalLong rpm = optionalLong(t.child("rpm"));
-      java.util.OptionalLong tpm = optionalLong(t.child("tpm"));
-      Optional<BudgetConfig> budget = budget(t.child("budget"));
-      Node keysNode = t.child("keys");
-      if (keysNode.missing() || !keysNode.json.isArray() || keysNode.json.isEmpty()) {
-        throw new IllegalArgumentException(
-            keysNode.path + ": " + keysNode.describe() + " (expected: a list of at least one key)");
-      }
-      List<KeyConfig> keys = new ArrayList<>();
-      for (int k = 0; k < keysNode.json.size(); k++) {
-        keys.add(key(new Node(keysNode.path + "[" + k + "]", keysNode.json.get(k)), true, keyIds, secrets));
-      }
-      out.add(new TenantConfig(name, allowed, tiers, rpm, tpm, budget, keys));
-    }
-    return out;
-  }
-
-  private AdminConfig admin(Node node) {
-    if (node.missing()) {
-      return AdminConfig.NONE;
-    }
-    node.allowOnly("keys");
-    Node keysNode = node.child("keys");
-    List<KeyConfig> keys = new ArrayList<>();
-    if (!keysNode.missing()) {
-      if (!keysNode.json.isArray()) {
-        throw new IllegalArgumentException(keysNode.path + ": " + keysNode.describe() + " (expected: a list of keys)");
-      }
-      for (int k = 0; k < keysNode.json.size(); k++) {
-        keys.add(key(new Node(keysNode.path + "[" + k + "]", keysNode.json.get(k)), false, new HashSet<>(), new HashSet<>()));
-      }
-    }
-    return new AdminConfig(keys);
-  }
-
-  /**
-   * One key. An AWS secret must be written as an environment variable, {@code ${NAME}}: the gateway
-   * needs it in clear to verify signatures, so it never sits in the file. Error messages name the
-   * field, never a secret's value.
-   */
-  private KeyConfig key(Node node, boolean allowAws, Set<String> ids, Set<String> secrets) {
-    node.allowOnly(allowAws
-        ? new String[] {"id", "sha256", "awsAccessKeyId", "awsSecretAccessKey"}
-        : new String[] {"id", "sha256"});
-    String id = node.child("id").requiredText();
-    if (!ids.add(id)) {
-      throw new IllegalArgumentException(node.child("id").path + ": " + id + " (expected: a key id used once)");
-    }
-    Node secretNode = node.child("awsSecretAccessKey");
-    if (!secretNode.missing()
-        && !(secretNode.json.isTextual() && VARIABLE.matcher(secretNode.json.asText().trim()).matches())) {
-      throw new IllegalArgumentException(
-          secretNode.path + ": a literal value (expected: an environment variable, ${NAME}; secrets"
-              + " stay out of the file)");
-    }
-    Optional<String> sha256 = Optional.ofNullable(node.child("sha256").text(null));
-    Optional<String> accessKey = Optional.ofNullable(node.child("awsAccessKeyId").text(null));
-    Optional<String> secret = Optional.ofNullable(secretNode.text(null));
-    KeyConfig key;
-    try {
-      key = new KeyConfig(id, sha256, accessKey, secret);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(node.path + "." + e.getMessage(), e);
-    }
-    String identity = key.sha256().orElseGet(() -> "aws:" + key.awsAccessKeyId().get());
-    if (!secrets.add(identity)) {
-      throw new IllegalArgumentException(
-          node.path + ": key " + id + " has the secret or access key id of another key (expected: each key its own)");
-    }
-    return key;
-  }
-
-  private Optional<BudgetConfig> budget(Node node) {
-    if (node.missing()) {
-      return Optional.empty();
-    }
-    node.allowOnly("usd", "period");
-    Node usdNode = node.child("usd");
-    String text = usdNode.text(null);
-    double usd;
-    try {
-      usd = text == null ? Double.NaN : Double.parseDouble(text.trim());
-    } catch (NumberFormatException e) {
-      usd = Double.NaN;
-    }
-    if (!(usd > 0) || Double.isInfinite(usd)) {
-      throw new IllegalArgumentException(usdNode.path + ": " + usdNode.describe() + " (expected: an amount in USD > 0)");
-    }
-    Node periodNode = node.child("period");
-    String period = periodNode.text("month");
-    try {
-      return Optional.of(new BudgetConfig(usd, BudgetConfig.Period.parse(period)));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(periodNode.path + ": " + period + " (expected: day, week or month)", e);
-    }
-  }
-
-  private ClusterConfig cluster(Node node) {
-    if (node.missing()) {
-      return ClusterConfig.LOCAL;
-    }
-    node.allowOnly("redis", "onRedisFailure");
-    Optional<String> redis = Optional.ofNullable(node.child("redis").text(null)).filter(r -> !r.isBlank());
-    Node failure = node.child("onRedisFailure");
-    String mode = failure.text("local");
-    ClusterConfig.OnFailure onFailure;
-    try {
-      onFailure = ClusterConfig.OnFailure.parse(mode);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(failure.path + ": " + mode + " (expected: local or closed)", e);
-    }
-    try {
-      return new ClusterConfig(redis, onFailure);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
-  }
-
-  private static java.util.OptionalLong optionalLong(Node node) {
-    if (node.missing()) {
-      return java.util.OptionalLong.empty();
-    }
-    return java.util.OptionalLong.of(node.integer(0, 1, Integer.MAX_VALUE));
-  }
-
   /** {@code trn2.48xlarge} → {@code trn2}, {@code p5.48xlarge} → {@code p5}; the kind otherwise. */
   private static String shortName(Map<String, Object> settings, String kind) {
     Object accelerator = settings.get("accelerator");
@@ -724,7 +451,7 @@ public final class ConfigLoader {
     return dot > 0 ? a.substring(0, dot) : a;
   }
 
-  private static ServiceTier tier(Node node, String key) {
+  static ServiceTier tier(ConfigNode node, String key) {
     try {
       return ServiceTier.fromWire(key);
     } catch (IllegalArgumentException e) {
@@ -734,184 +461,8 @@ public final class ConfigLoader {
   }
 
   /** The model's own value for {@code key}, else the defaults' value. */
-  private static Node inherit(Node model, Node defaults, String key) {
-    Node own = model.child(key);
+  private static ConfigNode inherit(ConfigNode model, ConfigNode defaults, String key) {
+    ConfigNode own = model.child(key);
     return own.missing() ? defaults.child(key) : own;
-  }
-
-  /** A YAML node with its path, for messages; string values have variables substituted. */
-  private final class Node {
-    final String path;
-    final JsonNode json;
-
-    Node(String path, JsonNode json) {
-      this.path = path;
-      this.json = json;
-    }
-
-    boolean missing() {
-      return json == null || json.isMissingNode() || json.isNull();
-    }
-
-    Node child(String key) {
-      JsonNode value = json == null || !json.isObject() ? null : json.get(key);
-      return new Node(path.isEmpty() ? key : path + "." + key, value);
-    }
-
-    void allowOnly(String... keys) {
-      if (missing()) {
-        return;
-      }
-      if (!json.isObject()) {
-        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a mapping)");
-      }
-      Set<String> allowed = Set.of(keys);
-      Iterator<String> names = json.fieldNames();
-      while (names.hasNext()) {
-        String name = names.next();
-        if (!allowed.contains(name)) {
-          throw new IllegalArgumentException(
-              (path.isEmpty() ? "" : path + ".") + name + ": unknown (expected one of: "
-                  + String.join(", ", keys) + ")");
-        }
-      }
-    }
-
-    Map<String, Node> fields() {
-      Map<String, Node> out = new LinkedHashMap<>();
-      if (missing()) {
-        return out;
-      }
-      if (!(json instanceof ObjectNode)) {
-        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a mapping)");
-      }
-      json.fields().forEachRemaining(e -> out.put(e.getKey(), new Node(path + "." + e.getKey(), e.getValue())));
-      return out;
-    }
-
-    String describe() {
-      return missing() ? "missing" : json.isValueNode() ? json.asText() : json.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    String text(String fallback) {
-      if (missing()) {
-        return fallback;
-      }
-      if (!json.isValueNode()) {
-        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a string)");
-      }
-      return substitute(json.asText());
-    }
-
-    String requiredText() {
-      String value = text(null);
-      if (value == null || value.isBlank()) {
-        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a non-empty string)");
-      }
-      return value;
-    }
-
-    List<String> textList() {
-      List<String> out = new ArrayList<>();
-      if (missing()) {
-        return out;
-      }
-      if (!json.isArray()) {
-        throw new IllegalArgumentException(path + ": " + describe() + " (expected: a list of strings)");
-      }
-      for (int i = 0; i < json.size(); i++) {
-        out.add(new Node(path + "[" + i + "]", json.get(i)).requiredText());
-      }
-      return out;
-    }
-
-    int integer(int fallback, int min, int max) {
-      if (missing()) {
-        return fallback;
-      }
-      String text = text(null);
-      try {
-        long value = Long.parseLong(text.trim());
-        if (value < min || value > max) {
-          throw new NumberFormatException();
-        }
-        return (int) value;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            path + ": " + text + " (expected: an integer from " + min + " to " + max + ")");
-      }
-    }
-
-    Duration duration(Duration fallback) {
-      if (missing()) {
-        return fallback;
-      }
-      String text = text(null).trim();
-      Matcher m = DURATION.matcher(text);
-      if (!m.matches() || Double.parseDouble(m.group(1)) <= 0) {
-        throw new IllegalArgumentException(
-            path + ": " + text + " (expected: a positive duration such as 250ms, 2s, 1m or 1h)");
-      }
-      double amount = Double.parseDouble(m.group(1));
-      double nanosPerUnit;
-      switch (m.group(2)) {
-        case "ms":
-          nanosPerUnit = 1e6;
-          break;
-        case "s":
-          nanosPerUnit = 1e9;
-          break;
-        case "m":
-          nanosPerUnit = 60e9;
-          break;
-        default:
-          nanosPerUnit = 3600e9;
-      }
-      return Duration.ofNanos(Math.round(amount * nanosPerUnit));
-    }
-
-    /** A scalar as Java value (numbers stay numbers), a list as a list; strings substituted. */
-    Object value() {
-      if (json.isNumber()) {
-        return json.numberValue();
-      }
-      if (json.isBoolean()) {
-        return json.booleanValue();
-      }
-      if (json.isArray()) {
-        List<Object> out = new ArrayList<>();
-        for (int i = 0; i < json.size(); i++) {
-          out.add(new Node(path + "[" + i + "]", json.get(i)).value());
-        }
-        return out;
-      }
-      if (json.isObject()) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> e : fields().entrySet()) {
-          out.put(e.getKey(), e.getValue().value());
-        }
-        return out;
-      }
-      return text(null);
-    }
-
-    private String substitute(String text) {
-      Matcher m = VARIABLE.matcher(text);
-      StringBuilder out = new StringBuilder();
-      while (m.find()) {
-        String value = environment.apply(m.group(1));
-        if (value == null) {
-          if (m.group(2) == null) {
-            throw new IllegalArgumentException(
-                path + ": ${" + m.group(1) + "} is not set (expected: an environment variable, or ${"
-                    + m.group(1) + ":-default})");
-          }
-          value = m.group(2);
-        }
-        m.appendReplacement(out, Matcher.quoteReplacement(value));
-      }
-      m.appendTail(out);
-      return out.toString();
-    }
   }
 }
