@@ -19,7 +19,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -162,24 +161,9 @@ final class ModelScheduler {
    */
   Admission submit(GatewayRequest request, GatewayListener listener) {
     long now = clock.nanoTime();
-    if ((long) request.promptTokens() + request.maxOutputTokens() > replicas.contextTokens()) {
-      GatewayError error =
-          new GatewayError(
-              GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED,
-              "This model's maximum context length is " + replicas.contextTokens() + " tokens; the request has "
-                  + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
-                  + " output tokens.",
-              Optional.of("max_tokens"), Optional.empty(), false);
-      reject(listener, error);
-      return () -> {};
-    }
-    if (!request.pools().isEmpty() && pools.stream().noneMatch(h -> request.allowsPool(h.config().name()))) {
-      reject(
-          listener,
-          new GatewayError(
-              GatewayError.Kind.INVALID_REQUEST,
-              "pools: " + request.pools() + " (expected: pools of " + config.name() + ")",
-              Optional.of("model"), Optional.empty(), false));
+    GatewayError refusal = replicas.refusal(request, config.name());
+    if (refusal != null) {
+      reject(listener, refusal);
       return () -> {};
     }
     // A request held to some pools is neither answered from nor stored in the cache, whose answers

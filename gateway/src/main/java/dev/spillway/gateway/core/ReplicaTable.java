@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A model's replicas as its scheduler sees them, numbered across its pools: each one's pool, whether
@@ -85,6 +86,29 @@ final class ReplicaTable {
   /** The longest request (prompt and output) any replica takes. */
   int contextTokens() {
     return contextTokens;
+  }
+
+  /**
+   * Why no replica of the model {@code model} could ever serve {@code request}: longer than any
+   * replica's context, or held to pools that are not the model's; null when some could.
+   */
+  GatewayError refusal(GatewayRequest request, String model) {
+    if ((long) request.promptTokens() + request.maxOutputTokens() > contextTokens) {
+      return new GatewayError(
+          GatewayError.Kind.CONTEXT_LENGTH_EXCEEDED,
+          "This model's maximum context length is " + contextTokens + " tokens; the request has "
+              + request.promptTokens() + " prompt tokens and asks for " + request.maxOutputTokens()
+              + " output tokens.",
+          Optional.of("max_tokens"), Optional.empty(), false);
+    }
+    if (!request.pools().isEmpty()
+        && candidates.stream().noneMatch(c -> request.allowsPool(c.pool()))) {
+      return new GatewayError(
+          GatewayError.Kind.INVALID_REQUEST,
+          "pools: " + request.pools() + " (expected: pools of " + model + ")",
+          Optional.of("model"), Optional.empty(), false);
+    }
+    return null;
   }
 
   /** Whether the replica is in service (not provisioning, draining or off). */
