@@ -47,6 +47,8 @@ final class Predictor {
   private final Engine engine;
   private final LatencyModel latency;
   private final Deployment deployment;
+  /** The running and waiting sequences' remaining outputs, for {@link #lifeBatch}. */
+  private final RemainingOutputs remaining;
 
   /** Decayed count of arrivals and of their prompt and output tokens, as of {@link #decayedAt}. */
   private double arrivals;
@@ -59,6 +61,7 @@ final class Predictor {
     this.engine = engine;
     this.latency = engine.latency();
     this.deployment = engine.deployment();
+    this.remaining = new RemainingOutputs(engine);
   }
 
   /** A request of {@code prompt} tokens was submitted at {@code nowNanos}. */
@@ -153,20 +156,9 @@ final class Predictor {
       InferenceRequest request, long nowNanos, double ttft, double tpot, int maxRunning, double front) {
     double life = Math.max(tpot, request.maxOutputTokens() * tpot);
     double end = ttft + life;
-    double present = 1;
-    for (Sequence s : engine.runningSequences()) {
-      present += Math.max(0, Math.min(s.remainingOutput() * tpot, end) - ttft) / life;
-    }
-    for (Sequence s : engine.waitingSequences()) {
-      present += Math.max(0, Math.min(s.remainingOutput() * tpot, end) - ttft) / life;
-    }
+    double present = 1 + remaining.overlap(tpot, ttft, end) / life;
     // Those in the front end join when they leave it, one front-end delay after they came.
-    double admission = latency.admissionSeconds();
-    for (Sequence s : engine.admittingSequences()) {
-      double joins = (s.submittedNanos - nowNanos) / 1e9 + admission;
-      double leaves = joins + s.remainingOutput() * tpot;
-      present += Math.max(0, Math.min(leaves, end) - Math.max(joins, ttft)) / life;
-    }
+    present += remaining.admittingOverlap(nowNanos, latency.admissionSeconds(), tpot, ttft, end) / life;
     double rate = arrivalRate(nowNanos);
     double stay = meanOutput(nowNanos) * tpot;
     if (rate > 0 && stay > 0) {
