@@ -49,6 +49,11 @@ final class Predictor {
   private final Deployment deployment;
   /** The running and waiting sequences' remaining outputs, for {@link #lifeBatch}. */
   private final RemainingOutputs remaining;
+  /** The last prediction, for the request it was made for, when, and on which state of the engine. */
+  private InferenceRequest lastRequest;
+  private long lastNanos;
+  private long lastVersion;
+  private Prediction lastPrediction;
 
   /** Decayed count of arrivals and of their prompt and output tokens, as of {@link #decayedAt}. */
   private double arrivals;
@@ -110,6 +115,21 @@ final class Predictor {
   }
 
   Prediction predict(InferenceRequest request, long nowNanos) {
+    // The router asks, then the scheduler asks again as it binds: the same answer, unless time moved or
+    // the engine changed in between.
+    long version = remaining.version();
+    if (request == lastRequest && nowNanos == lastNanos && version == lastVersion) {
+      return lastPrediction;
+    }
+    Prediction prediction = compute(request, nowNanos);
+    lastRequest = request;
+    lastNanos = nowNanos;
+    lastVersion = version;
+    lastPrediction = prediction;
+    return prediction;
+  }
+
+  private Prediction compute(InferenceRequest request, long nowNanos) {
     Counts c = new Counts(engine);
     int batch = Math.min(c.running + c.waiting + 1, c.maxRunning);
     double context = request.promptTokens() + request.maxOutputTokens() / 2.0;
