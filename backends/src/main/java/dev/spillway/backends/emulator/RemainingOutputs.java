@@ -31,6 +31,8 @@ final class RemainingOutputs {
   private long preemptions = -1;
   private long tokensOut = -1;
   private int waiting = -1;
+  /** How many times the snapshot was taken: a new value means the engine changed. */
+  private long version;
 
   RemainingOutputs(Engine engine) {
     this.engine = engine;
@@ -50,6 +52,12 @@ final class RemainingOutputs {
       b = a;
     }
     return perToken * (prefix[b] - prefix[a]) - (b - a) * start + (size - b) * (end - start);
+  }
+
+  /** Changes whenever the engine did since the last call; the same otherwise. */
+  long version() {
+    refresh();
+    return version;
   }
 
   /**
@@ -108,6 +116,7 @@ final class RemainingOutputs {
         && engine.waitingCount() == waiting) {
       return;
     }
+    version++;
     submitted = stats.submitted();
     finished = stats.finished();
     steps = stats.steps();
