@@ -8,13 +8,14 @@ import java.util.List;
 
 /**
  * One model's attempts in flight, watched for their deadlines (each pool's time limiter): the first
- * token's and the total. A sweep on the model's clock checks them every {@link #SWEEP_NANOS} while
- * attempts are in flight, so an attempt costs an entry in a set rather than timers of its own, and a
- * deadline is kept to within the sweep's period. On the model's thread.
+ * token's and the total. A sweep on the model's clock checks them, so an attempt costs an entry in a
+ * set rather than timers of its own. The sweep runs at the earliest deadline it knows of, and never
+ * more often than every {@link #SWEEP_NANOS}: deadlines are kept to within that, and an engine that
+ * meets them is swept about once per deadline rather than four times a second. On the model's thread.
  */
 final class AttemptDeadlines {
 
-  /** How often the attempts in flight are checked. */
+  /** The shortest time between two sweeps. */
   static final long SWEEP_NANOS = 250_000_000L;
 
   /** Told of each attempt past a deadline, once; it is no longer watched. */
@@ -25,7 +26,11 @@ final class AttemptDeadlines {
   private final Clock clock;
   private final Expiry expiry;
   private final LinkedHashSet<BoundRequest> inFlight = new LinkedHashSet<>();
-  private boolean sweepSet;
+  /** When the next sweep is set for, and its timer; MAX_VALUE and null when none is. */
+  private long sweepAt = Long.MAX_VALUE;
+  private Clock.Timer sweep;
+  /** When the last sweep ran. */
+  private long sweptAt = Long.MIN_VALUE;
 
   AttemptDeadlines(Clock clock, Expiry expiry) {
     this.clock = clock;
@@ -35,34 +40,59 @@ final class AttemptDeadlines {
   /** Watches {@code attempt}, whose deadlines it carries. */
   void watch(BoundRequest attempt) {
     inFlight.add(attempt);
-    if (!sweepSet) {
-      sweepSet = true;
-      clock.schedule(clock.nanoTime() + SWEEP_NANOS, this::sweep);
-    }
+    sweepBy(Math.min(attempt.firstTokenDeadlineNanos, attempt.totalDeadlineNanos));
   }
 
-  /** The attempt ended: no longer watched. */
+  /** The attempt ended: no longer watched. With none left, no sweep waits (nor keeps a clock going). */
   void unwatch(BoundRequest attempt) {
-    inFlight.remove(attempt);
+    if (inFlight.remove(attempt) && inFlight.isEmpty() && sweep != null) {
+      sweep.cancel();
+      sweep = null;
+      sweepAt = Long.MAX_VALUE;
+    }
   }
 
   int size() {
     return inFlight.size();
   }
 
-  private void sweep() {
-    sweepSet = false;
+  /** Makes sure a sweep runs at {@code deadline} or soon after (the sweeps' spacing allowing). */
+  private void sweepBy(long deadline) {
+    long at = Math.max(deadline, saturatedAdd(sweptAt, SWEEP_NANOS));
+    if (at < sweepAt) {
+      if (sweep != null) {
+        sweep.cancel();
+      }
+      sweepAt = at;
+      sweep = clock.schedule(at, () -> sweep(at));
+    }
+  }
+
+  /** The sweep set for {@code at} (a replaced one is cancelled, and does nothing if it runs anyway). */
+  private void sweep(long at) {
+    if (at != sweepAt) {
+      return;
+    }
+    sweepAt = Long.MAX_VALUE;
+    sweep = null;
     long now = clock.nanoTime();
+    sweptAt = now;
     List<BoundRequest> late = null;
+    long next = Long.MAX_VALUE;
     for (Iterator<BoundRequest> it = inFlight.iterator(); it.hasNext(); ) {
       BoundRequest attempt = it.next();
-      if (now >= attempt.totalDeadlineNanos
-          || (now >= attempt.firstTokenDeadlineNanos && !attempt.firstTokenSeen())) {
+      boolean waitsForFirst = !attempt.firstTokenSeen();
+      if (now >= attempt.totalDeadlineNanos || (waitsForFirst && now >= attempt.firstTokenDeadlineNanos)) {
         it.remove();
         if (late == null) {
           late = new ArrayList<>();
         }
         late.add(attempt);
+      } else {
+        next = Math.min(next, attempt.totalDeadlineNanos);
+        if (waitsForFirst) {
+          next = Math.min(next, attempt.firstTokenDeadlineNanos);
+        }
       }
     }
     if (late != null) {
@@ -70,9 +100,16 @@ final class AttemptDeadlines {
         expiry.expired(attempt, !attempt.firstTokenSeen() && now >= attempt.firstTokenDeadlineNanos);
       }
     }
-    if (!inFlight.isEmpty() && !sweepSet) {
-      sweepSet = true;
-      clock.schedule(now + SWEEP_NANOS, this::sweep);
+    if (next != Long.MAX_VALUE) {
+      sweepBy(next);
     }
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    if (a == Long.MIN_VALUE) {
+      return Long.MIN_VALUE;
+    }
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
   }
 }
