@@ -32,6 +32,8 @@ final class BoundRequest implements TokenSink {
   private final GatewayMetrics metrics;
   private final String model;
   private final long boundNanos;
+  /** An embedding request's one event is not a token its client sees. */
+  private final boolean embedding;
   /** Collects a cacheable request's answer for the model's response cache; null otherwise. */
   private final CachedAnswer.Recorder recorder;
   private long firstTokenNanos = -1;
@@ -59,6 +61,7 @@ final class BoundRequest implements TokenSink {
     this.metrics = metrics;
     this.model = model;
     this.boundNanos = p.admittedNanos + binding.queuedNanos();
+    this.embedding = p.request.embedding();
     this.recorder = p.cacheKey == null ? null : new CachedAnswer.Recorder();
   }
 
@@ -137,7 +140,7 @@ final class BoundRequest implements TokenSink {
     if (recorder != null) {
       recorder.token(token);
     }
-    if (!p.request.embedding()) {
+    if (!embedding) {
       p.listener.onToken(token);
     }
   }

@@ -114,7 +114,32 @@ public final class RequestsCsv {
     if (!Double.isFinite(ms) || ms <= 0) {
       return String.format(Locale.ROOT, "%.3f", ms);
     }
-    return new BigDecimal(Double.toString(ms)).setScale(3, RoundingMode.HALF_UP).toPlainString();
+    String shortest = Double.toString(ms);
+    int dot = shortest.indexOf('.');
+    if (shortest.indexOf('E') >= 0 || dot < 0) {
+      return new BigDecimal(shortest).setScale(3, RoundingMode.HALF_UP).toPlainString();
+    }
+    // Rounded half up at the third decimal in the text itself: no BigDecimal per cell.
+    int decimals = shortest.length() - dot - 1;
+    if (decimals <= 3) {
+      return decimals == 3 ? shortest : shortest + "000".substring(decimals);
+    }
+    char[] digits = shortest.substring(0, dot + 4).toCharArray();
+    if (shortest.charAt(dot + 4) < '5') {
+      return new String(digits);
+    }
+    int i = digits.length - 1;
+    for (; i >= 0; i--) {
+      if (digits[i] == '.') {
+        continue;
+      }
+      if (digits[i] != '9') {
+        digits[i]++;
+        break;
+      }
+      digits[i] = '0';
+    }
+    return i < 0 ? "1" + new String(digits) : new String(digits);
   }
 
   /**
