@@ -38,13 +38,15 @@ public final class Ledger implements AutoCloseable, SpendHistory {
 
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-  private static final Ledger DISABLED = new Ledger(null, null, new LedgerReader.Scan(0, 0, 0));
+  private static final Ledger DISABLED =
+      new Ledger(null, null, CompletableFuture.completedFuture(new LedgerReader.Scan(0, 0, 0)));
 
   private final Path directory;
   private final LedgerWriter writer;
-  private final LedgerReader.Scan recovered;
+  private final CompletableFuture<LedgerReader.Scan> recovered;
 
-  private Ledger(Path directory, LedgerWriter writer, LedgerReader.Scan recovered) {
+  private Ledger(
+      Path directory, LedgerWriter writer, CompletableFuture<LedgerReader.Scan> recovered) {
     this.directory = directory;
     this.writer = writer;
     this.recovered = recovered;
@@ -56,8 +58,9 @@ public final class Ledger implements AutoCloseable, SpendHistory {
   }
 
   /**
-   * Creates the directory if missing, reads what it holds, and starts the writer; blocks. A disabled
-   * config gives {@link #disabled()}.
+   * Creates the directory if missing and starts the writer; blocks only for that. What the directory
+   * already holds is read in the background and logged ({@link #recovered()}). A disabled config
+   * gives {@link #disabled()}.
    *
    * @throws UncheckedIOException when the directory cannot be created or written
    */
@@ -84,20 +87,38 @@ public final class Ledger implements AutoCloseable, SpendHistory {
       throw new UncheckedIOException(
           new IOException("ledger.path: " + directory + " (expected: a writable directory)"));
     }
-    LedgerReader.Scan scan = LedgerReader.read(directory, record -> {});
     List<Path> files = LedgerFiles.list(directory);
     String last = files.isEmpty() ? null : files.get(files.size() - 1).getFileName().toString();
-    if (scan.skippedLines() > 0) {
-      log.warn(
-          "ledger: {}: {} records in {} files, {} unreadable lines skipped", directory,
-          scan.records(), scan.files(), scan.skippedLines());
-    } else {
-      log.info("ledger: {}: {} records in {} files", directory, scan.records(), scan.files());
-    }
     LedgerWriter writer =
         new LedgerWriter(
             directory, config.maxFileBytes(), config.queueCapacity(), clock, sync, last);
-    return new Ledger(directory, writer, scan);
+    // The files already there are checked in the background: a large ledger must not hold the start.
+    CompletableFuture<LedgerReader.Scan> recovered = new CompletableFuture<>();
+    Thread check =
+        new Thread(
+            () -> {
+              try {
+                LedgerReader.Scan scan =
+                    last == null
+                        ? new LedgerReader.Scan(0, 0, 0)
+                        : LedgerReader.read(
+                            directory, new LedgerWriter.Committed(last, Long.MAX_VALUE), null, r -> {});
+                if (scan.skippedLines() > 0) {
+                  log.warn(
+                      "ledger: {}: {} records in {} files, {} unreadable lines skipped", directory,
+                      scan.records(), scan.files(), scan.skippedLines());
+                } else {
+                  log.info("ledger: {}: {} records in {} files", directory, scan.records(), scan.files());
+                }
+                recovered.complete(scan);
+              } catch (RuntimeException e) {
+                recovered.completeExceptionally(e);
+              }
+            },
+            "spillway-ledger-check");
+    check.setDaemon(true);
+    check.start();
+    return new Ledger(directory, writer, recovered);
   }
 
   public boolean enabled() {
@@ -109,8 +130,8 @@ public final class Ledger implements AutoCloseable, SpendHistory {
     return directory;
   }
 
-  /** What opening the ledger read from the files already there. */
-  public LedgerReader.Scan recovered() {
+  /** What reading the files already there when the ledger opened found; read in the background. */
+  public CompletableFuture<LedgerReader.Scan> recovered() {
     return recovered;
   }
 
@@ -128,7 +149,8 @@ public final class Ledger implements AutoCloseable, SpendHistory {
     if (writer == null) {
       return aggregator.report(0);
     }
-    LedgerReader.Scan scan = LedgerReader.read(directory, writer.committed(), aggregator);
+    LedgerReader.Scan scan =
+        LedgerReader.read(directory, writer.committed(), query.from().orElse(null), aggregator);
     return aggregator.report(scan.skippedLines());
   }
 

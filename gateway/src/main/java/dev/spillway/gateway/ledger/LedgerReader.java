@@ -9,6 +9,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,16 +42,28 @@ public final class LedgerReader {
 
   private LedgerReader() {}
 
+  /**
+   * How much earlier than a record's time its file may seem last written: a file last written before
+   * a query's start, by more than this, holds no record the query wants (each record is appended
+   * after its time) and is not read.
+   */
+  static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
+
   /** Reads every record under {@code directory}, which no writer is appending to. */
   public static Scan read(Path directory, Consumer<UsageRecord> sink) {
-    return read(directory, new LedgerWriter.Committed("\uffff", Long.MAX_VALUE), sink);
+    return read(directory, new LedgerWriter.Committed("\uffff", Long.MAX_VALUE), null, sink);
   }
 
-  /** Reads what {@code committed} says is durable: nothing a writer is still appending. */
-  static Scan read(Path directory, LedgerWriter.Committed committed, Consumer<UsageRecord> sink) {
+  /**
+   * Reads what {@code committed} says is durable: nothing a writer is still appending; only the files
+   * that can hold records at or after {@code from}, when it is not null.
+   */
+  static Scan read(
+      Path directory, LedgerWriter.Committed committed, Instant from, Consumer<UsageRecord> sink) {
     requireNonNull(directory, "directory");
     requireNonNull(sink, "sink");
     List<Path> files = LedgerFiles.list(directory);
+    FileTime writtenSince = from == null ? null : FileTime.from(from.minus(CLOCK_SLACK));
     int read = 0;
     long records = 0;
     long skipped = 0;
@@ -58,6 +73,9 @@ public final class LedgerReader {
         break; // started after the snapshot of what is durable
       }
       long limit = order == 0 ? committed.bytes() : Long.MAX_VALUE;
+      if (writtenSince != null && writtenBefore(file, writtenSince)) {
+        continue; // every record in it is older than the query
+      }
       read++;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
         long[] counts = readFile(file, in, limit, sink);
@@ -69,6 +87,14 @@ public final class LedgerReader {
       }
     }
     return new Scan(read, records, skipped);
+  }
+
+  private static boolean writtenBefore(Path file, FileTime time) {
+    try {
+      return Files.getLastModifiedTime(file).compareTo(time) < 0;
+    } catch (IOException e) {
+      return false; // read it, and let the read say what is wrong
+    }
   }
 
   /** Returns {records, skipped lines}. */

@@ -115,6 +115,30 @@ class LedgerWriterTest {
   }
 
   @Test
+  void aQueryFromAnInstantSkipsTheFilesLastWrittenWellBeforeIt() throws Exception {
+    try (Ledger ledger =
+        Ledger.open(new LedgerConfig(true, dir, 2048, 1024), CLOCK, Ledger.FDATASYNC)) {
+      for (int i = 0; i < 40; i++) {
+        ledger.append(Records.record(String.format("r-%02d", i))).get(5, TimeUnit.SECONDS);
+      }
+    }
+    List<Path> files = LedgerFiles.list(dir);
+    java.time.Instant now = java.time.Instant.now();
+    // All but the last file were last written a day ago.
+    for (Path file : files.subList(0, files.size() - 1)) {
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(now.minusSeconds(86_400)));
+    }
+    LedgerWriter.Committed everything = new LedgerWriter.Committed("\uffff", Long.MAX_VALUE);
+
+    LedgerReader.Scan recent = LedgerReader.read(dir, everything, now.minusSeconds(3_600), r -> {});
+    LedgerReader.Scan all = LedgerReader.read(dir, everything, null, r -> {});
+
+    assertThat(recent.files()).isEqualTo(1);
+    assertThat(all.files()).isEqualTo(files.size());
+    assertThat(all.records()).isEqualTo(40);
+  }
+
+  @Test
   void aTornLastLineIsSkippedWithTheRestReadAndAppendsContinueInANewFile() throws Exception {
     try (Ledger ledger = Ledger.open(LedgerConfig.at(dir))) {
       for (int i = 0; i < 3; i++) {
@@ -127,7 +151,7 @@ class LedgerWriterTest {
     long tornSize = Files.size(torn);
 
     try (Ledger reopened = Ledger.open(LedgerConfig.at(dir))) {
-      assertThat(reopened.recovered()).isEqualTo(new LedgerReader.Scan(1, 3, 1));
+      assertThat(reopened.recovered().get(5, TimeUnit.SECONDS)).isEqualTo(new LedgerReader.Scan(1, 3, 1));
       reopened.append(Records.record("r-4")).get(5, TimeUnit.SECONDS);
       assertThat(reopened.usage(UsageQuery.all(UsageQuery.GroupBy.TENANT)).total().requests())
           .isEqualTo(4);
