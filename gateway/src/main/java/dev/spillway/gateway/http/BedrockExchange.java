@@ -15,7 +15,6 @@ import dev.spillway.gateway.core.CacheLookup;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
-import dev.spillway.gateway.core.GatewayRequest;
 import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.ledger.UsageRecord;
 import dev.spillway.gateway.tenancy.Ticket;
@@ -23,16 +22,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One Bedrock request in flight: listens to the core and writes the answer, as one JSON body or as
@@ -46,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@link Ticket} settles or ends early once; every bound or cancelled request gets one
  * {@link UsageRecord}, and a bound request's last write waits until its record is durable.
  *
- * <p>Kept apart from {@link Exchange} rather than sharing a base: the two differ in every write, and
- * what they share (ticket, ledger, overhead) is a few calls each (decisions.md).
+ * <p>Kept apart from {@link Exchange} rather than sharing a base: the two differ in every write.
+ * What they share — the usage record, the wait for it to be durable, the overhead metric — is
+ * {@link ResponseUsage}'s (decisions.md).
  *
  * <p>Confined to its connection's event loop: the core calls it through {@link #executor()}.
  */
@@ -62,19 +54,16 @@ final class BedrockExchange implements GatewayListener {
   /** The region of the pool that served the request, when its configuration names one. */
   static final CharSequence REGION = HttpHeaders.createOptimized("x-spillway-region");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized(BedrockStream.CONTENT_TYPE);
-  private static final Logger log = LoggerFactory.getLogger(BedrockExchange.class);
 
   private final HttpServerResponse response;
   private final BedrockRequest request;
   private final ContextExecutor home;
   private final Exchange.Overhead overhead;
   private final Ticket ticket;
-  private final Ledger ledger;
-  private final LongSupplier currentTimeMillis;
+  /** The request's usage record, and the wait for it before the last write. */
+  private final ResponseUsage recording;
   /** Names the region of the pool that served the request. */
   private final ProfileRouter profiles;
-  /** The cost-allocation tag the usage record carries; null for none. */
-  private final String tag;
   /** Null unless streaming. */
   private final BedrockStream stream;
   /** Null when streaming. */
@@ -96,14 +85,13 @@ final class BedrockExchange implements GatewayListener {
       Exchange.Overhead overhead, Ticket ticket, Ledger ledger, LongSupplier currentTimeMillis,
       ProfileRouter profiles, String tag) {
     this.profiles = profiles;
-    this.tag = tag;
     this.response = response;
     this.request = request;
     this.home = home;
     this.overhead = overhead;
     this.ticket = ticket;
-    this.ledger = ledger;
-    this.currentTimeMillis = currentTimeMillis;
+    this.recording =
+        new ResponseUsage(request.core(), request.model().name(), tag, ledger, home, overhead, currentTimeMillis);
     this.stream = request.operation().stream() ? new BedrockStream(request) : null;
     this.content =
         stream == null ? new StringBuilder(Math.min(request.core().maxOutputTokens(), 1024) * 4) : null;
@@ -141,10 +129,10 @@ final class BedrockExchange implements GatewayListener {
     }
     UsageRecord usage = usage(UsageRecord.Outcome.CANCELLED, 503, null);
     if (response.closed()) {
-      record(usage);
+      recording.record(usage);
       return;
     }
-    afterRecord(usage, recorded -> fail(BedrockError.from(Exchange.shuttingDown())));
+    recording.afterRecord(usage, response, recorded -> fail(BedrockError.from(Exchange.shuttingDown())));
   }
 
   private void clientGone() {
@@ -154,7 +142,7 @@ final class BedrockExchange implements GatewayListener {
       if (admission != null) {
         admission.cancel();
       }
-      record(usage(UsageRecord.Outcome.CANCELLED, Exchange.CLIENT_CLOSED, null));
+      recording.record(usage(UsageRecord.Outcome.CANCELLED, Exchange.CLIENT_CLOSED, null));
     }
   }
 
@@ -212,12 +200,12 @@ final class BedrockExchange implements GatewayListener {
     done = true;
     this.binding = binding;
     if (response.closed()) {
-      record(usage(UsageRecord.Outcome.CANCELLED, Exchange.CLIENT_CLOSED, finish));
+      recording.record(usage(UsageRecord.Outcome.CANCELLED, Exchange.CLIENT_CLOSED, finish));
       return;
     }
     if (finish.reason() == FinishReason.CANCELLED) {
-      afterRecord(
-          usage(UsageRecord.Outcome.CANCELLED, 503, finish),
+      recording.afterRecord(
+          usage(UsageRecord.Outcome.CANCELLED, 503, finish), response,
           recorded -> fail(BedrockError.from(Exchange.shuttingDown())));
       return;
     }
@@ -230,14 +218,14 @@ final class BedrockExchange implements GatewayListener {
       }
       long firstByteMs = firstTokenNanos < 0 ? latencyMs : millisSinceArrival(firstTokenNanos);
       last.appendBytes(stream.end(finish.reason(), finish.usage(), latencyMs, firstByteMs));
-      afterRecord(
-          usage,
+      recording.afterRecord(
+          usage, response,
           recorded -> {
             if (recorded) {
               response.end(last);
-              recordOverhead(finish);
+              recording.recordOverhead(binding, admittedNanos, finish);
             } else {
-              fail(BedrockError.from(ledgerUnavailable()));
+              fail(BedrockError.from(ResponseUsage.ledgerUnavailable()));
             }
           });
       return;
@@ -247,11 +235,11 @@ final class BedrockExchange implements GatewayListener {
             ? BedrockResponses.llama(content.toString(), finish.reason(), finish.usage())
             : BedrockResponses.converse(request, content.toString(), finish.reason(), finish.usage(), latencyMs);
     SpillwayFacts facts = SpillwayFacts.of(binding, finish);
-    afterRecord(
-        usage,
+    recording.afterRecord(
+        usage, response,
         recorded -> {
           if (!recorded) {
-            fail(BedrockError.from(ledgerUnavailable()));
+            fail(BedrockError.from(ResponseUsage.ledgerUnavailable()));
             return;
           }
           response
@@ -269,7 +257,7 @@ final class BedrockExchange implements GatewayListener {
           tierHeaders();
           cacheHeader(binding);
           response.end(body);
-          recordOverhead(finish);
+          recording.recordOverhead(binding, admittedNanos, finish);
         });
   }
 
@@ -290,10 +278,10 @@ final class BedrockExchange implements GatewayListener {
     }
     UsageRecord usage = usage(UsageRecord.Outcome.ERROR, failure.status(), null);
     if (response.closed()) {
-      record(usage);
+      recording.record(usage);
       return;
     }
-    afterRecord(usage, recorded -> fail(failure));
+    recording.afterRecord(usage, response, recorded -> fail(failure));
   }
 
   private long millisSinceArrival(long nanos) {
@@ -361,75 +349,6 @@ final class BedrockExchange implements GatewayListener {
   }
 
   private UsageRecord usage(UsageRecord.Outcome outcome, int status, TokenEvent.Finish finish) {
-    GatewayRequest core = request.core();
-    long arrival = overhead.arrivalNanos();
-    int promptTokens =
-        finish != null && finish.usage().promptTokens() > 0 ? finish.usage().promptTokens() : core.promptTokens();
-    return new UsageRecord(
-        core.id(),
-        core.tenant(),
-        core.keyId().isEmpty() ? null : core.keyId(),
-        request.model().name(),
-        binding == null ? null : binding.pool(),
-        binding == null ? null : binding.replica(),
-        core.tier().wireName(),
-        promptTokens,
-        finish != null ? finish.usage().completionTokens() : (int) tokens,
-        firstTokenNanos < 0 ? OptionalDouble.empty() : OptionalDouble.of((firstTokenNanos - arrival) / 1e6),
-        (overhead.nanoTime().getAsLong() - arrival) / 1e6,
-        finish != null ? finish.costUsd() : 0,
-        finish != null ? finish.priceUsd() : 0,
-        outcome,
-        status,
-        Instant.ofEpochMilli(currentTimeMillis.getAsLong()),
-        binding != null && binding.cached(),
-        tag);
-  }
-
-  private void record(UsageRecord usage) {
-    ledger.append(usage).whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            log.warn("ledger: usage of {} not recorded: {}", usage.requestId(), e.toString());
-          }
-        });
-  }
-
-  private void afterRecord(UsageRecord usage, Consumer<Boolean> release) {
-    CompletableFuture<Void> durable = ledger.append(usage);
-    if (durable.isDone()) {
-      release.accept(!durable.isCompletedExceptionally());
-      return;
-    }
-    durable.whenComplete(
-        (v, e) ->
-            home.execute(
-                () -> {
-                  if (e != null) {
-                    log.warn("ledger: usage of {} not recorded: {}", usage.requestId(), e.toString());
-                  }
-                  if (!response.closed()) {
-                    release.accept(e == null);
-                  }
-                }));
-  }
-
-  private static OpenAiError ledgerUnavailable() {
-    return new OpenAiError(
-        503, OpenAiError.SERVER_ERROR,
-        "usage ledger: the request's usage could not be recorded, so its response is withheld", null,
-        "service_unavailable", Optional.of(Duration.ofSeconds(1)));
-  }
-
-  private void recordOverhead(TokenEvent.Finish finish) {
-    if (binding == null) {
-      return;
-    }
-    long now = overhead.nanoTime().getAsLong();
-    long bound = admittedNanos + binding.queuedNanos();
-    long inBackend =
-        finish.serviceNanos() >= 0 ? finish.serviceNanos() : Math.max(0, finish.atNanos() - bound);
-    long outside = Math.max(0, now - overhead.arrivalNanos() - inBackend);
-    overhead.metrics().gatewayOverhead(request.model().name(), outside);
+    return recording.of(outcome, status, finish, binding, tokens, firstTokenNanos);
   }
 }

@@ -16,7 +16,6 @@ import dev.spillway.gateway.core.CacheLookup;
 import dev.spillway.gateway.core.Gateway;
 import dev.spillway.gateway.core.GatewayError;
 import dev.spillway.gateway.core.GatewayListener;
-import dev.spillway.gateway.core.GatewayRequest;
 import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.ledger.UsageRecord;
 import dev.spillway.gateway.metrics.GatewayMetrics;
@@ -26,15 +25,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One OpenAI request in flight: listens to the core and writes the HTTP response, as one body or as
@@ -86,7 +79,6 @@ final class Exchange implements GatewayListener {
   private static final CharSequence MISS = HttpHeaders.createOptimized(CacheLookup.MISS.wireName());
   private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
-  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
   /** What a request whose client went away is recorded with (nginx's "client closed request"). */
   static final int CLIENT_CLOSED = 499;
 
@@ -102,9 +94,9 @@ final class Exchange implements GatewayListener {
   private final ContextExecutor home;
   private final Overhead overhead;
   private final Ticket ticket;
-  private final Ledger ledger;
+  /** The request's usage record, and the wait for it before the last write. */
+  private final ResponseUsage recording;
   /** Wall time, for the usage record. */
-  private final LongSupplier currentTimeMillis;
   private final Handler<Void> flush = v -> flush();
   /** SSE bytes not yet written: the tokens of the current task of the loop. */
   private Buffer pending;
@@ -137,8 +129,8 @@ final class Exchange implements GatewayListener {
     this.response = response;
     this.home = home;
     this.overhead = overhead;
-    this.ledger = ledger;
-    this.currentTimeMillis = currentTimeMillis;
+    this.recording =
+        new ResponseUsage(request.core(), request.model().name(), null, ledger, home, overhead, currentTimeMillis);
     this.request = request;
     this.id = id;
     this.created = created;
@@ -188,10 +180,10 @@ final class Exchange implements GatewayListener {
     }
     UsageRecord usage = usage(UsageRecord.Outcome.CANCELLED, 503, null);
     if (response.closed()) {
-      record(usage);
+      recording.record(usage);
       return;
     }
-    afterRecord(usage, recorded -> fail(shuttingDown()));
+    recording.afterRecord(usage, response, recorded -> fail(shuttingDown()));
   }
 
   /** What a request the gateway will not serve because it is shutting down is answered with. */
@@ -208,7 +200,7 @@ final class Exchange implements GatewayListener {
       if (admission != null) {
         admission.cancel();
       }
-      record(usage(UsageRecord.Outcome.CANCELLED, CLIENT_CLOSED, null));
+      recording.record(usage(UsageRecord.Outcome.CANCELLED, CLIENT_CLOSED, null));
     }
   }
 
@@ -267,12 +259,12 @@ final class Exchange implements GatewayListener {
     this.binding = binding;
     if (response.closed()) {
       // The client went away before this finish: what the backend did is recorded all the same.
-      record(usage(UsageRecord.Outcome.CANCELLED, CLIENT_CLOSED, finish));
+      recording.record(usage(UsageRecord.Outcome.CANCELLED, CLIENT_CLOSED, finish));
       return;
     }
     if (finish.reason() == FinishReason.CANCELLED) {
       // Not cancelled by its client, so by the gateway: it is shutting down.
-      afterRecord(usage(UsageRecord.Outcome.CANCELLED, 503, finish), recorded -> fail(shuttingDown()));
+      recording.afterRecord(usage(UsageRecord.Outcome.CANCELLED, 503, finish), response, recorded -> fail(shuttingDown()));
       return;
     }
     UsageRecord usage = usage(UsageRecord.Outcome.SUCCESS, 200, finish);
@@ -283,15 +275,15 @@ final class Exchange implements GatewayListener {
         last.appendString(startStream()); // finished before any token
       }
       last.appendString(chunks.end(finish.reason(), finish.usage(), facts));
-      afterRecord(
-          usage,
+      recording.afterRecord(
+          usage, response,
           recorded -> {
             if (recorded) {
               // Ending the response ends the chunked body: the Java SDK reads until the body ends.
               response.end(last);
-              recordOverhead(finish);
+              recording.recordOverhead(binding, admittedNanos, finish);
             } else {
-              fail(ledgerUnavailable());
+              fail(ResponseUsage.ledgerUnavailable());
             }
           });
       return;
@@ -320,11 +312,11 @@ final class Exchange implements GatewayListener {
                 request, promptTokens > 0 ? promptTokens : request.core().promptTokens());
         break;
     }
-    afterRecord(
-        usage,
+    recording.afterRecord(
+        usage, response,
         recorded -> {
           if (!recorded) {
-            fail(ledgerUnavailable());
+            fail(ResponseUsage.ledgerUnavailable());
             return;
           }
           response
@@ -337,100 +329,8 @@ final class Exchange implements GatewayListener {
               .putHeader(HttpApi.CONTENT_TYPE, HttpApi.JSON);
           cacheHeader(binding);
           response.end(body);
-          recordOverhead(finish);
+          recording.recordOverhead(binding, admittedNanos, finish);
         });
-  }
-
-  /** What a request ended as, for the ledger; {@code finish} is null when the backend did not finish it. */
-  private UsageRecord usage(UsageRecord.Outcome outcome, int status, TokenEvent.Finish finish) {
-    GatewayRequest core = request.core();
-    long arrival = overhead.arrivalNanos();
-    int promptTokens =
-        finish != null && finish.usage().promptTokens() > 0
-            ? finish.usage().promptTokens()
-            : core.promptTokens();
-    return new UsageRecord(
-        core.id(),
-        core.tenant(),
-        keyId(core),
-        request.model().name(),
-        binding == null ? null : binding.pool(),
-        binding == null ? null : binding.replica(),
-        core.tier().wireName(),
-        promptTokens,
-        finish != null ? finish.usage().completionTokens() : (int) tokens,
-        firstTokenNanos < 0 ? OptionalDouble.empty() : OptionalDouble.of((firstTokenNanos - arrival) / 1e6),
-        (overhead.nanoTime().getAsLong() - arrival) / 1e6,
-        finish != null ? finish.costUsd() : 0,
-        finish != null ? finish.priceUsd() : 0,
-        outcome,
-        status,
-        Instant.ofEpochMilli(currentTimeMillis.getAsLong()),
-        binding != null && binding.cached());
-  }
-
-  /** The API key's id for the ledger: null when the gateway is open. */
-  private static String keyId(GatewayRequest request) {
-    return request.keyId().isEmpty() ? null : request.keyId();
-  }
-
-  /** Records {@code usage} with no response waiting on it (the client is gone). */
-  private void record(UsageRecord usage) {
-    ledger
-        .append(usage)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                log.warn("ledger: usage of {} not recorded: {}", usage.requestId(), e.toString());
-              }
-            });
-  }
-
-  /**
-   * Runs {@code release} on this loop once {@code usage} is durable ({@code true}), or could not be
-   * recorded ({@code false}); not at all if the client has gone meanwhile.
-   */
-  private void afterRecord(UsageRecord usage, Consumer<Boolean> release) {
-    CompletableFuture<Void> durable = ledger.append(usage);
-    if (durable.isDone()) { // a disabled ledger, or a refusal: no hop
-      release.accept(!durable.isCompletedExceptionally());
-      return;
-    }
-    durable.whenComplete(
-        (v, e) ->
-            home.execute(
-                () -> {
-                  if (e != null) {
-                    log.warn("ledger: usage of {} not recorded: {}", usage.requestId(), e.toString());
-                  }
-                  if (!response.closed()) {
-                    release.accept(e == null);
-                  }
-                }));
-  }
-
-  private static OpenAiError ledgerUnavailable() {
-    return new OpenAiError(
-        503, OpenAiError.SERVER_ERROR,
-        "usage ledger: the request's usage could not be recorded, so its response is withheld", null,
-        "service_unavailable", Optional.of(Duration.ofSeconds(1)));
-  }
-
-  /**
-   * Time outside the backend: the whole exchange less the backend's own service time where it
-   * reports one (an upstream: its request's last byte sent to its response's last byte), else less
-   * the time from binding to the backend's finish (an in-process engine).
-   */
-  private void recordOverhead(TokenEvent.Finish finish) {
-    if (binding == null) {
-      return;
-    }
-    long now = overhead.nanoTime().getAsLong();
-    long bound = admittedNanos + binding.queuedNanos();
-    long inBackend =
-        finish.serviceNanos() >= 0 ? finish.serviceNanos() : Math.max(0, finish.atNanos() - bound);
-    long outside = Math.max(0, now - overhead.arrivalNanos() - inBackend);
-    overhead.metrics().gatewayOverhead(request.model().name(), outside);
   }
 
   /** Writes what the tokens of the task just over added, in one write and one flush. */
@@ -467,10 +367,10 @@ final class Exchange implements GatewayListener {
     }
     UsageRecord usage = usage(UsageRecord.Outcome.ERROR, failure.status(), null);
     if (response.closed()) {
-      record(usage);
+      recording.record(usage);
       return;
     }
-    afterRecord(usage, recorded -> fail(failure));
+    recording.afterRecord(usage, response, recorded -> fail(failure));
   }
 
   private void fail(OpenAiError error) {
@@ -511,5 +411,9 @@ final class Exchange implements GatewayListener {
     } else if (binding.cache() == CacheLookup.MISS) {
       response.putHeader(CACHE, MISS);
     }
+  }
+
+  private UsageRecord usage(UsageRecord.Outcome outcome, int status, TokenEvent.Finish finish) {
+    return recording.of(outcome, status, finish, binding, tokens, firstTokenNanos);
   }
 }
