@@ -209,7 +209,8 @@ public record Faults(
     throw new IllegalArgumentException(field + ": " + value + " (expected: an integer)");
   }
 
-  private static Duration duration(String field, Object value) {
+  /** A number of seconds, or text such as {@code 500ms} or {@code 2s}; errors name {@code field}. */
+  public static Duration duration(String field, Object value) {
     if (value instanceof Number) {
       double s = ((Number) value).doubleValue();
       if (!(s >= 0) || Double.isInfinite(s)) {

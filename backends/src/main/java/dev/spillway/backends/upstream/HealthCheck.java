@@ -76,10 +76,7 @@ record HealthCheck(
     if (value == null) {
       return fallback;
     }
-    Duration d =
-        value instanceof Number
-            ? Duration.ofMillis(Math.round(((Number) value).doubleValue() * 1000))
-            : Faults.duration(field, value.toString());
+    Duration d = Faults.duration(field, value);
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(field + ": " + value + " (expected: a duration > 0)");
     }

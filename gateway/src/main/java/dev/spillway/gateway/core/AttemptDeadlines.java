@@ -37,8 +37,13 @@ final class AttemptDeadlines {
     this.expiry = expiry;
   }
 
-  /** Watches {@code attempt}, whose deadlines it carries. */
-  void watch(BoundRequest attempt) {
+  /**
+   * Watches {@code attempt}, bound at {@code nowNanos}, with its deadlines: a first token within
+   * {@code firstTokenNanos}, the whole attempt within {@code totalNanos}.
+   */
+  void watch(BoundRequest attempt, long nowNanos, long firstTokenNanos, long totalNanos) {
+    attempt.firstTokenDeadlineNanos = saturatedAdd(nowNanos, firstTokenNanos);
+    attempt.totalDeadlineNanos = saturatedAdd(nowNanos, totalNanos);
     inFlight.add(attempt);
     sweepBy(Math.min(attempt.firstTokenDeadlineNanos, attempt.totalDeadlineNanos));
   }

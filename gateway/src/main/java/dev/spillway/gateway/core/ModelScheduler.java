@@ -179,14 +179,9 @@ final class ModelScheduler {
         return hit;
       }
     }
-    Slo slo = request.slo().orElse(config.slos().get(request.tier()));
-    long deadline = now + config.maxQueueWait().toNanos();
-    InferenceRequest inference =
-        new InferenceRequest(
-            request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
-            request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
-            request.tenant(), InferenceRequest.NO_DEADLINE, request.output());
-    Pending p = new Pending(request, inference, listener, slo, now, deadline);
+    Pending p =
+        new Pending(
+            request, inference(request), listener, slo(request), now, now + config.maxQueueWait().toNanos());
     p.cacheKey = key;
     p.fallbacks = fallbacks;
     clock.execute(() -> enqueue(p));
@@ -202,15 +197,10 @@ final class ModelScheduler {
   private Pending takeOver(Pending from, List<ModelScheduler> rest, Runnable giveUp) {
     GatewayRequest request = from.request;
     long now = clock.nanoTime();
-    Slo slo = request.slo().orElse(config.slos().get(request.tier()));
-    InferenceRequest inference =
-        new InferenceRequest(
-            request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
-            request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
-            request.tenant(), InferenceRequest.NO_DEADLINE);
     Pending p =
         new Pending(
-            request, inference, from.listener, slo, from.admittedNanos, now + config.maxQueueWait().toNanos());
+            request, inference(request), from.listener, slo(request), from.admittedNanos,
+            now + config.maxQueueWait().toNanos());
     p.enqueuedNanos = now;
     p.attempts = from.attempts;
     p.attemptsBefore = from.attempts;
@@ -230,6 +220,19 @@ final class ModelScheduler {
           }
         });
     return p;
+  }
+
+  /** What this model's replicas are asked to run for {@code request}. */
+  private InferenceRequest inference(GatewayRequest request) {
+    return new InferenceRequest(
+        request.id(), config.name(), request.promptTokens(), request.maxOutputTokens(),
+        request.prompt(), request.prefixHash(), request.sampling(), request.tier(),
+        request.tenant(), InferenceRequest.NO_DEADLINE, request.output());
+  }
+
+  /** The request's own latency objective, else this model's for its tier. */
+  private Slo slo(GatewayRequest request) {
+    return request.slo().orElse(config.slos().get(request.tier()));
   }
 
   /** Queues {@code p} or rejects it when its tier is full; on the model's thread. */
@@ -433,12 +436,10 @@ final class ModelScheduler {
             p.cacheKey == null ? CacheLookup.NONE : CacheLookup.MISS, p.attempts);
     BoundRequest sink = new BoundRequest(this, p, binding, clock, metrics, config.name());
     TimeLimiterConfig limits = replicas.poolConfig(index).resilience().timeLimiter();
-    sink.firstTokenDeadlineNanos = saturatedAdd(now, limits.firstTokenNanos(p.slo.ttft()));
-    sink.totalDeadlineNanos = saturatedAdd(now, limits.total().toNanos());
     p.listener.executor().execute(sink::bound);
     p.submission = c.replica().submit(p.inference, sink);
     sink.submission = p.submission;
-    deadlines.watch(sink);
+    deadlines.watch(sink, now, limits.firstTokenNanos(p.slo.ttft()), limits.total().toNanos());
   }
 
   /**
@@ -517,11 +518,6 @@ final class ModelScheduler {
     // The timeout reaches the home thread before the cancelled finish the replica will send there.
     attempt.executor().execute(() -> attempt.timedOut(firstToken, limit));
     attempt.submission.cancel();
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return sum < a ? Long.MAX_VALUE : sum;
   }
 
   private void cancelledBetweenAttempts(Pending p) {

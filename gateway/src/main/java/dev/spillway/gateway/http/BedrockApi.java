@@ -53,7 +53,6 @@ final class BedrockApi {
 
   private static final Logger log = LoggerFactory.getLogger(BedrockApi.class);
   private static final String EXCHANGE = "spillway.bedrockExchange";
-  private static final CharSequence CONNECTION_CLOSE = HttpHeaders.createOptimized("close");
 
   private final ContextExecutor home;
   private final Gateway gateway;
@@ -110,25 +109,19 @@ final class BedrockApi {
   }
 
   private void admit(RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
-    if (!inFlight.start()) {
-      response.putHeader(HttpHeaders.CONNECTION, CONNECTION_CLOSE);
-      BedrockErrors.send(response, BedrockError.from(Exchange.shuttingDown()));
-      return;
+    boolean counted =
+        inFlight.admit(
+            ctx.response(),
+            response -> BedrockErrors.send(response, BedrockError.from(Exchange.shuttingDown())),
+            () -> {
+              BedrockExchange exchange = ctx.get(EXCHANGE);
+              if (exchange != null) {
+                live.remove(exchange);
+              }
+            });
+    if (counted) {
+      ctx.next();
     }
-    boolean[] ended = {false};
-    response.endHandler(
-        v -> {
-          if (!ended[0]) {
-            ended[0] = true;
-            BedrockExchange exchange = ctx.get(EXCHANGE);
-            if (exchange != null) {
-              live.remove(exchange);
-            }
-            inFlight.end();
-          }
-        });
-    ctx.next();
   }
 
   private void generate(RoutingContext ctx) {

@@ -67,7 +67,6 @@ final class HttpApi {
   private static final String API_KEY = "spillway.apiKey";
   /** The {@link Exchange} a generation request became, once it reached the core. */
   private static final String EXCHANGE = "spillway.exchange";
-  private static final CharSequence CONNECTION_CLOSE = HttpHeaders.createOptimized("close");
   private static final ObjectMapper ADMIN_JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final String PATHS =
@@ -185,25 +184,19 @@ final class HttpApi {
    * it with a 503 and closes the connection, so that a keep-alive client reconnects elsewhere.
    */
   private void admit(RoutingContext ctx) {
-    HttpServerResponse response = ctx.response();
-    if (!inFlight.start()) {
-      response.putHeader(HttpHeaders.CONNECTION, CONNECTION_CLOSE);
-      HttpErrors.send(response, Exchange.shuttingDown());
-      return;
+    boolean counted =
+        inFlight.admit(
+            ctx.response(),
+            response -> HttpErrors.send(response, Exchange.shuttingDown()),
+            () -> {
+              Exchange exchange = ctx.get(EXCHANGE);
+              if (exchange != null) {
+                live.remove(exchange);
+              }
+            });
+    if (counted) {
+      ctx.next();
     }
-    boolean[] ended = {false};
-    response.endHandler(
-        v -> {
-          if (!ended[0]) {
-            ended[0] = true;
-            Exchange exchange = ctx.get(EXCHANGE);
-            if (exchange != null) {
-              live.remove(exchange);
-            }
-            inFlight.end();
-          }
-        });
-    ctx.next();
   }
 
   /**

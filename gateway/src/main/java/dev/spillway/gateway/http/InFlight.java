@@ -1,7 +1,10 @@
 package dev.spillway.gateway.http;
 
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The generation requests in flight on every loop of one {@link GatewayServer}, and whether it is
@@ -15,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class InFlight {
 
+  private static final CharSequence CONNECTION_CLOSE = HttpHeaders.createOptimized("close");
+
   private final AtomicInteger count = new AtomicInteger();
   private final CompletableFuture<Void> idle = new CompletableFuture<>();
   private volatile boolean draining;
@@ -27,6 +32,30 @@ final class InFlight {
       end();
       return false;
     }
+    return true;
+  }
+
+  /**
+   * Counts a generation request until its {@code response} ends, then runs {@code ended} (on the
+   * response's loop) and stops counting it. While draining, refuses it instead: {@code refuse} answers
+   * it (a 503) and the connection closes, so that a keep-alive client reconnects elsewhere. Returns
+   * whether it was counted.
+   */
+  boolean admit(HttpServerResponse response, Consumer<HttpServerResponse> refuse, Runnable ended) {
+    if (!start()) {
+      response.putHeader(HttpHeaders.CONNECTION, CONNECTION_CLOSE);
+      refuse.accept(response);
+      return false;
+    }
+    boolean[] over = {false};
+    response.endHandler(
+        v -> {
+          if (!over[0]) {
+            over[0] = true;
+            ended.run();
+            end();
+          }
+        });
     return true;
   }
 
