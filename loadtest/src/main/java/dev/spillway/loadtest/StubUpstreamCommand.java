@@ -67,7 +67,8 @@ final class StubUpstreamCommand {
         interval, answer, eventLoops);
     Duration lifetime = flags.duration("lifetime", Duration.ofHours(1));
 
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(eventLoops, 1)));
+    Vertx vertx = Vertx.vertx(
+        new VertxOptions().setEventLoopPoolSize(Math.max(eventLoops, 1)).setPreferNativeTransport(true));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
     try {
