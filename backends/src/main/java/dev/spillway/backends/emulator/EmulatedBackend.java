@@ -20,20 +20,24 @@ public final class EmulatedBackend implements Backend {
       String pool, String model, Deployment deployment, int replicas, int staticBatchSize,
       Clock clock, PriceList prices) {
     this(pool, model, deployment, replicas, staticBatchSize, clock, prices,
-        OutputPlan.DEFAULT_TOOL_CALL_RATE);
+        OutputPlan.DEFAULT_TOOL_CALL_RATE, TokenText.WRITTEN);
   }
 
-  /** @param toolCallRate under {@code tool_choice: auto}, how often an answer calls a tool */
+  /**
+   * @param toolCallRate under {@code tool_choice: auto}, how often an answer calls a tool
+   * @param text whether free text is written or its tokens sent empty
+   */
   public EmulatedBackend(
       String pool, String model, Deployment deployment, int replicas, int staticBatchSize,
-      Clock clock, PriceList prices, double toolCallRate) {
+      Clock clock, PriceList prices, double toolCallRate, TokenText text) {
     this.pool = pool;
     this.model = model;
     this.deployment = deployment;
     List<Replica> list = new ArrayList<>(replicas);
     for (int i = 0; i < replicas; i++) {
       list.add(
-          new EmulatedReplica(new Engine(pool + "/" + i, deployment, clock, prices, staticBatchSize, toolCallRate)));
+          new EmulatedReplica(
+              new Engine(pool + "/" + i, deployment, clock, prices, staticBatchSize, toolCallRate, text)));
     }
     this.replicas = List.copyOf(list);
   }

@@ -11,7 +11,8 @@ import java.util.Map;
  * {@code trn2.48xlarge}), and optionally {@code stack}, {@code tp}, {@code dtype} and, for static
  * stacks, {@code batchSize}, {@code toolCallRate} (under {@code tool_choice: auto}, the probability
  * that an answer calls a tool; default {@value OutputPlan#DEFAULT_TOOL_CALL_RATE}), and {@code faults}
- * to inject ({@link Faults#parse}). Profiles come from the context ({@link Profiles}) or the built-in catalog.
+ * to inject ({@link Faults#parse}). Profiles come from the context ({@link Profiles}) or the built-in catalog;
+ * so does whether free text is written ({@link TokenText}, written unless the context says otherwise).
  */
 public final class EmulatedBackendProvider implements BackendProvider {
 
@@ -38,7 +39,8 @@ public final class EmulatedBackendProvider implements BackendProvider {
     EmulatedBackend backend =
         new EmulatedBackend(
             spec.pool(), spec.model(), deployment, spec.replicas(), spec.integer("batchSize", 0),
-            context.clock(), profiles.prices(), toolCallRate(spec));
+            context.clock(), profiles.prices(), toolCallRate(spec),
+            (TokenText) context.services().getOrDefault(TokenText.class, TokenText.WRITTEN));
     Object faults = spec.settings().get("faults");
     if (faults != null) {
       if (!(faults instanceof Map)) {

@@ -90,25 +90,29 @@ public final class Engine {
 
   private final EngineStats stats = new EngineStats();
   private final double toolCallRate;
+  private final TokenText text;
   private final Predictor predictor;
   private final Runnable startStep = this::startStep;
   private final Runnable finishStep = this::finishStep;
 
   public Engine(
       String replicaId, Deployment deployment, Clock clock, PriceList prices, int staticBatchSize) {
-    this(replicaId, deployment, clock, prices, staticBatchSize, OutputPlan.DEFAULT_TOOL_CALL_RATE);
+    this(replicaId, deployment, clock, prices, staticBatchSize, OutputPlan.DEFAULT_TOOL_CALL_RATE,
+        TokenText.WRITTEN);
   }
 
   /**
    * @param toolCallRate under {@code tool_choice: auto}, the probability that an answer calls a tool
+   * @param text whether free text is written or its tokens sent empty
    */
   public Engine(
       String replicaId, Deployment deployment, Clock clock, PriceList prices, int staticBatchSize,
-      double toolCallRate) {
+      double toolCallRate, TokenText text) {
     if (!(toolCallRate >= 0 && toolCallRate <= 1)) {
       throw new IllegalArgumentException("toolCallRate: " + toolCallRate + " (expected: 0 to 1)");
     }
     this.toolCallRate = toolCallRate;
+    this.text = requireNonNull(text, "text");
     this.replicaId = requireNonNull(replicaId, "replicaId");
     this.deployment = requireNonNull(deployment, "deployment");
     this.latency = new LatencyModel(deployment);
@@ -226,8 +230,10 @@ public final class Engine {
         request.sampling().seed().isPresent()
             ? request.sampling().seed().getAsLong()
             : 31L * request.prompt().hashCode() + request.promptTokens();
+    boolean textRead = text == TokenText.WRITTEN || !request.sampling().stop().isEmpty();
     Sequence sequence =
-        new Sequence(request, sink, order++, now, OutputPlan.of(request.output(), seed, toolCallRate));
+        new Sequence(
+            request, sink, order++, now, OutputPlan.of(request.output(), seed, toolCallRate, textRead));
     outstandingTokens += total;
     stats.submitted++;
     predictor.arrived(now, request.promptTokens(), request.maxOutputTokens());

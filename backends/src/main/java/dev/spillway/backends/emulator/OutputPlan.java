@@ -53,14 +53,19 @@ final class OutputPlan {
     this.end = end;
   }
 
+  /** Free text that nobody reads: endless empty tokens, the same for every sequence. */
+  private static final OutputPlan UNREAD =
+      new OutputPlan(null, null, null, FinishReason.STOP);
+
   /** Free text only, as for a request that asks for nothing else. */
   static OutputPlan text(long seed) {
     return new OutputPlan(TextGenerator.stream(seed), null, null, FinishReason.STOP);
   }
 
-  static OutputPlan of(OutputSpec spec, long seed, double toolCallRate) {
+  /** @param textRead false when nobody reads free text: its tokens are then empty */
+  static OutputPlan of(OutputSpec spec, long seed, double toolCallRate, boolean textRead) {
     if (spec.format() == OutputSpec.Format.TEXT && !spec.mayCallTools()) {
-      return text(seed);
+      return textRead ? text(seed) : UNREAD;
     }
     SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x5DEECE66DL);
     List<OutputSpec.Tool> chosen = tools(spec, random, toolCallRate);
@@ -153,6 +158,9 @@ final class OutputPlan {
     if (text != null) {
       return text.next();
     }
+    if (pieces == null) {
+      return "";
+    }
     call = calls == null ? null : calls.get(next);
     return pieces.get(next++);
   }
@@ -164,7 +172,7 @@ final class OutputPlan {
 
   /** True once a planned answer has no more tokens; never for free text. */
   boolean exhausted() {
-    return text == null && next >= pieces.size();
+    return pieces != null && next >= pieces.size();
   }
 
   /** How the answer ends when it runs out by itself. */

@@ -244,6 +244,39 @@ class EngineTest {
   }
 
   @Test
+  void skippedTextSendsEmptyTokensAtTheSameTimesAndStillHonoursStopSequences() {
+    Engine written = engine("test-continuous", 0);
+    VirtualClock other = new VirtualClock();
+    Engine skipped =
+        new Engine("tiny/1", written.deployment(), other, profiles.prices(), 0,
+            OutputPlan.DEFAULT_TOOL_CALL_RATE, TokenText.SKIPPED);
+    Recorder w = submit(written, request("t", 100, 40, ServiceTier.DEFAULT));
+    Recorder k = submit(skipped, request("t", 100, 40, ServiceTier.DEFAULT));
+    clock.run();
+    other.run();
+    assertThat(k.tokens()).hasSize(40).allMatch(t -> t.text().isEmpty());
+    assertThat(w.tokens()).hasSize(40).anyMatch(t -> !t.text().isEmpty());
+    assertThat(k.tokens()).extracting(TokenEvent.Token::atNanos)
+        .containsExactlyElementsOf(w.tokens().stream().map(TokenEvent.Token::atNanos).toList());
+    assertThat(k.finish()).isEqualTo(w.finish());
+
+    // A stop sequence needs the text: it is written, and ends the answer where it would have.
+    String stop = w.tokens().get(20).text();
+    InferenceRequest stopped =
+        new InferenceRequest(
+            "t", "llama-3.1-8b", 100, 40, "", 0,
+            new SamplingParams(1.0, 1.0, OptionalLong.of("t".hashCode()), List.of(stop)),
+            ServiceTier.DEFAULT, "t", InferenceRequest.NO_DEADLINE);
+    Recorder ws = submit(written, stopped);
+    Recorder ks = submit(skipped, stopped);
+    clock.run();
+    other.run();
+    assertThat(ks.finish().reason()).isEqualTo(FinishReason.STOP);
+    assertThat(ks.tokens()).extracting(TokenEvent.Token::text)
+        .containsExactlyElementsOf(ws.tokens().stream().map(TokenEvent.Token::text).toList());
+  }
+
+  @Test
   void cancellingFreesTheSlotAndReportsOnlyWhatWasGenerated() {
     Engine engine = engine("test-continuous", 0);
     Recorder r = new Recorder(engine);

@@ -50,7 +50,7 @@ class OutputPlanTest {
 
   @Test
   void callsTheNamedFunctionOnceWithArgumentsForItsSchema() throws Exception {
-    OutputPlan plan = OutputPlan.of(tools(OutputSpec.ToolChoice.named("books"), true, false), 3, 0);
+    OutputPlan plan = OutputPlan.of(tools(OutputSpec.ToolChoice.named("books"), true, false), 3, 0, true);
 
     Map<TokenEvent.ToolCall, String> calls = drain(plan, 10_000);
 
@@ -69,10 +69,10 @@ class OutputPlanTest {
     int parallel = 0;
     for (long seed = 0; seed < 200; seed++) {
       Map<TokenEvent.ToolCall, String> one =
-          drain(OutputPlan.of(tools(OutputSpec.ToolChoice.REQUIRED, false, false), seed, 0), 10_000);
+          drain(OutputPlan.of(tools(OutputSpec.ToolChoice.REQUIRED, false, false), seed, 0, true), 10_000);
       assertThat(one).hasSize(1).doesNotContainKey(null);
       Map<TokenEvent.ToolCall, String> some =
-          drain(OutputPlan.of(tools(OutputSpec.ToolChoice.REQUIRED, true, false), seed, 0), 10_000);
+          drain(OutputPlan.of(tools(OutputSpec.ToolChoice.REQUIRED, true, false), seed, 0, true), 10_000);
       assertThat(some.size()).isBetween(1, 3);
       List<Integer> indexes = new ArrayList<>();
       some.keySet().forEach(c -> indexes.add(c.index()));
@@ -86,17 +86,17 @@ class OutputPlanTest {
   void underAutoCallsAtTheConfiguredRateButAnswersToolResultsWithText() {
     int calls = 0;
     for (long seed = 0; seed < 1000; seed++) {
-      OutputPlan plan = OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, false), seed, 0.3);
+      OutputPlan plan = OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, false), seed, 0.3, true);
       calls += plan.end() == FinishReason.TOOL_CALLS ? 1 : 0;
-      OutputPlan answering = OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, true), seed, 0.3);
+      OutputPlan answering = OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, true), seed, 0.3, true);
       assertThat(answering.exhausted()).isFalse();
       answering.next();
       assertThat(answering.call()).isNull();
     }
     assertThat(calls).isBetween(250, 350);
-    assertThat(OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, false), 5, 0).end())
+    assertThat(OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, false), 5, 0, true).end())
         .isEqualTo(FinishReason.STOP);
-    assertThat(OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, false), 5, 1).end())
+    assertThat(OutputPlan.of(tools(OutputSpec.ToolChoice.AUTO, true, false), 5, 1, true).end())
         .isEqualTo(FinishReason.TOOL_CALLS);
   }
 
@@ -104,8 +104,8 @@ class OutputPlanTest {
   void theSameSeedPlansTheSameAnswer() {
     OutputSpec spec = tools(OutputSpec.ToolChoice.AUTO, true, false);
     for (long seed = 0; seed < 20; seed++) {
-      Map<TokenEvent.ToolCall, String> a = drain(OutputPlan.of(spec, seed, 0.5), 200);
-      Map<TokenEvent.ToolCall, String> b = drain(OutputPlan.of(spec, seed, 0.5), 200);
+      Map<TokenEvent.ToolCall, String> a = drain(OutputPlan.of(spec, seed, 0.5, true), 200);
+      Map<TokenEvent.ToolCall, String> b = drain(OutputPlan.of(spec, seed, 0.5, true), 200);
       assertThat(a).isEqualTo(b);
     }
   }
@@ -114,14 +114,14 @@ class OutputPlanTest {
   void answersJsonModeWithAnObjectAndAJsonSchemaWithAnInstanceThenStops() throws Exception {
     OutputSpec object =
         new OutputSpec(OutputSpec.Format.JSON_OBJECT, "", List.of(), OutputSpec.ToolChoice.NONE, true, false, "");
-    OutputPlan plan = OutputPlan.of(object, 9, 0.5);
+    OutputPlan plan = OutputPlan.of(object, 9, 0.5, true);
     JsonNode parsed = JSON.readTree(drain(plan, 10_000).get(null));
     assertThat(parsed.isObject()).isTrue();
     assertThat(plan.end()).isEqualTo(FinishReason.STOP);
 
     OutputSpec schema =
         new OutputSpec(OutputSpec.Format.JSON_SCHEMA, WEATHER, List.of(), OutputSpec.ToolChoice.NONE, true, false, "");
-    JsonNode instance = JSON.readTree(drain(OutputPlan.of(schema, 9, 0.5), 10_000).get(null));
+    JsonNode instance = JSON.readTree(drain(OutputPlan.of(schema, 9, 0.5, true), 10_000).get(null));
     assertThat(SchemaValidator.errors(JSON.readTree(WEATHER), instance)).isEmpty();
   }
 
@@ -134,7 +134,7 @@ class OutputPlanTest {
           new OutputSpec(
               OutputSpec.Format.TEXT, "", List.of(new OutputSpec.Tool("f", schema.toString())),
               OutputSpec.ToolChoice.REQUIRED, true, false, "");
-      for (String arguments : drain(OutputPlan.of(spec, seed, 0), 100_000).values()) {
+      for (String arguments : drain(OutputPlan.of(spec, seed, 0, true), 100_000).values()) {
         assertThat(SchemaValidator.errors(schema, JSON.readTree(arguments)))
             .as("%s against %s", arguments, schema).isEmpty();
       }
