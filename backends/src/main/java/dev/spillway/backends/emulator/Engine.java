@@ -257,6 +257,7 @@ public final class Engine {
       return;
     }
     waiting.add(sequence);
+    predictor.joined(sequence);
     wake(false);
   }
 
@@ -363,7 +364,7 @@ public final class Engine {
   private void emitToken(Sequence s, long at) {
     String piece = s.output.next();
     TokenEvent.ToolCall call = s.output.call();
-    if (s.tail != null && call == null && hitsStop(s, piece)) {
+    if (call == null && s.stopsAt(piece)) {
       finish(s, FinishReason.STOP, at);
       return;
     }
@@ -379,21 +380,6 @@ public final class Engine {
     if (!s.done && s.generated >= s.maxOutputTokens) {
       finish(s, FinishReason.LENGTH, at);
     }
-  }
-
-  private static boolean hitsStop(Sequence s, String piece) {
-    s.tail.append(piece);
-    String text = s.tail.toString();
-    for (String stop : s.request.sampling().stop()) {
-      if (!stop.isEmpty() && text.contains(stop)) {
-        return true;
-      }
-    }
-    int keep = 64;
-    if (s.tail.length() > keep) {
-      s.tail.delete(0, s.tail.length() - keep);
-    }
-    return false;
   }
 
   private void finish(Sequence s, FinishReason reason, long at) {
@@ -555,6 +541,10 @@ public final class Engine {
   /** What {@code request} would see if submitted now: see {@link Predictor}. */
   public Prediction predict(InferenceRequest request) {
     return predictor.predict(request, clock.nanoTime());
+  }
+
+  Predictor predictor() {
+    return predictor;
   }
 
   List<Sequence> runningSequences() {

@@ -69,6 +69,16 @@ final class Predictor {
     this.remaining = new RemainingOutputs(engine);
   }
 
+  /** The running and waiting sequences' remaining outputs, as predictions read them. */
+  RemainingOutputs remaining() {
+    return remaining;
+  }
+
+  /** {@code s} joined the engine's waiting queue (not by preemption). */
+  void joined(Sequence s) {
+    remaining.joined(s);
+  }
+
   /** A request of {@code prompt} tokens was submitted at {@code nowNanos}. */
   void arrived(long nowNanos, int prompt, int maxOutput) {
     decayTo(nowNanos);

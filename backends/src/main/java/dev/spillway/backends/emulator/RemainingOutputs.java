@@ -14,6 +14,11 @@ import java.util.Arrays;
  * sequences submitted, finished or preempted, steps started, tokens generated, the waiting queue's
  * length. Between two steps many requests may be predicted on the same snapshot. Single-threaded,
  * like its engine.
+ *
+ * <p>A large engine (hundreds of sequences, steps tens of milliseconds apart) mostly changes between
+ * two predictions only by sequences joining its waiting queue: the engine reports each
+ * ({@link #joined}), and the snapshot inserts their remaining outputs rather than walking every
+ * sequence again. The result is the same as a full walk's.
  */
 final class RemainingOutputs {
 
@@ -22,6 +27,11 @@ final class RemainingOutputs {
   private long[] admittedSince = new long[16];
   private int[] admittingLeft = new int[16];
   private int admitting;
+  /** When each admitting sequence joins, in seconds from {@link #joinsAt}, for {@link #joinsAdmission}. */
+  private double[] joins = new double[16];
+  private long joinsAt;
+  private double joinsAdmission;
+  private boolean joinsValid;
   private int[] sorted = new int[16];
   private long[] prefix = new long[17];
   private int size;
@@ -33,9 +43,33 @@ final class RemainingOutputs {
   private int waiting = -1;
   /** How many times the snapshot was taken: a new value means the engine changed. */
   private long version;
+  /** The remaining outputs of sequences that joined the waiting queue since the snapshot. */
+  private int[] joined = new int[16];
+  private int joinedCount;
+  /** More joined than are worth inserting one by one: the next refresh walks every sequence. */
+  private boolean joinedOverflow;
+  /** Snapshots taken by a walk over every sequence, of {@link #version} in all. */
+  private long walks;
+
+  static final int MAX_JOINED = 64;
 
   RemainingOutputs(Engine engine) {
     this.engine = engine;
+  }
+
+  /** The engine put {@code s} in its waiting queue, from its front end or at submission. */
+  void joined(Sequence s) {
+    if (joinedOverflow) {
+      return;
+    }
+    if (joinedCount == MAX_JOINED) {
+      joinedOverflow = true;
+      return;
+    }
+    if (joinedCount == joined.length) {
+      joined = Arrays.copyOf(joined, joinedCount * 2);
+    }
+    joined[joinedCount++] = s.remainingOutput();
   }
 
   /**
@@ -54,6 +88,11 @@ final class RemainingOutputs {
     return perToken * (prefix[b] - prefix[a]) - (b - a) * start + (size - b) * (end - start);
   }
 
+  /** How many snapshots walked every sequence; the others inserted what joined. */
+  long walks() {
+    return walks;
+  }
+
   /** Changes whenever the engine did since the last call; the same otherwise. */
   long version() {
     refresh();
@@ -67,11 +106,22 @@ final class RemainingOutputs {
    */
   double admittingOverlap(long nowNanos, double admission, double perToken, double start, double end) {
     refresh();
+    if (!joinsValid || joinsAt != nowNanos || joinsAdmission != admission) {
+      // A prediction asks several times at one instant: the joining times are the same each time.
+      if (joins.length < admitting) {
+        joins = new double[admittingLeft.length];
+      }
+      for (int i = 0; i < admitting; i++) {
+        joins[i] = (admittedSince[i] - nowNanos) / 1e9 + admission;
+      }
+      joinsAt = nowNanos;
+      joinsAdmission = admission;
+      joinsValid = true;
+    }
     double sum = 0;
     for (int i = 0; i < admitting; i++) {
-      double joins = (admittedSince[i] - nowNanos) / 1e9 + admission;
-      double leaves = joins + admittingLeft[i] * perToken;
-      sum += Math.max(0, Math.min(leaves, end) - Math.max(joins, start));
+      double leaves = joins[i] + admittingLeft[i] * perToken;
+      sum += Math.max(0, Math.min(leaves, end) - Math.max(joins[i], start));
     }
     return sum;
   }
@@ -108,28 +158,48 @@ final class RemainingOutputs {
 
   private void refresh() {
     EngineStats stats = engine.stats();
+    int nowWaiting = engine.waitingCount();
     if (stats.submitted() == submitted
         && stats.finished() == finished
         && stats.steps() == steps
         && stats.preemptions() == preemptions
         && stats.tokensOut() == tokensOut
-        && engine.waitingCount() == waiting) {
+        && nowWaiting == waiting) {
       return;
     }
+    // Nothing ran, ended or was preempted: the running set is as it was, and the waiting queue has
+    // only gained the sequences reported since.
+    boolean onlyJoined =
+        stats.finished() == finished
+            && stats.steps() == steps
+            && stats.preemptions() == preemptions
+            && stats.tokensOut() == tokensOut
+            && !joinedOverflow
+            && nowWaiting == waiting + joinedCount;
     version++;
+    joinsValid = false;
     submitted = stats.submitted();
     finished = stats.finished();
     steps = stats.steps();
     preemptions = stats.preemptions();
     tokensOut = stats.tokensOut();
-    waiting = engine.waitingCount();
-    size = 0;
-    for (Sequence s : engine.runningSequences()) {
-      add(s.remainingOutput());
+    waiting = nowWaiting;
+    if (onlyJoined) {
+      insertJoined();
+    } else {
+      walks++;
+      size = 0;
+      for (Sequence s : engine.runningSequences()) {
+        add(s.remainingOutput());
+      }
+      for (Sequence s : engine.waitingSequences()) {
+        add(s.remainingOutput());
+      }
+      Arrays.sort(sorted, 0, size);
+      sumFrom(0);
     }
-    for (Sequence s : engine.waitingSequences()) {
-      add(s.remainingOutput());
-    }
+    joinedCount = 0;
+    joinedOverflow = false;
     admitting = 0;
     for (Sequence s : engine.admittingSequences()) {
       if (admitting == admittingLeft.length) {
@@ -139,11 +209,31 @@ final class RemainingOutputs {
       admittedSince[admitting] = s.submittedNanos;
       admittingLeft[admitting++] = s.remainingOutput();
     }
-    Arrays.sort(sorted, 0, size);
-    if (prefix.length < size + 1) {
-      prefix = new long[sorted.length + 1];
+  }
+
+  /** Inserts the joined sequences' remaining outputs in order, and sums again from the first. */
+  private void insertJoined() {
+    int first = size;
+    for (int j = 0; j < joinedCount; j++) {
+      int value = joined[j];
+      int at = upperBound(value);
+      if (size == sorted.length) {
+        sorted = Arrays.copyOf(sorted, size * 2);
+      }
+      System.arraycopy(sorted, at, sorted, at + 1, size - at);
+      sorted[at] = value;
+      size++;
+      first = Math.min(first, at);
     }
-    for (int i = 0; i < size; i++) {
+    sumFrom(first);
+  }
+
+  /** Prefix sums from index {@code from} on; those before it are unchanged. */
+  private void sumFrom(int from) {
+    if (prefix.length < size + 1) {
+      prefix = Arrays.copyOf(prefix, sorted.length + 1);
+    }
+    for (int i = from; i < size; i++) {
       prefix[i + 1] = prefix[i] + sorted[i];
     }
   }

@@ -21,7 +21,8 @@ final class Sequence {
   final int tierRank;
   final long submittedNanos;
   final OutputPlan output;
-  final StringBuilder tail;
+  /** The end of the text so far, for stop sequences to be found across tokens; null without any. */
+  private final StringBuilder tail;
 
   int generated;
   int computed;
@@ -48,6 +49,25 @@ final class Sequence {
     this.submittedNanos = submittedNanos;
     this.output = output;
     this.tail = request.sampling().stop().isEmpty() ? null : new StringBuilder();
+  }
+
+  /** Appends {@code piece} to the text; true when the text now holds one of the stop sequences. */
+  boolean stopsAt(String piece) {
+    if (tail == null) {
+      return false;
+    }
+    tail.append(piece);
+    String text = tail.toString();
+    for (String stop : request.sampling().stop()) {
+      if (!stop.isEmpty() && text.contains(stop)) {
+        return true;
+      }
+    }
+    int keep = 64;
+    if (tail.length() > keep) {
+      tail.delete(0, tail.length() - keep);
+    }
+    return false;
   }
 
   int tokens() {

@@ -28,6 +28,9 @@ final class BoundRequest implements TokenSink {
   private final ModelScheduler scheduler;
   private final Pending p;
   private final Binding binding;
+  /** Copies of {@code binding.pool()} and {@code p.listener}: each token reads these, not three objects. */
+  private final String pool;
+  private final GatewayListener listener;
   private final Clock clock;
   private final GatewayMetrics metrics;
   private final String model;
@@ -57,6 +60,8 @@ final class BoundRequest implements TokenSink {
     this.scheduler = scheduler;
     this.p = p;
     this.binding = binding;
+    this.pool = binding.pool();
+    this.listener = p.listener;
     this.clock = clock;
     this.metrics = metrics;
     this.model = model;
@@ -72,7 +77,7 @@ final class BoundRequest implements TokenSink {
 
   /** The pool the attempt runs on. */
   String pool() {
-    return binding.pool();
+    return pool;
   }
 
   /** When the attempt was bound, on the model's clock. */
@@ -132,16 +137,16 @@ final class BoundRequest implements TokenSink {
       firstTokenNanos = now;
       firstTokenSeen = true;
       firstTokenAtNanos = token.atNanos();
-      metrics.timeToFirstToken(model, binding.pool(), now - p.admittedNanos);
+      metrics.timeToFirstToken(model, pool, now - p.admittedNanos);
     } else {
-      metrics.interTokenLatency(model, binding.pool(), now - lastTokenNanos);
+      metrics.interTokenLatency(model, pool, now - lastTokenNanos);
     }
     lastTokenNanos = now;
     if (recorder != null) {
       recorder.token(token);
     }
     if (!embedding) {
-      p.listener.onToken(token);
+      listener.onToken(token);
     }
   }
 
