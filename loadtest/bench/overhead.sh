@@ -480,9 +480,16 @@ latency() {
     --duration "$LAT_DURATION" --warmup "$WARMUP" --input-len 8 --output-len "$STREAM_CHUNKS"
     --max-inflight "$MAX_INFLIGHT" --timeout 30s --out "$dir")
   [[ $stream == false ]] && flags+=(--no-stream)
-  [[ $target == spillway ]] && overhead_scrape "$model" > "$dir.overhead-before"
   timeout $(( $(seconds "$LAT_DURATION") + 90 )) java -jar "$LOADTEST_JAR" "${flags[@]}" \
-    > "$dir.log" 2>&1 || true
+    > "$dir.log" 2>&1 &
+  local loader=$!
+  if [[ $target == spillway ]]; then
+    # The gateway's histogram over the same window as the load tester's numbers: from the end of its
+    # warm-up (the load tester's JVM takes about a second to start sending) to the end of the run.
+    sleep $(( $(seconds "$WARMUP") + 1 ))
+    overhead_scrape "$model" > "$dir.overhead-before"
+  fi
+  wait "$loader" || true
   if [[ $target == spillway ]]; then
     overhead_scrape "$model" > "$dir.overhead-after"
     local m_mean m_p50 m_p99 m_count
@@ -596,7 +603,8 @@ report_overhead() {
     done
     echo
     echo "spillway_gateway_overhead_seconds against the external measurement, ms: the metric's mean and"
-    echo "the buckets its p50 and p99 fall in (upper bounds), beside spillway - direct (mean and p50)"
+    echo "the buckets its p50 and p99 fall in (upper bounds), over each run past its warm-up, beside"
+    echo "spillway - direct (mean and p50)"
     printf '  %-7s %6s  %12s %12s %12s  %14s %14s\n' case rate "metric mean" "metric p50<=" "metric p99<=" "sp-direct mean" "sp-direct p50"
     for case in plain stream; do
       for rate in ${RATES//,/ }; do
