@@ -63,7 +63,8 @@ public sealed interface TokenEvent permits TokenEvent.Token, TokenEvent.Finish, 
    * @param priceUsd what the tenant is billed at the model's list price for its tier
    * @param queuedNanos time from submission to the first step that worked on the request
    * @param serviceNanos the time the backend itself took, where it can tell it apart from the host's:
-   *     for an upstream, from its request's last byte sent to its response's last byte received;
+   *     for an upstream, from its request's last byte sent to its response's last byte received, less
+   *     the time the host spent meanwhile on what had arrived (parsing a stream's events, passing them on);
    *     -1 when not measured (an in-process engine, whose every moment is the backend's)
    */
   record Finish(

@@ -64,6 +64,11 @@ final class UpstreamExchange {
   private long requestSentNanos = -1;
   /** When the latest bytes of the response arrived; -1 before any. */
   private long lastByteNanos = -1;
+  /**
+   * Time spent handling the response's bytes as they came (parsing, passing tokens on to the client):
+   * the gateway's own work inside the upstream's window, left out of the upstream's service time.
+   */
+  private long handlingNanos;
   private long firstByteNanos = -1;
   private long firstTokenNanos = -1;
   private long lastTokenNanos = -1;
@@ -244,6 +249,14 @@ final class UpstreamExchange {
     if (done) {
       return;
     }
+    try {
+      handle(chunk);
+    } finally {
+      handlingNanos += clock.nanoTime() - lastByteNanos;
+    }
+  }
+
+  private void handle(Buffer chunk) {
     if (plainJson) {
       if (jsonBody == null) {
         jsonBody = Buffer.buffer(chunk.length());
@@ -465,7 +478,9 @@ final class UpstreamExchange {
             ? finishReason
             : tokens >= request.maxOutputTokens() ? FinishReason.LENGTH : FinishReason.STOP;
     long service =
-        requestSentNanos < 0 ? -1 : (lastByteNanos >= 0 ? lastByteNanos : now) - requestSentNanos;
+        requestSentNanos < 0
+            ? -1
+            : Math.max(0, (lastByteNanos >= 0 ? lastByteNanos : now) - requestSentNanos - handlingNanos);
     sink.accept(new TokenEvent.Finish(reason, reported, 0, 0, queuedNanos(now), now, service));
   }
 

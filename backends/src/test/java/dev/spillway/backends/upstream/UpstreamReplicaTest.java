@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -272,6 +273,22 @@ class UpstreamReplicaTest {
     assertThat(finish.serviceNanos()).isBetween(0L, Duration.ofSeconds(5).toNanos());
     recording.assertWellFormed();
     assertIdle(replica);
+  }
+
+  @Test
+  void leavesTheHostsHandlingOfTheStreamOutOfTheUpstreamsServiceTime() throws Exception {
+    Replica replica = replica("ok");
+    long handling = Duration.ofMillis(100).toNanos();
+    Recording recording = new Recording(harness.context);
+    // The client side takes 100 ms over each token, on the loop the stream is read on.
+    recording.onToken = () -> LockSupport.parkNanos(handling);
+    long submitted = harness.clock.nanoTime();
+    recording.submission = harness.onContext(() -> replica.submit(request("req-slow-host"), recording));
+    TokenEvent.Finish finish = recording.awaitFinish();
+
+    assertThat(recording.tokens()).hasSize(3);
+    // Counted, the three tokens' handling would make the service time most of the exchange.
+    assertThat(finish.serviceNanos()).isBetween(0L, finish.atNanos() - submitted - 3 * handling);
   }
 
   @Test
