@@ -36,7 +36,11 @@ final class OutputPlan {
   private static final String ID_CHARS =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-  /** Endless text, or null when the answer is planned. */
+  /** Free text that nobody reads: endless empty tokens. It keeps no state: one serves every sequence. */
+  private static final OutputPlan UNREAD =
+      new OutputPlan(null, null, null, FinishReason.STOP);
+
+  /** Endless text, or null when the answer is planned or unread. */
   private final TextGenerator.Stream text;
   private final List<String> pieces;
   private final List<TokenEvent.ToolCall> calls;
@@ -52,10 +56,6 @@ final class OutputPlan {
     this.calls = calls;
     this.end = end;
   }
-
-  /** Free text that nobody reads: endless empty tokens, the same for every sequence. */
-  private static final OutputPlan UNREAD =
-      new OutputPlan(null, null, null, FinishReason.STOP);
 
   /** Free text only, as for a request that asks for nothing else. */
   static OutputPlan text(long seed) {
