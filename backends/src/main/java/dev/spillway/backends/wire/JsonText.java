@@ -2,6 +2,8 @@ package dev.spillway.backends.wire;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
 
 /**
  * Appends JSON values to text built by hand, for the OpenAI-compatible servers (the emulator's and the
@@ -26,6 +28,43 @@ public final class JsonText {
   /** {@code value} as a quoted, escaped JSON string. */
   public static String quote(String value) {
     return string(new StringBuilder(value.length() + 8), value).toString();
+  }
+
+  /**
+   * {@code value} with three decimals, as {@code %.3f} writes it: the shortest decimal of the double,
+   * rounded half up ({@code 12.345}). Rounded in the text itself, without a formatter or a BigDecimal
+   * for the values a latency takes; zero, negative and non-finite values go to the formatter, which
+   * keeps the sign of {@code -0.0}.
+   */
+  public static String threeDecimals(double value) {
+    if (!Double.isFinite(value) || value <= 0) {
+      return String.format(Locale.ROOT, "%.3f", value);
+    }
+    String shortest = Double.toString(value);
+    int dot = shortest.indexOf('.');
+    if (shortest.indexOf('E') >= 0 || dot < 0) {
+      return new BigDecimal(shortest).setScale(3, RoundingMode.HALF_UP).toPlainString();
+    }
+    int decimals = shortest.length() - dot - 1;
+    if (decimals <= 3) {
+      return decimals == 3 ? shortest : shortest + "000".substring(decimals);
+    }
+    char[] digits = shortest.substring(0, dot + 4).toCharArray();
+    if (shortest.charAt(dot + 4) < '5') {
+      return new String(digits);
+    }
+    int i = digits.length - 1;
+    for (; i >= 0; i--) {
+      if (digits[i] == '.') {
+        continue;
+      }
+      if (digits[i] != '9') {
+        digits[i]++;
+        break;
+      }
+      digits[i] = '0';
+    }
+    return i < 0 ? "1" + new String(digits) : new String(digits);
   }
 
   /**

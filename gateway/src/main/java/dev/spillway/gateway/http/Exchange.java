@@ -136,10 +136,10 @@ final class Exchange implements GatewayListener {
     this.created = created;
     boolean embeddings = request.endpoint() == Endpoint.EMBEDDINGS;
     this.chunks = request.stream() && !embeddings ? AnswerStream.of(id, created, request) : null;
-    // Sized for a typical answer, not for max_tokens, which may be large.
+    // Sized for a short answer, not for max_tokens, which may be large: a longer one grows it.
     this.content =
         chunks == null && !embeddings
-            ? new Answer(Math.min(request.core().maxOutputTokens(), 1024) * 4)
+            ? new Answer(Math.min(request.core().maxOutputTokens(), 64) * 4)
             : null;
   }
 

@@ -1,12 +1,10 @@
 package dev.spillway.loadtest.report;
 
+import dev.spillway.backends.wire.JsonText;
 import dev.spillway.loadtest.metrics.RequestRecord;
 import java.io.IOException;
 import java.io.Writer;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code requests.csv}: one row per request, warm-up included (flagged), in the order given. Every
@@ -110,36 +108,7 @@ public final class RequestsCsv {
 
   /** {@code %.3f} of {@code nanos / 1e6}: the shortest decimal of the double, rounded half up. */
   static String millis(double nanos) {
-    double ms = nanos / 1e6;
-    if (!Double.isFinite(ms) || ms <= 0) {
-      return String.format(Locale.ROOT, "%.3f", ms);
-    }
-    String shortest = Double.toString(ms);
-    int dot = shortest.indexOf('.');
-    if (shortest.indexOf('E') >= 0 || dot < 0) {
-      return new BigDecimal(shortest).setScale(3, RoundingMode.HALF_UP).toPlainString();
-    }
-    // Rounded half up at the third decimal in the text itself: no BigDecimal per cell.
-    int decimals = shortest.length() - dot - 1;
-    if (decimals <= 3) {
-      return decimals == 3 ? shortest : shortest + "000".substring(decimals);
-    }
-    char[] digits = shortest.substring(0, dot + 4).toCharArray();
-    if (shortest.charAt(dot + 4) < '5') {
-      return new String(digits);
-    }
-    int i = digits.length - 1;
-    for (; i >= 0; i--) {
-      if (digits[i] == '.') {
-        continue;
-      }
-      if (digits[i] != '9') {
-        digits[i]++;
-        break;
-      }
-      digits[i] = '0';
-    }
-    return i < 0 ? "1" + new String(digits) : new String(digits);
+    return JsonText.threeDecimals(nanos / 1e6);
   }
 
   /**

@@ -35,7 +35,8 @@ public final class OpenAiResponses {
       String id, long created, String model, Answer answer, FinishReason reason, Usage usage,
       ServiceTier tier) {
     String content = answer.content();
-    StringBuilder json = new StringBuilder(320 + content.length() + model.length());
+    // The members around the content come to about 400 characters.
+    StringBuilder json = new StringBuilder(448 + content.length() + model.length());
     json.append("{\"id\":");
     JsonText.string(json, id);
     json.append(",\"object\":\"chat.completion\",\"created\":").append(created).append(",\"model\":");

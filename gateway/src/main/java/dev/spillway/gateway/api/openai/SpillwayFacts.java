@@ -5,9 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.GatewayListener;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.Locale;
 
 /**
  * Where a finished request ran and what it cost, as the gateway reports it: in {@code x-spillway-*}
@@ -46,14 +43,7 @@ public record SpillwayFacts(String pool, String replica, double costUsd, double 
   }
 
   public static String queueMsText(double queueMs) {
-    double ms = Double.isFinite(queueMs) ? queueMs : 0.0;
-    if (Double.doubleToRawLongBits(ms) >= 0) {
-      // What %.3f writes (the shortest decimal of the double, rounded half up), without a Formatter
-      // parsing the pattern on every request. Negative values, -0.0 among them, keep the Formatter:
-      // it writes a sign that BigDecimal, having no negative zero, would drop from -0.000.
-      return BigDecimal.valueOf(ms).setScale(3, RoundingMode.HALF_UP).toPlainString();
-    }
-    return String.format(Locale.ROOT, "%.3f", ms);
+    return JsonText.threeDecimals(Double.isFinite(queueMs) ? queueMs : 0.0);
   }
 
   /** {@code "spillway":{"pool":…,"replica":…,"cost_usd":…,"price_usd":…,"queue_ms":…}}. */
