@@ -99,6 +99,14 @@ class EngineTest {
         InferenceRequest.NO_DEADLINE);
   }
 
+  /** {@link #request}'s twin in the default tier, with one stop sequence. */
+  private static InferenceRequest stopping(String id, int prompt, int output, String stop) {
+    return new InferenceRequest(
+        id, "llama-3.1-8b", prompt, output, "", 0,
+        new SamplingParams(1.0, 1.0, OptionalLong.of(id.hashCode()), List.of(stop)), ServiceTier.DEFAULT,
+        "t", InferenceRequest.NO_DEADLINE);
+  }
+
   private Recorder submit(Engine engine, InferenceRequest request) {
     Recorder r = new Recorder(engine);
     engine.submit(request, r::accept);
@@ -227,12 +235,7 @@ class EngineTest {
     StringBuilder text = new StringBuilder();
     free.tokens().forEach(t -> text.append(t.text()));
     String stop = free.tokens().get(20).text();
-    InferenceRequest stopped =
-        new InferenceRequest(
-            "s", "llama-3.1-8b", 10, 200, "", 0,
-            new SamplingParams(1.0, 1.0, OptionalLong.of("s".hashCode()), List.of(stop)),
-            ServiceTier.DEFAULT, "t", InferenceRequest.NO_DEADLINE);
-    Recorder r = submit(engine, stopped);
+    Recorder r = submit(engine, stopping("s", 10, 200, stop));
     clock.run();
     assertThat(r.finish().reason()).isEqualTo(FinishReason.STOP);
     assertThat(r.tokens().size()).isLessThanOrEqualTo(20);
@@ -262,11 +265,7 @@ class EngineTest {
 
     // A stop sequence needs the text: it is written, and ends the answer where it would have.
     String stop = w.tokens().get(20).text();
-    InferenceRequest stopped =
-        new InferenceRequest(
-            "t", "llama-3.1-8b", 100, 40, "", 0,
-            new SamplingParams(1.0, 1.0, OptionalLong.of("t".hashCode()), List.of(stop)),
-            ServiceTier.DEFAULT, "t", InferenceRequest.NO_DEADLINE);
+    InferenceRequest stopped = stopping("t", 100, 40, stop);
     Recorder ws = submit(written, stopped);
     Recorder ks = submit(skipped, stopped);
     clock.run();
