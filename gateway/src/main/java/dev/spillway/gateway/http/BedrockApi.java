@@ -59,6 +59,7 @@ final class BedrockApi {
   private final Tenancy tenancy;
   private final ServerConfig config;
   private final GatewayMetrics metrics;
+  private final LimitAdmission limits;
   private final Ledger ledger;
   private final InFlight inFlight;
   private final SigV4Verifier sigV4;
@@ -78,6 +79,7 @@ final class BedrockApi {
     this.tenancy = tenancy;
     this.config = config;
     this.metrics = metrics;
+    this.limits = new LimitAdmission(tenancy, metrics, home);
     this.ledger = ledger;
     this.inFlight = inFlight;
     this.sigV4 = new SigV4Verifier(tenancy.keys(), currentTimeMillis);
@@ -187,28 +189,10 @@ final class BedrockApi {
       return;
     }
     BedrockRequest admitted = parsed.withCore(core.withIdentity(tenant.name(), key.id()));
-    if (!tenancy.limited(tenant.name())) {
-      submit(ctx, admitted, tag, Ticket.NONE);
-      return;
-    }
-    String model = parsed.model().name();
-    tenancy
-        .reserve(tenant.name(), model, core.tier(), core.promptTokens(), core.maxOutputTokens())
-        .whenComplete(
-            (decision, failure) ->
-                home.execute(() -> {
-                  if (failure != null) {
-                    ctx.fail(failure);
-                    return;
-                  }
-                  RateLimitHeaders.put(ctx.response(), decision.states());
-                  if (!decision.admitted()) {
-                    metrics.quotaRejected(tenant.name(), decision.denied().get().label());
-                    BedrockErrors.send(ctx.response(), BedrockError.from(TenancyErrors.denied(decision)));
-                    return;
-                  }
-                  submit(ctx, admitted, tag, tenancy.ticket(decision, model, core.tier(), core.promptTokens()));
-                }));
+    limits.admit(
+        ctx, tenant.name(), parsed.model().name(), core,
+        error -> BedrockErrors.send(ctx.response(), BedrockError.from(error)),
+        ticket -> submit(ctx, admitted, tag, ticket));
   }
 
   /**

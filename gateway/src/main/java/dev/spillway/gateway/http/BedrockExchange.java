@@ -18,7 +18,6 @@ import dev.spillway.gateway.core.GatewayListener;
 import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.ledger.UsageRecord;
 import dev.spillway.gateway.tenancy.Ticket;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -68,9 +67,8 @@ final class BedrockExchange implements GatewayListener {
   private final BedrockStream stream;
   /** Null when streaming. */
   private final StringBuilder content;
-  private final Handler<Void> flush = v -> flush();
   /** Frames not yet written: those of the current task of the loop. */
-  private Buffer pending;
+  private final TaskWrites writes;
 
   private Admission admission;
   private Binding binding;
@@ -88,6 +86,7 @@ final class BedrockExchange implements GatewayListener {
     this.response = response;
     this.request = request;
     this.home = home;
+    this.writes = new TaskWrites(response, home.context(), () -> !done && !response.closed());
     this.overhead = overhead;
     this.ticket = ticket;
     this.recording =
@@ -127,12 +126,9 @@ final class BedrockExchange implements GatewayListener {
     if (admission != null) {
       admission.cancel();
     }
-    UsageRecord usage = usage(UsageRecord.Outcome.CANCELLED, 503, null);
-    if (response.closed()) {
-      recording.record(usage);
-      return;
-    }
-    recording.afterRecord(usage, response, recorded -> fail(BedrockError.from(Exchange.shuttingDown())));
+    recording.recordThen(
+        usage(UsageRecord.Outcome.CANCELLED, 503, null), response,
+        () -> fail(BedrockError.from(Exchange.shuttingDown())));
   }
 
   private void clientGone() {
@@ -177,14 +173,11 @@ final class BedrockExchange implements GatewayListener {
       content.append(token.text());
       return;
     }
-    if (pending == null) {
-      pending = Buffer.buffer(256);
-      home.context().runOnContext(flush);
-    }
+    Buffer out = writes.buffer();
     if (!started) {
-      pending.appendBytes(startStream());
+      out.appendBytes(startStream());
     }
-    pending.appendBytes(stream.token(token.text()));
+    out.appendBytes(stream.token(token.text()));
   }
 
   @Override
@@ -212,7 +205,7 @@ final class BedrockExchange implements GatewayListener {
     UsageRecord usage = usage(UsageRecord.Outcome.SUCCESS, 200, finish);
     long latencyMs = millisSinceArrival(overhead.nanoTime().getAsLong());
     if (stream != null) {
-      Buffer last = takePending();
+      Buffer last = writes.take();
       if (!started) {
         last.appendBytes(startStream());
       }
@@ -276,12 +269,8 @@ final class BedrockExchange implements GatewayListener {
       }
       return;
     }
-    UsageRecord usage = usage(UsageRecord.Outcome.ERROR, failure.status(), null);
-    if (response.closed()) {
-      recording.record(usage);
-      return;
-    }
-    recording.afterRecord(usage, response, recorded -> fail(failure));
+    recording.recordThen(
+        usage(UsageRecord.Outcome.ERROR, failure.status(), null), response, () -> fail(failure));
   }
 
   private long millisSinceArrival(long nanos) {
@@ -290,7 +279,7 @@ final class BedrockExchange implements GatewayListener {
 
   private void fail(BedrockError error) {
     if (started) {
-      response.end(takePending().appendBytes(error.frame().encode()));
+      response.end(writes.take().appendBytes(error.frame().encode()));
     } else {
       BedrockErrors.send(response, error);
     }
@@ -332,20 +321,6 @@ final class BedrockExchange implements GatewayListener {
     } else if (binding.cache() == CacheLookup.MISS) {
       response.putHeader(Exchange.CACHE, CacheLookup.MISS.wireName());
     }
-  }
-
-  private void flush() {
-    Buffer out = pending;
-    pending = null;
-    if (out != null && out.length() > 0 && !done && !response.closed()) {
-      response.write(out);
-    }
-  }
-
-  private Buffer takePending() {
-    Buffer out = pending == null ? Buffer.buffer(256) : pending;
-    pending = null;
-    return out;
   }
 
   private UsageRecord usage(UsageRecord.Outcome outcome, int status, TokenEvent.Finish finish) {

@@ -20,7 +20,6 @@ import dev.spillway.gateway.ledger.Ledger;
 import dev.spillway.gateway.ledger.UsageRecord;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.gateway.tenancy.Ticket;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -44,9 +43,9 @@ import java.util.function.LongSupplier;
  * cancels its {@link Admission}; cancelling happens from the close handler, never from inside a
  * listener callback, so the core is not re-entered while it reports an event.
  *
- * <p>Writes are coalesced: tokens that arrive in one task of the loop (one engine step's batch, one
- * read of an upstream's stream that held many events) are appended to one buffer, written and flushed
- * once when that task is over — one write and one syscall, not one per token.
+ * <p>Writes are coalesced ({@link TaskWrites}): tokens that arrive in one task of the loop (one engine
+ * step's batch, one read of an upstream's stream that held many events) are appended to one buffer,
+ * written and flushed once when that task is over — one write and one syscall, not one per token.
  *
  * <p>Backpressure: the response's write queue is allowed to grow past its high-water mark rather than
  * block or drop: Vert.x buffers the chunks, and the buffer is bounded by the request's output budget.
@@ -97,9 +96,8 @@ final class Exchange implements GatewayListener {
   /** The request's usage record, and the wait for it before the last write. */
   private final ResponseUsage recording;
   /** Wall time, for the usage record. */
-  private final Handler<Void> flush = v -> flush();
   /** SSE bytes not yet written: the tokens of the current task of the loop. */
-  private Buffer pending;
+  private final TaskWrites writes;
 
   private Admission admission;
   private Binding binding;
@@ -128,6 +126,7 @@ final class Exchange implements GatewayListener {
     this.ticket = ticket;
     this.response = response;
     this.home = home;
+    this.writes = new TaskWrites(response, home.context(), () -> !done && !response.closed());
     this.overhead = overhead;
     this.recording =
         new ResponseUsage(request.core(), request.model().name(), null, ledger, home, overhead, currentTimeMillis);
@@ -178,12 +177,8 @@ final class Exchange implements GatewayListener {
     if (admission != null) {
       admission.cancel();
     }
-    UsageRecord usage = usage(UsageRecord.Outcome.CANCELLED, 503, null);
-    if (response.closed()) {
-      recording.record(usage);
-      return;
-    }
-    recording.afterRecord(usage, response, recorded -> fail(shuttingDown()));
+    recording.recordThen(
+        usage(UsageRecord.Outcome.CANCELLED, 503, null), response, () -> fail(shuttingDown()));
   }
 
   /** What a request the gateway will not serve because it is shutting down is answered with. */
@@ -232,14 +227,11 @@ final class Exchange implements GatewayListener {
       return;
     }
     if (chunks != null) {
-      if (pending == null) {
-        pending = Buffer.buffer(256);
-        home.context().runOnContext(flush); // after the rest of this task's tokens
-      }
+      Buffer out = writes.buffer(); // written after the rest of this task's tokens
       if (!started) {
-        pending.appendString(startStream());
+        out.appendString(startStream());
       }
-      pending.appendString(chunks.token(token));
+      out.appendString(chunks.token(token));
     } else if (content != null) {
       content.add(token);
     }
@@ -270,7 +262,7 @@ final class Exchange implements GatewayListener {
     UsageRecord usage = usage(UsageRecord.Outcome.SUCCESS, 200, finish);
     SpillwayFacts facts = SpillwayFacts.of(binding, finish);
     if (chunks != null) {
-      Buffer last = takePending();
+      Buffer last = writes.take();
       if (!started) {
         last.appendString(startStream()); // finished before any token
       }
@@ -333,23 +325,6 @@ final class Exchange implements GatewayListener {
         });
   }
 
-  /** Writes what the tokens of the task just over added, in one write and one flush. */
-  private void flush() {
-    Buffer out = pending;
-    pending = null;
-    if (out != null && out.length() > 0 && !done && !response.closed()) {
-      // write() never blocks; a full write queue only means Vert.x buffers (see the class notes).
-      response.write(out);
-    }
-  }
-
-  /** The bytes not yet written, to go out with the last write; the scheduled flush finds none. */
-  private Buffer takePending() {
-    Buffer out = pending == null ? Buffer.buffer(256) : pending;
-    pending = null;
-    return out;
-  }
-
   @Override
   public void onError(GatewayError error) {
     ticket.endedEarly(tokens);
@@ -365,17 +340,13 @@ final class Exchange implements GatewayListener {
       }
       return;
     }
-    UsageRecord usage = usage(UsageRecord.Outcome.ERROR, failure.status(), null);
-    if (response.closed()) {
-      recording.record(usage);
-      return;
-    }
-    recording.afterRecord(usage, response, recorded -> fail(failure));
+    recording.recordThen(
+        usage(UsageRecord.Outcome.ERROR, failure.status(), null), response, () -> fail(failure));
   }
 
   private void fail(OpenAiError error) {
     if (started) {
-      response.end(takePending().appendString(chunks.error(error)));
+      response.end(writes.take().appendString(chunks.error(error)));
     } else {
       HttpErrors.send(response, error);
     }

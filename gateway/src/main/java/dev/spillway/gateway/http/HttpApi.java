@@ -20,7 +20,6 @@ import dev.spillway.gateway.metrics.GatewayMetrics;
 import dev.spillway.gateway.tenancy.ApiKey;
 import dev.spillway.gateway.tenancy.Tenancy;
 import dev.spillway.gateway.tenancy.Ticket;
-import dev.spillway.gateway.core.GatewayRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -82,6 +81,7 @@ final class HttpApi {
   private final ServerConfig config;
   private final Supplier<String> metricsScrape;
   private final GatewayMetrics metrics;
+  private final LimitAdmission limits;
   private final Ledger ledger;
   private final InFlight inFlight;
   /** This loop's exchanges that reached the core and have not ended: what a shutdown cancels. */
@@ -115,6 +115,7 @@ final class HttpApi {
     this.config = config;
     this.metricsScrape = metricsScrape;
     this.metrics = metrics;
+    this.limits = new LimitAdmission(tenancy, metrics, home);
     this.ledger = ledger;
     this.inFlight = inFlight;
     this.ids = new RequestIds(random);
@@ -279,31 +280,15 @@ final class HttpApi {
       ApiKey key = ctx.get(API_KEY);
       parsed = parsed.withCore(parsed.core().withIdentity(tenant.name(), key.id()));
     }
-    if (tenant == null || !tenancy.limited(tenant.name())) {
+    if (tenant == null) {
       submit(ctx, endpoint, parsed, Ticket.NONE);
       return;
     }
     OpenAiRequest admitted = parsed;
-    String model = parsed.model().name();
-    GatewayRequest core = parsed.core();
-    tenancy
-        .reserve(tenant.name(), model, core.tier(), core.promptTokens(), core.maxOutputTokens())
-        .whenComplete(
-            (decision, failure) ->
-                home.execute(() -> {
-                  if (failure != null) {
-                    ctx.fail(failure);
-                    return;
-                  }
-                  RateLimitHeaders.put(ctx.response(), decision.states());
-                  if (!decision.admitted()) {
-                    metrics.quotaRejected(tenant.name(), decision.denied().get().label());
-                    HttpErrors.send(ctx.response(), TenancyErrors.denied(decision));
-                    return;
-                  }
-                  submit(ctx, endpoint, admitted,
-                      tenancy.ticket(decision, model, core.tier(), core.promptTokens()));
-                }));
+    limits.admit(
+        ctx, tenant.name(), parsed.model().name(), parsed.core(),
+        error -> HttpErrors.send(ctx.response(), error),
+        ticket -> submit(ctx, endpoint, admitted, ticket));
   }
 
   private void submit(RoutingContext ctx, Endpoint endpoint, OpenAiRequest parsed, Ticket ticket) {

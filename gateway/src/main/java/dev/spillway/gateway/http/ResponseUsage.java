@@ -121,6 +121,19 @@ final class ResponseUsage {
                 }));
   }
 
+  /**
+   * Records {@code usage} and, if the client is still there, runs {@code end} on the response's loop
+   * once the record is durable or could not be made: the end of a request that failed or was
+   * cancelled, whose answer is an error either way.
+   */
+  void recordThen(UsageRecord usage, HttpServerResponse response, Runnable end) {
+    if (response.closed()) {
+      record(usage);
+      return;
+    }
+    afterRecord(usage, response, recorded -> end.run());
+  }
+
   /** The answer when a request's usage could not be recorded: its response is withheld. */
   static OpenAiError ledgerUnavailable() {
     return new OpenAiError(
