@@ -68,7 +68,7 @@ public final class EmulatedBackend implements Backend {
     return Optional.of(deployment.accelerator().provisioningDelay());
   }
 
-  /** Applies {@code faults} to every replica; on the replicas' clock thread. */
+  /** Applies {@code faults} to every replica; on the replicas' clock. */
   public void faults(Faults faults) {
     for (Replica replica : replicas) {
       ((EmulatedReplica) replica).faults(faults);

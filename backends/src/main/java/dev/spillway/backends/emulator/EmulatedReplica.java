@@ -10,7 +10,7 @@ import dev.spillway.backends.spi.TokenSink;
 import java.util.concurrent.Executor;
 
 /**
- * A replica backed by an emulated engine. Must be used on its clock's thread, where the engine steps;
+ * A replica backed by an emulated engine. Must be used on its clock, where the engine steps;
  * each event is handed to its sink's executor (one hop per batch when the sink lives on another
  * thread), and the capacity listener hears of every event after its sink was handed it.
  */

@@ -49,7 +49,7 @@ import java.util.List;
  * tokens reported equal tokens generated. Steps are scheduled at intended clock times (start plus
  * modelled duration) so timer lateness on a real clock does not accumulate.
  *
- * <p>Single-threaded: every method must be called on the clock's thread.
+ * <p>Single-threaded: every method must be called on the clock.
  */
 public final class Engine {
 
@@ -209,7 +209,7 @@ public final class Engine {
     return blocksFor(deployment.stack().bucket(request.promptTokens()) + request.maxOutputTokens());
   }
 
-  /** Accepts {@code request}; its events go to {@code sink}, on the clock's thread. */
+  /** Accepts {@code request}; its events go to {@code sink}, on the clock. */
   public Submission submit(InferenceRequest request, TokenSink sink) {
     long now = clock.nanoTime();
     long total = (long) request.promptTokens() + request.maxOutputTokens();

@@ -1,6 +1,6 @@
 package dev.spillway.backends.emulator;
 
-/** Running totals for one engine, for tests and metrics. Read on the engine's clock thread. */
+/** Running totals for one engine, for tests and metrics. Read on the engine's clock. */
 public final class EngineStats {
   long submitted;
   long finished;

@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * once, at submission, from a random source seeded with the faults' seed and the replica id, in
  * submission order: the same requests on a virtual clock meet the same faults. A crash is a timer on
  * the clock set when the faults are applied; replacing the faults cancels it and brings a crashed
- * replica back. Single-threaded: every method runs on the clock's thread.
+ * replica back. Single-threaded: every method runs on the clock.
  */
 final class FaultInjector {
 
@@ -91,7 +91,7 @@ final class FaultInjector {
   }
 
   /**
-   * Fails a request before its first token, on a later turn of the clock's thread as an answer from a
+   * Fails a request before its first token, on a later turn of the clock as an answer from a
    * process would come: never inside the caller's {@code submit}.
    */
   private Submission failSoon(TokenSink sink, String message) {

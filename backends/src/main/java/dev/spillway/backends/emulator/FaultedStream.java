@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
  * failed by a crash.
  *
  * <p>Events keep their order: one that is due later waits in {@code held}, and so does every event
- * after it. Each event's time is the moment it is delivered. Runs on the clock's thread.
+ * after it. Each event's time is the moment it is delivered. Runs on the clock.
  */
 final class FaultedStream implements TokenSink {
 

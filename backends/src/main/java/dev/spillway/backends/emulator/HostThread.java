@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
  *
  * <p>Without host costs every event is due when it is made and passes straight to the sink.
  *
- * <p>Single-threaded: on the clock's thread, as the engine.
+ * <p>Single-threaded: on the clock, as the engine.
  */
 final class HostThread {
 

@@ -4,8 +4,10 @@ package dev.spillway.backends.time;
  * Time and timers. Everything that serves or schedules requests reads time here and nowhere else, so a
  * virtual implementation can replay an hour of traffic in seconds.
  *
- * <p>Tasks run one at a time on the clock's thread (an event loop, or the simulator's loop), never
- * concurrently with each other. Code on other threads reaches that thread through {@link #execute}.
+ * <p>A clock's tasks and timers run one at a time, never concurrently with each other: on the
+ * simulator's loop, or live on event loops, one loop at a time ({@link VertxClock}). Code said to run
+ * <em>on the clock</em> runs in one of those tasks; code elsewhere gets there through
+ * {@link #execute}.
  */
 public interface Clock {
 
@@ -19,9 +21,9 @@ public interface Clock {
   Timer schedule(long atNanos, Runnable task);
 
   /**
-   * Runs {@code task} on the clock's thread: at once when called there, otherwise as soon as that
-   * thread is free. Tasks posted from one thread run in the order they were posted. A single-threaded
-   * clock (the simulator's) is always called on its own thread and runs the task inline.
+   * Runs {@code task} on the clock: at once when called on it, otherwise as soon as the clock is free.
+   * Tasks posted from one thread run in the order they were posted. A single-threaded clock (the
+   * simulator's) is always called on its own thread and runs the task inline.
    */
   default void execute(Runnable task) {
     task.run();

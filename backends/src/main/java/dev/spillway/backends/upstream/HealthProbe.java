@@ -17,9 +17,9 @@ import java.util.concurrent.Executor;
  * One upstream replica's active health check ({@link HealthCheck}): a request every interval, the
  * next one scheduled when the last is over, so checks never pile up behind a server that hangs.
  *
- * <p>Threading. Everything runs on the replica's clock thread, a Vert.x context: the timers, the
- * requests and their answers, which {@code onClock} brings back there. The health is read by the
- * router on the same thread; it changes only there. The checks have a client and a connection of
+ * <p>Threading. Everything runs on the replica's clock: the timers, the requests and their answers,
+ * which {@code onClock} brings back there. The health is read by the router on the same clock; it
+ * changes only there. The checks have a client and a connection of
  * their own, so they never wait behind the replica's requests.
  */
 final class HealthProbe {
@@ -40,7 +40,7 @@ final class HealthProbe {
   /**
    * @param baseUrl the replica's base URL; the check's path goes after it
    * @param authorization the bearer header's value, or null
-   * @param changed told on the clock thread each time the health changes
+   * @param changed told on the clock each time the health changes
    */
   HealthProbe(
       String replica, URI baseUrl, CharSequence authorization, HealthCheck check, Clock clock,
@@ -71,7 +71,7 @@ final class HealthProbe {
     }
   }
 
-  /** Checks at once, then every interval; on the clock thread. */
+  /** Checks at once, then every interval; on the clock. */
   void start() {
     onClock.execute(
         () -> {

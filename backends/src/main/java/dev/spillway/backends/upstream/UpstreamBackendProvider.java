@@ -20,8 +20,8 @@ import java.util.concurrent.Executor;
  * {@code maxConcurrency} (requests in flight per replica, default 64) and {@code timeoutSeconds}
  * (per request, default 600). The context must hold the {@link Vertx} instance.
  *
- * <p>A replica's bookkeeping runs on the context of the context's clock: with a {@link VertxClock},
- * calls from elsewhere hop there through {@link VertxClock#execute}; with another clock, calls already
+ * <p>A replica's bookkeeping runs on the context's clock: with a {@link VertxClock}, calls from
+ * elsewhere get there through {@link VertxClock#execute}; with another clock, calls already
  * on a Vert.x context are taken to be on the clock's, and calls from outside any are scheduled on the
  * clock. Each request's HTTP exchange runs on its sink's executor, which must be on a Vert.x event
  * loop (see {@link dev.spillway.backends.spi.TokenSink}).

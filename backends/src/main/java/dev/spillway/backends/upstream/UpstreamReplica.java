@@ -33,13 +33,14 @@ import java.util.concurrent.Executor;
  * One upstream server. What it knows of the server's load is what it sent: the requests in flight
  * and the tokens they may still produce. Its latency prediction is learned from the answers it got.
  *
- * <p>Threading. The replica's state (what is in flight, the learned latencies) belongs to the clock's
- * thread: {@link #submit} and the slot bookkeeping run there ({@code onClock} hops when called from
+ * <p>Threading. The replica's state (what is in flight, the learned latencies) belongs to the clock:
+ * {@link #submit} and the slot bookkeeping run there ({@code onClock} gets there when called from
  * elsewhere). Each request's HTTP exchange runs on its sink's home thread instead: the exchange is
  * handed to the sink's executor, which sends it with that thread's own HTTP client, so Vert.x
  * delivers every response callback, and each sink event, on the home thread, with no hop per chunk.
- * When the exchange ends it posts one message back to the clock's thread that frees its slot, feeds
- * the learned latencies and tells the capacity listener. No locks.
+ * When the exchange ends it posts one task to the clock that frees its slot, feeds the learned
+ * latencies and tells the capacity listener; run on the home thread itself when the clock is idle.
+ * No locks.
  *
  * <p>One HTTP client per replica and event loop, so connections are used by the loop that opened them
  * and each replica has a connection pool of its own even when several share a URL (a load balancer in
@@ -47,10 +48,10 @@ import java.util.concurrent.Executor;
  * requests again; the gateway never sends a replica more than {@code maxConcurrency} at once.
  *
  * <p>Health: unless the pool turns it off, a {@link HealthProbe} checks the server every few seconds
- * on the clock's thread; a replica it finds down has no capacity for the router.
+ * on the clock; a replica it finds down has no capacity for the router.
  *
  * <p>The load counts each request in flight at its whole budget (prompt plus max output tokens) until
- * it ends: tokens arrive on the home thread, and counting them on the clock's thread would cost a hop
+ * it ends: tokens arrive on the home thread, and counting them on the clock would cost a hop
  * per token.
  */
 final class UpstreamReplica implements Replica {
@@ -199,7 +200,7 @@ final class UpstreamReplica implements Replica {
     onClock.execute(() -> capacityListener = listener == null ? () -> {} : listener);
   }
 
-  /** Counts the exchange in flight and starts it on its home thread. On the clock's thread. */
+  /** Counts the exchange in flight and starts it on its home thread. On the clock. */
   private void begin(UpstreamExchange exchange) {
     if (closed) {
       exchange
@@ -248,7 +249,7 @@ final class UpstreamReplica implements Replica {
 
   /**
    * {@code exchange} is over: called on its home thread, with what it observed (negative when not
-   * seen). One hop to the clock's thread frees its slot and feeds the learned latencies.
+   * seen). One task on the clock frees its slot and feeds the learned latencies.
    */
   void ended(UpstreamExchange exchange, long ttftNanos, long tpotNanos) {
     onClock.execute(

@@ -11,7 +11,7 @@ import java.util.List;
  * token's and the total. A sweep on the model's clock checks them, so an attempt costs an entry in a
  * set rather than timers of its own. The sweep runs at the earliest deadline it knows of, and never
  * more often than every {@link #SWEEP_NANOS}: deadlines are kept to within that, and an engine that
- * meets them is swept about once per deadline rather than four times a second. On the model's thread.
+ * meets them is swept about once per deadline rather than four times a second. On the model's clock.
  */
 final class AttemptDeadlines {
 

@@ -33,7 +33,7 @@ final class Autoscaler {
   private int wantedWhileLow;
 
   /**
-   * @param queued requests waiting in the model's queue, read on the model's thread
+   * @param queued requests waiting in the model's queue, read on the model's clock
    */
   Autoscaler(
       AutoscaleConfig config, Duration provisioningDelay, PoolReplicas replicas, IntSupplier queued,
@@ -45,7 +45,7 @@ final class Autoscaler {
     this.clock = clock;
   }
 
-  /** Starts evaluating; on the model's thread. */
+  /** Starts evaluating; on the model's clock. */
   void start() {
     replicas.onDemand(this::wake);
     wake();

@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
  * <p>Implementation notes. Everything here runs on the request's home (the listener's executor), where
  * the replica delivers the events, so tokens go from replica to client without touching the model's
  * thread. The model's scheduler hears back only when it must act: a failure before the first token
- * goes to {@link ModelScheduler#failed} on the model's thread, which may retry it, or else hands it
+ * goes to {@link ModelScheduler#failed} on the model's clock, which may retry it, or else hands it
  * back to {@link #giveUp}. {@code ended} turns
  * true at the terminal event; nothing after it is passed on. A cacheable request's tokens are recorded
  * as they pass, and stored in the model's response cache (thread-safe) only when it finishes normally;
@@ -51,7 +51,7 @@ final class BoundRequest implements TokenSink {
   /** The attempt's deadlines on the model's clock (its pool's time limiter); set at binding. */
   long firstTokenDeadlineNanos = Long.MAX_VALUE;
   long totalDeadlineNanos = Long.MAX_VALUE;
-  /** What the replica returned for this attempt; on the model's thread. */
+  /** What the replica returned for this attempt; on the model's clock. */
   dev.spillway.backends.spi.Submission submission;
 
   BoundRequest(
@@ -191,7 +191,7 @@ final class BoundRequest implements TokenSink {
       giveUp(failure);
       return;
     }
-    // The scheduler decides on the model's thread whether to retry; if not, it calls giveUp here.
+    // The scheduler decides on the model's clock whether to retry; if not, it calls giveUp here.
     scheduler.failed(p, this, binding.pool(), binding.replica(), now - boundNanos, failure, unseen);
     if (!unseen) {
       giveUp(failure);

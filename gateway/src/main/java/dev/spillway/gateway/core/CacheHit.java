@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * A request answered from its model's response cache: the stored answer told to the listener as a
  * replica would tell it — bound, every token, the finish — in one task on the listener's executor, so
- * it never waits in a queue or touches the model's thread. The binding is marked
+ * it never waits in a queue or touches the model's clock. The binding is marked
  * {@link CacheLookup#HIT} and names the pool and replica that produced the answer; the finish carries
  * the answer's reason and usage, with cost and price 0 and no time in a queue or a backend.
  *

@@ -14,7 +14,7 @@ import java.time.Duration;
  * clients send. Engines free room in steps, and bindings come in bursts (a step that ends thirty
  * sequences binds thirty requests at once); a count over seconds is steady across them where an
  * average of the gaps between bindings swings with every burst, and decisions taken while it swings
- * low admit too much. Unknown until the queue has been busy for a while. On the model's thread.
+ * low admit too much. Unknown until the queue has been busy for a while. On the model's clock.
  */
 final class DrainPace {
 

@@ -13,7 +13,7 @@ import java.time.Duration;
  * queued that can no longer make it. Tiers drain in priority order, so those behind — flex, then
  * default — are the first to go; a priority request is refused only when the priority requests ahead
  * of it fill its deadline. Refusals cost microseconds, and what waits is bounded by the queue's
- * capacity. On the model's thread.
+ * capacity. On the model's clock.
  */
 final class LoadShedder {
 

@@ -40,11 +40,13 @@ import java.util.SplittableRandom;
  * is offered only their replicas; like any head of the queue, it waits for one of them with the
  * requests behind it.
  *
- * <p>Threading. A scheduler and its replicas belong to one thread, the model's: its clock's. Requests
- * come to it through {@link Clock#execute} from their home threads (the HTTP connections' event
- * loops) and cancels likewise; it binds them there, and hands each bound request's events back to its
- * home through the listener's executor ({@link BoundRequest}), so neither side locks and a token never
- * visits the model's thread on its way from an upstream to a client. Replicas tell it when they may
+ * <p>Threading. A scheduler and its replicas belong to the model's clock, whose tasks run one at a
+ * time. Requests come to it through {@link Clock#execute} from their home threads (the HTTP
+ * connections' event loops) and cancels likewise; it binds them there, and hands each bound request's
+ * events back to its home through the listener's executor ({@link BoundRequest}), so neither side
+ * locks and a token never visits the model's clock on its way from an upstream to a client. Live,
+ * the clock runs a task on the home thread that posts it whenever no other loop is running the
+ * model's tasks, so an uncontended request never leaves its loop. Replicas tell it when they may
  * have room ({@code onCapacity}); it then pumps once at the current instant.
  */
 final class ModelScheduler {
@@ -156,7 +158,7 @@ final class ModelScheduler {
 
   /**
    * Admits {@code request} from any thread: checks what needs no shared state there and looks the
-   * request up in the response cache, then hands it to the model's thread. Rejections and cached
+   * request up in the response cache, then hands it to the model's clock. Rejections and cached
    * answers reach the listener through its executor.
    */
   Admission submit(GatewayRequest request, GatewayListener listener) {
@@ -235,7 +237,7 @@ final class ModelScheduler {
     return request.slo().orElse(config.slos().get(request.tier()));
   }
 
-  /** Queues {@code p} or rejects it when its tier is full; on the model's thread. */
+  /** Queues {@code p} or rejects it when its tier is full; on the model's clock. */
   private void enqueue(Pending p) {
     if (p.cancelled) {
       return;
@@ -554,12 +556,12 @@ final class ModelScheduler {
         });
   }
 
-  /** The circuit breaker state of {@code replica}; on the model's thread. */
+  /** The circuit breaker state of {@code replica}; on the model's clock. */
   String breakerState(String replica) {
     return guards.state(replicas.index(replica));
   }
 
-  /** How far {@code pool}'s predictions were from the outcomes; on the model's thread. */
+  /** How far {@code pool}'s predictions were from the outcomes; on the model's clock. */
   Gateway.PredictionError predictionError(String pool) {
     return predictions.errors(pool);
   }

@@ -7,7 +7,7 @@ import java.util.BitSet;
 
 /**
  * A request inside the core: queued, then bound to a replica. Made on the request's home thread; from
- * then on its mutable fields belong to the model's thread (the scheduler), which hands it to the home
+ * then on its mutable fields belong to the model's clock (the scheduler), which hands it to the home
  * thread again only through the listener's executor.
  */
 final class Pending {

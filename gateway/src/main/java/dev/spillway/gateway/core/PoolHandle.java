@@ -11,7 +11,7 @@ record PoolHandle(PoolConfig config, Backend backend, PoolReplicas replicas) {
 
   /**
    * A typical request's prediction: the best serving replica's (any replica's when none serves),
-   * for 512 prompt and 128 output tokens of {@code model}; on the model's thread.
+   * for 512 prompt and 128 output tokens of {@code model}; on the model's clock.
    */
   Prediction typicalPrediction(String model) {
     InferenceRequest probe = InferenceRequest.of("probe", model, 512, 128);

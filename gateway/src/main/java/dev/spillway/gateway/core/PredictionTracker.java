@@ -17,7 +17,7 @@ import java.util.Map;
  * whatever the traffic; statistics sort a copy of the ring, which only {@code /admin/pools} asks for.
  * TTFT is measured from binding (the instant the prediction was made for) to the first token; TPOT as
  * (finish − first token) / (tokens − 1), so a response of one token gives a TTFT sample only.
- * Single-threaded: written and read on the model's thread only.
+ * Single-threaded: written and read on the model's clock only.
  */
 final class PredictionTracker {
 

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * Outcomes come from the scheduler: a failure of the replica before or after its first token, or a
  * success with the time from binding to the first token (slow above the threshold). Invalid requests
  * and cancellations count for nothing. Breakers read the model's clock, so their waits run in virtual
- * time in the simulator, and are used only on the model's thread (their one writer); an open breaker
+ * time in the simulator, and are used only on the model's clock (their one writer); an open breaker
  * schedules a pump for when its wait ends, since nothing else may wake a queue whose every replica is
  * open.
  */
@@ -35,7 +35,7 @@ final class ReplicaGuards {
    * @param pools each candidate's pool name, by candidate index
    * @param replicas each candidate's replica id, by candidate index
    * @param configs each candidate's breaker configuration, by candidate index
-   * @param reopenable called on the model's thread when an open breaker may let a probe through
+   * @param reopenable called on the model's clock when an open breaker may let a probe through
    */
   ReplicaGuards(
       List<String> pools, List<String> replicas, List<BreakerConfig> configs, Clock clock,

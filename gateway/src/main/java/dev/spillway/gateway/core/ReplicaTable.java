@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * A model's replicas as its scheduler sees them, numbered across its pools: each one's pool, whether
  * it serves, its bulkhead and its health. The numbers are the ones the router's candidates, the
- * circuit breakers and a request's tried set share. On the model's thread.
+ * circuit breakers and a request's tried set share. On the model's clock.
  */
 final class ReplicaTable {
 
