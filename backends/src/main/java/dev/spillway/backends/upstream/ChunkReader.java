@@ -6,7 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.spillway.backends.spi.Usage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,10 +17,19 @@ import java.util.List;
  * copy and no tree per chunk. Everything else in the object is skipped.
  *
  * <p>One reader per exchange, reused for each event: {@link #read} resets what it found.
+ *
+ * <p>Implementation notes. A stream's content chunks are mostly one text with only the token's
+ * string changed: the same id, model, index and nulls around it. After a chunk whose only find is a
+ * content string of printable ASCII, the reader keeps the bytes before that string and after it (its
+ * <em>shape</em>). A later chunk that starts and ends with exactly those bytes, and holds between them
+ * printable ASCII with no quote and no backslash, is that same JSON with another string: its content
+ * is those bytes, and everything else is what the parse of the shape found. Anything else is parsed.
+ * A stream of 200 chunks is then parsed about twice.
  */
 final class ChunkReader {
 
   private static final JsonFactory JSON = new JsonFactory();
+  private static final byte[] NONE = new byte[0];
 
   /** The object had a non-null {@code error} member. */
   boolean error;
@@ -42,6 +53,17 @@ final class ChunkReader {
    */
   record ToolCallPart(int index, String id, String name, String arguments) {}
 
+  /** The last shape's bytes up to its content string's opening quote, included; empty for none. */
+  private byte[] shapeHead = NONE;
+  /** The last shape's bytes from its content string's closing quote, included, to its end. */
+  private byte[] shapeTail = NONE;
+  private String shapeFinishReason;
+  private boolean shapeMessage;
+  /** Where the content string of the chunk being parsed starts (its opening quote); -1 if none. */
+  private long contentAt;
+  /** Chunks read with the JSON parser, rather than as the last shape. */
+  int parses;
+
   /** Thrown for input that is not a JSON object, or whose {@code choices} are not shaped as chunks. */
   static final class Malformed extends Exception {
     Malformed(String reason) {
@@ -51,6 +73,67 @@ final class ChunkReader {
 
   /** Reads {@code length} bytes of {@code data} from {@code offset}. */
   void read(byte[] data, int offset, int length) throws Malformed {
+    if (shapeHead.length > 0 && readAsShape(data, offset, length)) {
+      return;
+    }
+    parse(data, offset, length);
+    if (!error && usage == null && toolCalls.isEmpty() && content != null && contentAt >= 0) {
+      learnShape(data, offset, length);
+    }
+  }
+
+  /** The chunk, when it is the last shape with another plain ASCII string for its content. */
+  private boolean readAsShape(byte[] data, int offset, int length) {
+    int head = shapeHead.length;
+    int tail = shapeTail.length;
+    int end = offset + length;
+    if (length < head + tail
+        || !Arrays.equals(data, offset, offset + head, shapeHead, 0, head)
+        || !Arrays.equals(data, end - tail, end, shapeTail, 0, tail)
+        || !plainAscii(data, offset + head, end - tail)) {
+      return false;
+    }
+    error = false;
+    usage = null;
+    content = new String(data, offset + head, length - head - tail, StandardCharsets.ISO_8859_1);
+    finishReason = shapeFinishReason;
+    message = shapeMessage;
+    toolCalls = List.of();
+    return true;
+  }
+
+  /** Keeps the parsed chunk's bytes around its content string, if that string was plain ASCII. */
+  private void learnShape(byte[] data, int offset, int length) {
+    int quote = offset + (int) contentAt;
+    int after = quote + 1 + content.length();
+    if (quote < offset
+        || after >= offset + length
+        || data[quote] != '"'
+        || data[after] != '"'
+        || !plainAscii(data, quote + 1, after)) {
+      return;
+    }
+    shapeHead = Arrays.copyOfRange(data, offset, quote + 1);
+    shapeTail = Arrays.copyOfRange(data, after, offset + length);
+    shapeFinishReason = finishReason;
+    shapeMessage = message;
+  }
+
+  /** Printable ASCII without a quote or a backslash: JSON string content that is its own text. */
+  private static boolean plainAscii(byte[] data, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = data[i];
+      if (b < 0x20 || b == 0x7f || b == '"' || b == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Reads the chunk with the JSON parser. */
+  private void parse(byte[] data, int offset, int length) throws Malformed {
+    parses++;
+    contentAt = -1;
     error = false;
     usage = null;
     content = null;
@@ -136,6 +219,7 @@ final class ChunkReader {
       String name = p.currentName();
       JsonToken value = p.nextToken();
       if (name.equals("content") && value == JsonToken.VALUE_STRING) {
+        contentAt = p.currentTokenLocation().getByteOffset();
         content = p.getText();
       } else if (name.equals("tool_calls") && value == JsonToken.START_ARRAY) {
         toolCalls = new ArrayList<>(1);

@@ -18,6 +18,78 @@ class ChunkReaderTest {
     return reader;
   }
 
+  private static final String HEAD =
+      "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":7,\"model\":\"m\","
+          + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
+  private static final String TAIL = "\"},\"logprobs\":null,\"finish_reason\":null}]}";
+
+  /** What {@code reader} found, in one comparable line. */
+  private static String found(ChunkReader r) {
+    return String.join(
+        " | ", String.valueOf(r.content), String.valueOf(r.finishReason), String.valueOf(r.usage),
+        String.valueOf(r.error), String.valueOf(r.message), String.valueOf(r.toolCalls));
+  }
+
+  /** Reads {@code json} at an offset inside a larger array, as a fresh reader would and as this one does. */
+  private void readsAsAFreshParse(String json) throws Exception {
+    byte[] bytes = ("xx" + json + "yyy").getBytes(StandardCharsets.UTF_8);
+    int length = bytes.length - 5;
+    ChunkReader fresh = new ChunkReader();
+    String expected;
+    try {
+      fresh.read(bytes, 2, length);
+      expected = found(fresh);
+    } catch (ChunkReader.Malformed e) {
+      expected = "malformed";
+    }
+    String actual;
+    try {
+      reader.read(bytes, 2, length);
+      actual = found(reader);
+    } catch (ChunkReader.Malformed e) {
+      actual = "malformed";
+    }
+    assertThat(actual).as(json).isEqualTo(expected);
+  }
+
+  @Test
+  void aStreamOfChunksReadsAsEachChunkParsedAlone() throws Exception {
+    String[] chunks = {
+      HEAD.replace("\"delta\":{", "\"delta\":{\"role\":\"assistant\",") + TAIL,
+      HEAD + "Hello" + TAIL,
+      HEAD + " world" + TAIL,
+      HEAD + TAIL,
+      HEAD + "say \\\"hi\\\"" + TAIL, // an escaped quote: parsed
+      HEAD + "line\\nbreak" + TAIL, // an escape: parsed
+      HEAD + "caf\u00e9" + TAIL, // not ASCII: parsed
+      HEAD + "x\",\"content\":\"y" + TAIL, // a quote in between: another member, parsed
+      HEAD + "tab\there" + TAIL, // a raw control character: malformed
+      HEAD + " again" + TAIL,
+      HEAD + " more" + TAIL.replace("null}]}", "\"stop\"}]}"),
+      HEAD + " more" + TAIL + "   ", // trailing whitespace: another tail, parsed
+      "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}",
+      "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":9}}",
+      HEAD + " after" + TAIL,
+      HEAD + "{\"error\":1}" + TAIL,
+    };
+    for (String chunk : chunks) {
+      readsAsAFreshParse(chunk);
+    }
+    // " world" and the empty string at least were read as the shape before them.
+    assertThat(reader.parses).as("chunks parsed").isLessThanOrEqualTo(chunks.length - 2);
+  }
+
+  @Test
+  void aStreamOfOneShapeIsParsedOnlyUntilItsShapeIsKnown() throws Exception {
+    read(HEAD.replace("\"delta\":{", "\"delta\":{\"role\":\"assistant\",") + TAIL);
+    for (int i = 0; i < 200; i++) {
+      read(HEAD + " tok" + i + TAIL);
+      assertThat(reader.content).isEqualTo(" tok" + i);
+      assertThat(reader.finishReason).isNull();
+    }
+    assertThat(reader.parses).as("chunks parsed").isEqualTo(2);
+  }
+
   @Test
   void readsContentAndFinishReasonOfTheFirstChoiceAndSkipsTheRest() throws Exception {
     read(

@@ -18,7 +18,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Reading one streamed upstream answer: 200 OpenAI chat chunks and {@code [DONE]} (about 37 KB), in
- * the 8 KiB reads a socket delivers, through the {@link SseParser}. It sits here, beside the
+ * the 8 KiB reads a socket delivers, through the {@link SseParser}, and then each chunk through a
+ * {@link ChunkReader}. It sits here, beside the
  * package-private parser, rather than in {@code bench}.
  *
  * <pre>
@@ -60,6 +61,27 @@ public class SseParserBenchmark {
     SseParser parser = new SseParser();
     for (Buffer read : reads) {
       parser.feed(read, (data, length) -> events.consume(length));
+    }
+  }
+
+  /** The same, with each event's chunk read for its content, as an exchange does. */
+  @Benchmark
+  public void streamAndChunks(Blackhole events) {
+    SseParser parser = new SseParser();
+    ChunkReader reader = new ChunkReader();
+    for (Buffer read : reads) {
+      parser.feed(
+          read,
+          (data, length) -> {
+            if (length > 0 && data[0] == '{') {
+              try {
+                reader.read(data, 0, length);
+              } catch (ChunkReader.Malformed e) {
+                throw new IllegalStateException(e);
+              }
+              events.consume(reader.content);
+            }
+          });
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.spillway.gateway.core.GatewayListener.Binding;
 import dev.spillway.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 
 /**
  * One attempt of a request on one replica, as its home thread sees it: the sink the replica reports
@@ -41,6 +42,8 @@ final class BoundRequest implements TokenSink {
   private final CachedAnswer.Recorder recorder;
   private long firstTokenNanos = -1;
   private long lastTokenNanos = -1;
+  /** Where the gaps between tokens go; looked up at the first token. */
+  private LongConsumer interTokenLatencies;
   /** The replica's time of the first token, for the prediction error. */
   private long firstTokenAtNanos = -1;
   private boolean ended;
@@ -138,8 +141,9 @@ final class BoundRequest implements TokenSink {
       firstTokenSeen = true;
       firstTokenAtNanos = token.atNanos();
       metrics.timeToFirstToken(model, pool, now - p.admittedNanos);
+      interTokenLatencies = metrics.interTokenLatencies(model, pool);
     } else {
-      metrics.interTokenLatency(model, pool, now - lastTokenNanos);
+      interTokenLatencies.accept(now - lastTokenNanos);
     }
     lastTokenNanos = now;
     if (recorder != null) {

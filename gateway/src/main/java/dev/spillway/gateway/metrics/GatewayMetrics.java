@@ -1,6 +1,7 @@
 package dev.spillway.gateway.metrics;
 
 import java.util.Locale;
+import java.util.function.LongConsumer;
 
 /**
  * What the gateway records about requests, queues, batches and replicas, independent of any metrics
@@ -103,6 +104,14 @@ public interface GatewayMetrics {
 
   /** Time between two consecutive tokens of one response, as sent to the client. */
   void interTokenLatency(String model, String pool, long nanos);
+
+  /**
+   * {@link #interTokenLatency} for one model's pool, its labels looked up once: what a response
+   * records with for each of its tokens.
+   */
+  default LongConsumer interTokenLatencies(String model, String pool) {
+    return nanos -> interTokenLatency(model, pool, nanos);
+  }
 
   /**
    * Time a request spent in the gateway outside its backend: arrival to binding (queue wait included),

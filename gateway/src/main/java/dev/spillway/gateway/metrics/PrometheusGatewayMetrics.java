@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
 
 /**
  * {@link GatewayMetrics} recorded into Prometheus client_java metrics in a registry of its own, and
@@ -263,6 +264,12 @@ public final class PrometheusGatewayMetrics implements GatewayMetrics {
   @Override
   public void interTokenLatency(String model, String pool, long nanos) {
     interTokenLatency.labels(model, pool).observe(seconds("nanos", nanos));
+  }
+
+  @Override
+  public LongConsumer interTokenLatencies(String model, String pool) {
+    DistributionDataPoint point = interTokenLatency.labels(model, pool);
+    return nanos -> point.observe(seconds("nanos", nanos));
   }
 
   @Override

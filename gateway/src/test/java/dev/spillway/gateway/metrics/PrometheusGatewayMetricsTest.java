@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -448,5 +449,19 @@ class PrometheusGatewayMetricsTest {
 
   private static long countSeries(String text, String prefix) {
     return text.lines().filter(line -> line.startsWith(prefix)).count();
+  }
+
+  @Test
+  void aPoolsInterTokenLatenciesRecordAsEachCallWould() {
+    PrometheusGatewayMetrics byCall = new PrometheusGatewayMetrics();
+    LongConsumer handle = metrics.interTokenLatencies(MODEL, POOL);
+    for (long gap : new long[] {MS / 2, 20 * MS, 20 * MS, 400 * MS, 3_000 * MS}) {
+      byCall.interTokenLatency(MODEL, POOL, gap);
+      handle.accept(gap);
+    }
+    assertThat(metrics.scrape())
+        .contains("spillway_inter_token_latency_seconds_count{model=\"llama-3.3-70b\",pool=\"trn2-a\"} 5\n")
+        .isEqualTo(byCall.scrape());
+    assertThatThrownBy(() -> handle.accept(-1)).isInstanceOf(IllegalArgumentException.class);
   }
 }
