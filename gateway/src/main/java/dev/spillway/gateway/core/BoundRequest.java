@@ -42,7 +42,7 @@ final class BoundRequest implements TokenSink {
   private final CachedAnswer.Recorder recorder;
   private long firstTokenNanos = -1;
   private long lastTokenNanos = -1;
-  /** Where the gaps between tokens go; looked up at the first token. */
+  /** Where the gaps between tokens go, looked up at the first token; null to call the metrics. */
   private LongConsumer interTokenLatencies;
   /** The replica's time of the first token, for the prediction error. */
   private long firstTokenAtNanos = -1;
@@ -142,8 +142,10 @@ final class BoundRequest implements TokenSink {
       firstTokenAtNanos = token.atNanos();
       metrics.timeToFirstToken(model, pool, now - p.admittedNanos);
       interTokenLatencies = metrics.interTokenLatencies(model, pool);
-    } else {
+    } else if (interTokenLatencies != null) {
       interTokenLatencies.accept(now - lastTokenNanos);
+    } else {
+      metrics.interTokenLatency(model, pool, now - lastTokenNanos);
     }
     lastTokenNanos = now;
     if (recorder != null) {

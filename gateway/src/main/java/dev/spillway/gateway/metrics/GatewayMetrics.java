@@ -106,11 +106,12 @@ public interface GatewayMetrics {
   void interTokenLatency(String model, String pool, long nanos);
 
   /**
-   * {@link #interTokenLatency} for one model's pool, its labels looked up once: what a response
-   * records with for each of its tokens.
+   * {@link #interTokenLatency} for one model's pool, its labels looked up once, for a response to
+   * record each of its tokens with; or null when calling {@link #interTokenLatency} costs no more
+   * (the default, and {@link #NOOP}, whose empty calls the JIT removes where a handle would stay).
    */
   default LongConsumer interTokenLatencies(String model, String pool) {
-    return nanos -> interTokenLatency(model, pool, nanos);
+    return null;
   }
 
   /**
