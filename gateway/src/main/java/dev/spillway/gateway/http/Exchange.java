@@ -227,11 +227,11 @@ final class Exchange implements GatewayListener {
       return;
     }
     if (chunks != null) {
-      Buffer out = writes.buffer(); // written after the rest of this task's tokens
+      // Appended to this task's buffer, written after the rest of this task's tokens.
       if (!started) {
-        out.appendString(startStream());
+        writes.text(startStream());
       }
-      out.appendString(chunks.token(token));
+      chunks.token(token, writes);
     } else if (content != null) {
       content.add(token);
     }

@@ -2,6 +2,7 @@ package dev.spillway.gateway.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.spillway.gateway.api.openai.EventSink;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -16,8 +17,11 @@ import java.util.function.BooleanSupplier;
  *
  * <p>{@code write()} never blocks: past the write queue's high-water mark Vert.x buffers, bounded by
  * the request's output budget. On the response's loop only.
+ *
+ * <p>It is also an {@link EventSink}: a stream appends a token's event to this task's buffer piece by
+ * piece.
  */
-final class TaskWrites {
+final class TaskWrites implements EventSink {
 
   private final HttpServerResponse response;
   private final Context context;
@@ -39,6 +43,16 @@ final class TaskWrites {
       context.runOnContext(flush);
     }
     return pending;
+  }
+
+  @Override
+  public void bytes(byte[] utf8) {
+    buffer().appendBytes(utf8);
+  }
+
+  @Override
+  public void text(String text) {
+    buffer().appendString(text);
   }
 
   /** The bytes not yet written, to go out with the last write; the scheduled write finds none. */

@@ -24,6 +24,11 @@ public interface AnswerStream {
   /** The events of one generated token. */
   String token(TokenEvent.Token token);
 
+  /** Appends the events of one generated token to {@code out}: {@link #token(TokenEvent.Token)}'s text. */
+  default void token(TokenEvent.Token token, EventSink out) {
+    out.text(token(token));
+  }
+
   /** The events that end the stream, with the facts a plain response sends as headers. */
   String end(FinishReason reason, Usage usage, SpillwayFacts facts);
 

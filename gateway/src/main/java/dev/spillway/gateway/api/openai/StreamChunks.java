@@ -7,6 +7,7 @@ import dev.spillway.backends.spi.TokenEvent;
 import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.wire.Answer;
 import dev.spillway.backends.wire.JsonText;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The SSE events of one streamed chat or text completion, byte for byte as OpenAI sends them: each
@@ -25,8 +26,10 @@ import dev.spillway.backends.wire.JsonText;
  * usage instead.
  *
  * <p>Implementation notes. A token's chunk is the same text around the token's on every chunk of a
- * stream without running usage, so both sides are made once, with the string's quotes: a token that
- * needs no escaping (most do not) costs one concatenation, which allocates only the chunk itself.
+ * stream without running usage, so both sides are made once, with the string's quotes, as text and as
+ * UTF-8: a token that needs no escaping (most do not) costs one concatenation, which allocates only
+ * the chunk itself, or, written to an {@link EventSink}, the two fixed sides and the token's text,
+ * with no chunk built at all.
  *
  * <p>Not thread-safe: one instance per response, used on the response's thread.
  */
@@ -44,6 +47,9 @@ public final class StreamChunks implements AnswerStream {
   private final String tokenHead;
   /** A token chunk after the token's text, closing quote included; null with running usage. */
   private final String tokenTail;
+  /** {@link #tokenHead} and {@link #tokenTail} as UTF-8; the tail null with running usage. */
+  private final byte[] tokenHeadBytes;
+  private final byte[] tokenTailBytes;
   private int completionTokens;
   /** The index of the tool call streamed last, -1 before any. */
   private int lastCall = -1;
@@ -75,6 +81,8 @@ public final class StreamChunks implements AnswerStream {
                     : "\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]")
                 + (includeUsage ? ",\"usage\":null" : "")
                 + "}\n\n";
+    this.tokenHeadBytes = tokenHead.getBytes(StandardCharsets.UTF_8);
+    this.tokenTailBytes = tokenTail == null ? null : tokenTail.getBytes(StandardCharsets.UTF_8);
   }
 
   /** What precedes the first content: the role chunk for chat, nothing for text completions. */
@@ -107,6 +115,23 @@ public final class StreamChunks implements AnswerStream {
     Answer.toolCallDelta(s, token, first);
     s.append(",\"logprobs\":null,\"finish_reason\":null}");
     return close(s).toString();
+  }
+
+  /**
+   * Appends the chunk of one generated token to {@code out}; a token of plain content goes as the
+   * chunk's fixed sides around its text, with no chunk built.
+   */
+  @Override
+  public void token(TokenEvent.Token token, EventSink out) {
+    String text = token.text();
+    if (token.call() == null && tokenTailBytes != null && plain(text)) {
+      completionTokens++;
+      out.bytes(tokenHeadBytes);
+      out.text(text);
+      out.bytes(tokenTailBytes);
+    } else {
+      out.text(token(token));
+    }
   }
 
   /** The chunk of one generated token of content. */

@@ -2,6 +2,9 @@ package dev.spillway.gateway.api.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spillway.backends.spi.FinishReason;
+import dev.spillway.backends.spi.TokenEvent;
+import dev.spillway.backends.spi.Usage;
 import dev.spillway.backends.wire.JsonText;
 import dev.spillway.gateway.core.Gateway.ModelInfo;
 import java.nio.charset.StandardCharsets;
@@ -88,5 +91,59 @@ class StreamChunksTest {
         assertThat(chunk).isEqualTo(expected(chat, usage.equals("include"), "chatcmpl-\"x\"", 1700000000L, token));
       }
     }
+  }
+
+  /** An {@link EventSink} that keeps what it is given, as bytes. */
+  private static final class Collected implements EventSink {
+    final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public void bytes(byte[] utf8) {
+      out.writeBytes(utf8);
+    }
+
+    @Override
+    public void text(String text) {
+      out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String drain() {
+      String text = out.toString(StandardCharsets.UTF_8);
+      out.reset();
+      return text;
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "CHAT_COMPLETIONS, none",
+    "CHAT_COMPLETIONS, include",
+    "CHAT_COMPLETIONS, continuous",
+    "COMPLETIONS, none",
+    "COMPLETIONS, continuous"
+  })
+  void aTokenWrittenToASinkIsItsChunk(Endpoint endpoint, String usage) {
+    OpenAiRequest request = request(endpoint, usage);
+    StreamChunks asText = new StreamChunks("chatcmpl-1", 1700000000L, request);
+    StreamChunks toSink = new StreamChunks("chatcmpl-1", 1700000000L, request);
+    Collected sink = new Collected();
+    List<TokenEvent.Token> tokens = new ArrayList<>();
+    String[] texts = {"Hello", " world", "", "say \"hi\"", "caf\u00e9", "\ud83d\ude00", "\n", " end"};
+    for (int i = 0; i < texts.length; i++) {
+      tokens.add(new TokenEvent.Token(i, texts[i], i));
+    }
+    if (endpoint == Endpoint.CHAT_COMPLETIONS) {
+      TokenEvent.ToolCall call = new TokenEvent.ToolCall(0, "call_1", "get_weather");
+      tokens.add(new TokenEvent.Token(texts.length, "{\"city\":", texts.length, call));
+      tokens.add(new TokenEvent.Token(texts.length + 1, "\"Oslo\"}", texts.length + 1, call));
+    }
+    for (TokenEvent.Token token : tokens) {
+      toSink.token(token, sink);
+      assertThat(sink.drain()).as(token.text()).isEqualTo(asText.token(token));
+    }
+    SpillwayFacts facts = new SpillwayFacts("p", "p/0", 0.001, 0.002, 1.5);
+    assertThat(toSink.end(FinishReason.LENGTH, new Usage(3, tokens.size()), facts))
+        .as("the end, with the tokens counted")
+        .isEqualTo(asText.end(FinishReason.LENGTH, new Usage(3, tokens.size()), facts));
   }
 }
