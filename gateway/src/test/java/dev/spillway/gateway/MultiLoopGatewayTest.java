@@ -117,7 +117,9 @@ class MultiLoopGatewayTest {
     // the connections it was dealt.
     long first = after[0] - before[0];
     long second = after[1] - before[1];
-    assertThat(second).as("CPU time of the loop that keeps no model's clock (ns)").isGreaterThan(first / 5);
+    assertThat(second)
+        .as("CPU time of the loop that keeps no model's clock (ns)")
+        .isGreaterThan(first / 5);
     assertThat(first).as("CPU time of the loop that keeps the model's clock (ns)").isPositive();
   }
 

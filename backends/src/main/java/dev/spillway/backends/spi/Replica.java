@@ -2,8 +2,9 @@ package dev.spillway.backends.spi;
 
 /**
  * One serving engine instance: the unit the router picks. All methods are called on the replica's
- * clock — one task at a time, on event loops in the gateway, on the simulator's loop in simulation —
- * and return at once. Events of a submitted request reach its sink on the sink's own executor (see {@link TokenSink}).
+ * clock (one task at a time: on event loops in the gateway, on the simulator's loop in simulation)
+ * and return at once. Events of a submitted request reach its sink on the sink's own executor (see
+ * {@link TokenSink}).
  */
 public interface Replica {
 

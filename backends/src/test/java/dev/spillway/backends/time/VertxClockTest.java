@@ -75,7 +75,9 @@ class VertxClockTest {
     assertThat(otherThread).isNotEqualTo(homeThread);
     CompletableFuture<Thread> onLoop = new CompletableFuture<>();
     other.runOnContext(
-        v -> clock.schedule(clock.nanoTime() + 1_000_000, () -> onLoop.complete(Thread.currentThread())));
+        v ->
+            clock.schedule(
+                clock.nanoTime() + 1_000_000, () -> onLoop.complete(Thread.currentThread())));
     assertThat(onLoop.get(5, TimeUnit.SECONDS)).isEqualTo(otherThread);
     CompletableFuture<Thread> offLoop = new CompletableFuture<>();
     clock.schedule(clock.nanoTime() + 1_000_000, () -> offLoop.complete(Thread.currentThread()));

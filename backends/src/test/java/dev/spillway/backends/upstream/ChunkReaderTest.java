@@ -30,7 +30,7 @@ class ChunkReaderTest {
         String.valueOf(r.error), String.valueOf(r.message), String.valueOf(r.toolCalls));
   }
 
-  /** Reads {@code json} at an offset inside a larger array, as a fresh reader would and as this one does. */
+  /** Reads {@code json} inside a larger array, as a fresh reader would and as this one does. */
   private void readsAsAFreshParse(String json) throws Exception {
     byte[] bytes = ("xx" + json + "yyy").getBytes(StandardCharsets.UTF_8);
     int length = bytes.length - 5;
