@@ -24,7 +24,7 @@ public interface AnswerStream {
   /** The events of one generated token. */
   String token(TokenEvent.Token token);
 
-  /** Appends the events of one token to {@code out}, as {@link #token(TokenEvent.Token)} has them. */
+  /** Appends one token's events to {@code out}, as {@link #token(TokenEvent.Token)} has them. */
   default void token(TokenEvent.Token token, EventSink out) {
     out.text(token(token));
   }
