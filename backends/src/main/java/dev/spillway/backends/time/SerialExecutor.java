@@ -48,11 +48,6 @@ public final class SerialExecutor implements Executor {
     this.home = (ContextInternal) home;
   }
 
-  /** The context that runs what no event loop at hand takes. */
-  public Context home() {
-    return home;
-  }
-
   @Override
   public void execute(Runnable task) {
     Thread self = Thread.currentThread();

@@ -23,33 +23,24 @@ class ChunkReaderTest {
           + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"";
   private static final String TAIL = "\"},\"logprobs\":null,\"finish_reason\":null}]}";
 
-  /** What {@code reader} found, in one comparable line. */
-  private static String found(ChunkReader r) {
+  /** What {@code r} finds in {@code length} bytes from {@code offset}, in one comparable line. */
+  private static String found(ChunkReader r, byte[] bytes, int offset, int length) {
+    try {
+      r.read(bytes, offset, length);
+    } catch (ChunkReader.Malformed e) {
+      return "malformed";
+    }
     return String.join(
         " | ", String.valueOf(r.content), String.valueOf(r.finishReason), String.valueOf(r.usage),
         String.valueOf(r.error), String.valueOf(r.message), String.valueOf(r.toolCalls));
   }
 
   /** Reads {@code json} inside a larger array, as a fresh reader would and as this one does. */
-  private void readsAsAFreshParse(String json) throws Exception {
+  private void readsAsAFreshParse(String json) {
     byte[] bytes = ("xx" + json + "yyy").getBytes(StandardCharsets.UTF_8);
     int length = bytes.length - 5;
-    ChunkReader fresh = new ChunkReader();
-    String expected;
-    try {
-      fresh.read(bytes, 2, length);
-      expected = found(fresh);
-    } catch (ChunkReader.Malformed e) {
-      expected = "malformed";
-    }
-    String actual;
-    try {
-      reader.read(bytes, 2, length);
-      actual = found(reader);
-    } catch (ChunkReader.Malformed e) {
-      actual = "malformed";
-    }
-    assertThat(actual).as(json).isEqualTo(expected);
+    String expected = found(new ChunkReader(), bytes, 2, length);
+    assertThat(found(reader, bytes, 2, length)).as(json).isEqualTo(expected);
   }
 
   @Test
